@@ -1,0 +1,58 @@
+# `make demo`: install, build the demo store, close its last month, print where the reports are.
+# `make test`: install and run the whole test suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   := demo
+# System tools the PDF reports and the independent-reader tests need (Debian package names).
+SYSPKGS := libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk
+
+.PHONY: demo test install sysdeps build schemas bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Installs LibreOffice, poppler and a CJK font with apt-get when they are missing and we are root;
+# elsewhere the tests that need them skip and say why.
+sysdeps:
+	@missing=0; \
+	command -v soffice >/dev/null 2>&1 || missing=1; \
+	command -v pdftotext >/dev/null 2>&1 || missing=1; \
+	/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing=1; \
+	fc-list 2>/dev/null | grep -qi -e 'Noto Sans CJK' -e 'WenQuanYi' || missing=1; \
+	if [ $$missing = 1 ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing $(SYSPKGS) ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSPKGS) >/dev/null; \
+	  else \
+	    echo "LibreOffice/poppler/CJK font missing and not root: PDF output and those tests will be skipped."; \
+	  fi; \
+	fi
+
+Service.xlsm: install
+	$(VENV)/bin/service-addin build --out Service.xlsm
+
+build: install
+	$(VENV)/bin/service-addin build --out Service.xlsm
+
+schemas: install
+	$(VENV)/bin/service-addin schemas
+
+demo: install sysdeps
+	$(VENV)/bin/service-addin demo --size small --months 13 --seed 7 --out $(DEMO)/DEMO01.xlsm
+	$(VENV)/bin/service-addin close $(DEMO)/DEMO01.xlsm --period $$($(PY) -m addin.demo --last-period --months 13) --user demo
+
+test: install sysdeps
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/read.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -1,0 +1,53 @@
+"""`service-addin`: the command line. Each sub-command lives in addin/commands/<name>.py and
+defines ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int`` (the exit code)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from typing import Sequence
+
+from addin.errors import ServiceError
+
+COMMANDS = ("schemas", "build", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="service-addin",
+        description="The Service add-in: check, measure and close a 4S store's service month.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"addin.commands.{name}")
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script. Errors become one clear line, never a traceback."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args._run(args))
+    except ServiceError as exc:
+        print(exc.message(getattr(exc, "locale", None) or os.environ.get("SERVICE_ADDIN_LOCALE")), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        if args.debug:
+            traceback.print_exc()
+        print(f"Internal error ({type(exc).__name__}: {exc}). Nothing was written. "
+              "Run again with --debug and report the output.", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""One root error type whose messages a service advisor can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from addin.i18n import Text, tr
+
+
+class ServiceError(Exception):
+    """Root of every error the add-in reports to a user. ``message(locale)`` is one clear line."""
+
+    exit_code = 2
+
+    def __init__(self, text: Text, **values: Any) -> None:
+        self.text = text
+        self.values = values
+        super().__init__(tr(text, "en-US", **values))
+
+    def message(self, locale: str | None = None) -> str:
+        return tr(self.text, locale, **self.values)
+
+
+class WorkbookReadError(ServiceError):
+    """The file cannot be read as a workbook (missing, not a workbook, encrypted, corrupt, too big)."""
+
+
+class UnsafeWriteError(ServiceError):
+    """Writing would drop content of the workbook, or the file is locked: nothing was written."""
+
+
+class CloseError(ServiceError):
+    """Month-end close or reopen refused (errors in the data, wrong user, wrong period)."""
+
+    exit_code = 1

@@ -1,0 +1,600 @@
+"""The sheets of the workbook as typed models: the one source of truth.
+
+Every sheet of DOMAIN.md is a pydantic model whose fields carry the canonical column keys, the
+English and Chinese labels, the kind of value (date, money, enum, reference ...) and whether the
+column is required. The layout of Service.xlsm, header matching in the reader, dropdowns, the
+JSON Schemas under schemas/ and the type checks of validation are all derived from these models
+through :data:`SHEETS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Locale = Literal["en-US", "zh-CN"]
+LOCALES: tuple[Locale, ...] = ("en-US", "zh-CN")
+
+# The kinds of cell value. They decide parsing, number formats, widths and JSON types.
+Kind = Literal["text", "enum", "ref", "date", "datetime", "money", "number", "int", "percent", "bool"]
+
+
+class LabeledEnum(StrEnum):
+    """An enum whose values are canonical keys, each with an English and a Chinese label."""
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, str]]:
+        return _ENUM_LABELS[cls.__name__]
+
+    def label(self, locale: str) -> str:
+        en, zh = _ENUM_LABELS[type(self).__name__][self.value]
+        return zh if locale == "zh-CN" else en
+
+
+_ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+def _labeled(name: str, items: dict[str, tuple[str, str]]) -> type[LabeledEnum]:
+    _ENUM_LABELS[name] = items
+    enum_cls = LabeledEnum(name, {k.upper(): k for k in items})  # type: ignore[call-overload]
+    enum_cls.__module__ = __name__
+    return enum_cls  # type: ignore[no-any-return]
+
+
+Role = _labeled("Role", {
+    "service_manager": ("Service manager", "服务经理"),
+    "front_desk_supervisor": ("Front desk supervisor", "前台主管"),
+    "service_advisor": ("Service advisor", "服务顾问"),
+    "claims_specialist": ("Claims specialist", "索赔专员"),
+    "insurance_specialist": ("Insurance specialist", "保险理赔员"),
+    "workshop_supervisor": ("Workshop supervisor", "车间主管"),
+    "technical_director": ("Technical director", "技术总监"),
+    "team_leader": ("Team leader", "维修班组长"),
+    "technician": ("Technician", "维修技工"),
+    "qc_inspector": ("QC inspector", "质检员"),
+    "parts_manager": ("Parts manager", "配件经理"),
+    "parts_planner": ("Parts planner", "配件计划员"),
+    "parts_clerk": ("Parts clerk", "配件仓管员"),
+    "customer_service": ("Customer service", "客服专员"),
+    "cashier": ("Cashier", "结算员"),
+    "info_clerk": ("Information clerk", "信息员"),
+})
+Grade = _labeled("Grade", {
+    "junior": ("Junior", "初级"),
+    "intermediate": ("Intermediate", "中级"),
+    "senior": ("Senior", "高级"),
+    "master": ("Master", "技师"),
+})
+WoStatus = _labeled("WoStatus", {
+    "open": ("Open", "接车"),
+    "in_progress": ("In progress", "在修"),
+    "waiting_parts": ("Waiting for parts", "待料"),
+    "qc": ("Quality check", "质检"),
+    "completed": ("Completed", "完工"),
+    "settled": ("Settled", "已结算"),
+    "cancelled": ("Cancelled", "已取消"),
+})
+RepairType = _labeled("RepairType", {
+    "maintenance": ("Maintenance", "保养"),
+    "general_repair": ("General repair", "一般维修"),
+    "body_paint": ("Body and paint", "钣喷"),
+    "accident": ("Accident repair", "事故车"),
+    "warranty": ("Warranty", "保修"),
+    "recall": ("Recall / campaign", "召回/服务活动"),
+    "pdi": ("Pre-delivery inspection", "新车检查"),
+    "internal": ("Internal", "内部"),
+})
+LineType = _labeled("LineType", {
+    "labor": ("Labor", "工时"),
+    "part": ("Part", "配件"),
+    "accessory": ("Accessory", "精品"),
+    "sublet": ("Sublet", "外协"),
+    "misc": ("Miscellaneous", "其他"),
+})
+PayType = _labeled("PayType", {
+    "customer": ("Customer pay", "自费"),
+    "warranty": ("Warranty", "保修"),
+    "insurance": ("Insurance", "保险"),
+    "internal": ("Internal", "内部"),
+    "goodwill": ("Goodwill", "善意"),
+})
+PartCategory = _labeled("PartCategory", {
+    "oem": ("OEM part", "原厂件"),
+    "accessory": ("Accessory", "精品"),
+    "consumable": ("Consumable", "辅料"),
+})
+TxnType = _labeled("TxnType", {
+    "receipt": ("Receipt", "采购入库"),
+    "return_to_stock": ("Return to stock", "退料"),
+    "stocktake_gain": ("Stocktake gain", "盘盈"),
+    "issue": ("Issue to job", "维修领料"),
+    "counter_sale": ("Counter sale", "配件外销"),
+    "return_to_supplier": ("Return to supplier", "退货"),
+    "stocktake_loss": ("Stocktake loss", "盘亏"),
+})
+ClaimType = _labeled("ClaimType", {
+    "warranty": ("Warranty claim", "保修索赔"),
+    "insurance": ("Insurance claim", "保险理赔"),
+})
+ClaimStatus = _labeled("ClaimStatus", {
+    "draft": ("Draft", "待提交"),
+    "submitted": ("Submitted", "已提交"),
+    "approved": ("Approved", "已批准"),
+    "rejected": ("Rejected", "已拒赔"),
+    "resubmitted": ("Resubmitted", "重新提交"),
+    "paid": ("Paid", "已到账"),
+    "closed": ("Closed", "已核销"),
+})
+PeriodStatus = _labeled("PeriodStatus", {
+    "open": ("Open", "未结"),
+    "closed": ("Closed", "已结"),
+})
+Severity = _labeled("Severity", {
+    "error": ("Error", "错误"),
+    "warning": ("Warning", "警告"),
+})
+
+INFLOW_TYPES = frozenset({"receipt", "return_to_stock", "stocktake_gain"})
+OUTFLOW_TYPES = frozenset({"issue", "counter_sale", "return_to_supplier", "stocktake_loss"})
+
+
+def col(
+    en: str,
+    zh: str,
+    *,
+    required: bool = False,
+    kind: Kind | None = None,
+    ref: str | None = None,
+    help_en: str = "",
+    help_zh: str = "",
+    default: Any = None,
+) -> Any:
+    """Declare a column: labels, required flag, kind (inferred from the type when omitted),
+    the referenced "sheet.column" for references, and input help shown in the workbook."""
+    extra: dict[str, Any] = {"label_en": en, "label_zh": zh, "help_en": help_en, "help_zh": help_zh}
+    if kind:
+        extra["kind"] = kind
+    if ref:
+        extra["ref"] = ref
+    if required:
+        return Field(..., title=en, description=help_en or None, json_schema_extra=extra)
+    return Field(default, title=en, description=help_en or None, json_schema_extra=extra)
+
+
+class SheetModel(BaseModel):
+    """One row of a sheet. Subclasses set the sheet's key and labels."""
+
+    model_config = ConfigDict(extra="allow", use_enum_values=True)
+
+    sheet_key: ClassVar[str]
+    label_en: ClassVar[str]
+    label_zh: ClassVar[str]
+    # Who writes the sheet: staff ("input") or the add-in ("addin").
+    written_by: ClassVar[Literal["input", "addin"]] = "input"
+    # The columns that identify a record (unique together).
+    key_columns: ClassVar[tuple[str, ...]] = ()
+
+
+class SettingRow(SheetModel):
+    sheet_key = "settings"
+    label_en, label_zh = "Settings", "设置"
+    key_columns = ("key",)
+    key: str = col("Key", "参数", required=True)
+    value: str | None = col("Value", "值", kind="text")
+
+
+class RosterRow(SheetModel):
+    sheet_key = "roster"
+    label_en, label_zh = "Roster", "人员花名册"
+    key_columns = ("staff_id",)
+    staff_id: str = col("Staff ID", "工号", required=True)
+    name: str = col("Name", "姓名", required=True)
+    role: Role = col("Role", "岗位", required=True)  # type: ignore[valid-type]
+    team: str | None = col("Team", "班组")
+    grade: Grade | None = col("Grade", "等级")  # type: ignore[valid-type]
+    hire_date: dt.date = col("Hire date", "入职日期", required=True)
+    leave_date: dt.date | None = col("Leave date", "离职日期")
+    piece_rate: float | None = col("Piece rate", "计件单价", kind="money",
+                                   help_en="Pay per flag hour (technicians)", help_zh="每工时计件工资（技工）")
+    daily_hours: float | None = col("Daily hours", "日工作小时", kind="number", help_en="Blank = 8",
+                                    help_zh="空白=8")
+    excel_user: str | None = col("Excel user", "Excel用户名", help_en="The login that identifies this person in Excel",
+                                 help_zh="在Excel中识别此人的登录名")
+    phone: str | None = col("Phone", "电话")
+
+
+class PositionRow(SheetModel):
+    sheet_key = "positions"
+    label_en, label_zh = "Positions", "岗位编制"
+    key_columns = ("role",)
+    role: Role = col("Role", "岗位", required=True)  # type: ignore[valid-type]
+    planned: int = col("Planned", "编制人数", required=True, kind="int")
+    notes: str | None = col("Notes", "备注")
+
+
+class VehicleRow(SheetModel):
+    sheet_key = "vehicles"
+    label_en, label_zh = "Vehicles", "客户车辆档案"
+    key_columns = ("vin",)
+    vin: str = col("VIN", "车架号", required=True, help_en="17 characters, no I, O, Q", help_zh="17位，不含I、O、Q")
+    plate: str | None = col("Plate", "车牌号")
+    model: str | None = col("Model", "车型")
+    customer_name: str | None = col("Customer", "客户姓名")
+    customer_phone: str | None = col("Customer phone", "客户电话")
+    sale_date: dt.date | None = col("Sale date", "销售日期")
+    warranty_end_date: dt.date | None = col("Warranty end", "保修截止日期")
+    warranty_km: float | None = col("Warranty km", "保修里程", kind="int")
+    insurer: str | None = col("Insurer", "保险公司")
+    insurance_expiry: dt.date | None = col("Insurance expiry", "保险到期日")
+
+
+class WorkOrderRow(SheetModel):
+    sheet_key = "work_orders"
+    label_en, label_zh = "Work orders", "维修工单"
+    key_columns = ("wo_no",)
+    wo_no: str = col("WO no.", "工单号", required=True)
+    open_date: dt.date = col("Open date", "开单日期", required=True)
+    promised_date: dt.date | None = col("Promised date", "预计完工日期")
+    close_date: dt.date | None = col("Settlement date", "结算日期")
+    status: WoStatus = col("Status", "状态", required=True)  # type: ignore[valid-type]
+    vin: str = col("VIN", "车架号", required=True, ref="vehicles.vin")
+    plate: str | None = col("Plate", "车牌号")
+    mileage: float = col("Mileage", "进厂里程", required=True, kind="int")
+    customer_name: str | None = col("Customer", "客户姓名")
+    customer_phone: str | None = col("Customer phone", "客户电话")
+    advisor_id: str = col("Advisor", "服务顾问", required=True, ref="roster.staff_id")
+    team: str | None = col("Team", "班组")
+    repair_type: RepairType = col("Repair type", "维修类型", required=True)  # type: ignore[valid-type]
+    concern: str | None = col("Concern", "用户陈述")
+    appointment: bool | None = col("Appointment", "预约")
+    first_service: bool | None = col("First service", "首保")
+    rework_of: str | None = col("Rework of", "返修原工单", ref="work_orders.wo_no",
+                                help_en="WO no. of the job this one redoes", help_zh="本单返修的原工单号")
+    qc_first_pass: bool | None = col("QC first pass", "终检一次合格")
+    qc_inspector_id: str | None = col("QC inspector", "质检员", ref="roster.staff_id")
+    csi_score: float | None = col("CSI score", "满意度评分", kind="number", help_en="0 to 10", help_zh="0至10分")
+    complaint: bool | None = col("Complaint", "投诉")
+    followup_date: dt.date | None = col("Follow-up date", "回访日期")
+    followup_by: str | None = col("Follow-up by", "回访人", ref="roster.staff_id")
+    next_service_date: dt.date | None = col("Next service date", "下次保养日期")
+    next_service_km: float | None = col("Next service km", "下次保养里程", kind="int")
+    insurer: str | None = col("Insurer", "保险公司")
+    notes: str | None = col("Notes", "备注")
+
+
+class WoLineRow(SheetModel):
+    sheet_key = "wo_lines"
+    label_en, label_zh = "WO lines", "工单明细"
+    key_columns = ("wo_no", "line_no")
+    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no")
+    line_no: int = col("Line", "行号", required=True, kind="int")
+    line_type: LineType = col("Line type", "项目类型", required=True)  # type: ignore[valid-type]
+    item_code: str | None = col("Item code", "项目代码", help_en="Labor operation code or part no.",
+                                help_zh="工时代码或配件编号")
+    description: str | None = col("Description", "项目名称")
+    qty: float = col("Qty / hours", "数量/工时", required=True, kind="number",
+                     help_en="Flag hours for labor, units otherwise", help_zh="工时项目为工时数，其余为数量")
+    unit_price: float = col("Unit price", "单价", required=True, kind="money")
+    discount_pct: float | None = col("Discount", "折扣率", kind="percent", help_en="0 to below 100%",
+                                     help_zh="0至100%（不含）")
+    pay_type: PayType = col("Pay type", "付费方式", required=True)  # type: ignore[valid-type]
+    technician_id: str | None = col("Technician", "维修技工", ref="roster.staff_id")
+    actual_hours: float | None = col("Actual hours", "实际工时", kind="number")
+    cause: str | None = col("Cause", "故障原因")
+    correction: str | None = col("Correction", "维修措施")
+    added_item: bool | None = col("Added item", "增项")
+    customer_approved: bool | None = col("Customer approved", "客户确认")
+    declined: bool | None = col("Declined", "客户拒绝", help_en="Customer said no: not billed",
+                                help_zh="客户未同意：不计费")
+    cost: float | None = col("Sublet cost", "外协成本", kind="money", help_en="Ex-tax, sublet lines",
+                             help_zh="不含税，外协项目")
+
+
+class PartRow(SheetModel):
+    sheet_key = "parts"
+    label_en, label_zh = "Parts", "配件档案"
+    key_columns = ("part_no",)
+    part_no: str = col("Part no.", "配件编号", required=True)
+    name: str = col("Name", "配件名称", required=True)
+    category: PartCategory | None = col("Category", "类别")  # type: ignore[valid-type]
+    unit: str | None = col("Unit", "单位")
+    bin: str | None = col("Bin", "货位")
+    sale_price: float | None = col("Sale price", "销售价", kind="money")
+    safety_stock: float | None = col("Safety stock", "安全库存", kind="number")
+    reorder_qty: float | None = col("Reorder qty", "订货批量", kind="number")
+    supplier: str | None = col("Supplier", "供应商")
+    active: bool | None = col("Active", "在用")
+
+
+class PartsLedgerRow(SheetModel):
+    sheet_key = "parts_ledger"
+    label_en, label_zh = "Parts ledger", "配件台账"
+    key_columns = ("txn_id",)
+    txn_id: str = col("Txn ID", "单据号", required=True)
+    txn_date: dt.date = col("Date", "日期", required=True)
+    part_no: str = col("Part no.", "配件编号", required=True, ref="parts.part_no")
+    txn_type: TxnType = col("Type", "类型", required=True)  # type: ignore[valid-type]
+    qty: float = col("Qty", "数量", required=True, kind="number", help_en="> 0; the type gives the direction",
+                     help_zh="大于0，方向由类型决定")
+    unit_cost: float | None = col("Unit cost", "单位成本", kind="money", help_en="Receipts: ex-tax purchase cost",
+                                  help_zh="入库：不含税采购成本")
+    unit_price: float | None = col("Unit price", "销售单价", kind="money", help_en="Counter sales: sale price",
+                                   help_zh="外销：销售价")
+    wo_no: str | None = col("WO no.", "工单号", ref="work_orders.wo_no")
+    doc_no: str | None = col("Document no.", "单据编号")
+    staff_id: str | None = col("Staff", "经办人", ref="roster.staff_id")
+    notes: str | None = col("Notes", "备注")
+
+
+class StocktakeRow(SheetModel):
+    sheet_key = "stocktake"
+    label_en, label_zh = "Stocktake", "盘点"
+    key_columns = ("count_date", "part_no")
+    count_date: dt.date = col("Count date", "盘点日期", required=True)
+    part_no: str = col("Part no.", "配件编号", required=True, ref="parts.part_no")
+    counted_qty: float = col("Counted qty", "实盘数量", required=True, kind="number")
+    counted_by: str | None = col("Counted by", "盘点人", ref="roster.staff_id")
+
+
+class BackorderRow(SheetModel):
+    sheet_key = "backorders"
+    label_en, label_zh = "Backorders", "缺件登记"
+    key_columns = ("bo_id",)
+    bo_id: str = col("Backorder ID", "缺件单号", required=True)
+    request_date: dt.date = col("Request date", "登记日期", required=True)
+    wo_no: str | None = col("WO no.", "工单号", ref="work_orders.wo_no")
+    part_no: str = col("Part no.", "配件编号", required=True, ref="parts.part_no")
+    qty: float = col("Qty", "数量", required=True, kind="number")
+    ordered_date: dt.date | None = col("Ordered date", "订货日期")
+    arrived_date: dt.date | None = col("Arrived date", "到货日期")
+    notified_date: dt.date | None = col("Notified date", "通知日期")
+
+
+class ClaimRow(SheetModel):
+    sheet_key = "claims"
+    label_en, label_zh = "Claims", "索赔台账"
+    key_columns = ("claim_no",)
+    claim_no: str = col("Claim no.", "索赔单号", required=True)
+    claim_type: ClaimType = col("Claim type", "索赔类型", required=True)  # type: ignore[valid-type]
+    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no")
+    vin: str | None = col("VIN", "车架号", ref="vehicles.vin")
+    payer: str = col("Payer", "付款方", required=True, help_en="Manufacturer or insurer", help_zh="厂家或保险公司")
+    submitted_date: dt.date | None = col("Submitted date", "提交日期")
+    status: ClaimStatus = col("Status", "状态", required=True)  # type: ignore[valid-type]
+    claimed_amount: float = col("Claimed amount", "索赔金额", required=True, kind="money")
+    approved_amount: float | None = col("Approved amount", "批准金额", kind="money")
+    decided_date: dt.date | None = col("Decided date", "审批日期")
+    rejection_reason: str | None = col("Rejection reason", "拒赔原因")
+    parts_return_required: bool | None = col("Parts return required", "需回运旧件")
+    parts_returned_date: dt.date | None = col("Parts returned date", "旧件回运日期")
+    handler_id: str | None = col("Handler", "经办人", ref="roster.staff_id")
+    deductible: float | None = col("Deductible", "免赔额", kind="money")
+    notes: str | None = col("Notes", "备注")
+
+
+class ClaimPaymentRow(SheetModel):
+    sheet_key = "claim_payments"
+    label_en, label_zh = "Claim payments", "索赔到账"
+    key_columns = ("payment_id",)
+    payment_id: str = col("Payment ID", "到账编号", required=True)
+    claim_no: str = col("Claim no.", "索赔单号", required=True, ref="claims.claim_no")
+    paid_date: dt.date = col("Paid date", "到账日期", required=True)
+    amount: float = col("Amount", "金额", required=True, kind="money")
+    reference: str | None = col("Reference", "银行流水号")
+
+
+class PeriodRow(SheetModel):
+    sheet_key = "periods"
+    label_en, label_zh = "Periods", "会计期间"
+    written_by = "addin"
+    key_columns = ("period",)
+    period: str = col("Period", "期间", required=True, help_en="YYYY-MM", help_zh="年-月")
+    status: PeriodStatus = col("Status", "状态", required=True)  # type: ignore[valid-type]
+    closed_at: dt.datetime | None = col("Closed at", "结账时间", kind="datetime")
+    closed_by: str | None = col("Closed by", "结账人")
+    data_hash: str | None = col("Data hash", "数据指纹")
+    notes: str | None = col("Notes", "备注")
+
+
+class AuditLogRow(SheetModel):
+    sheet_key = "audit_log"
+    label_en, label_zh = "Audit log", "操作日志"
+    written_by = "addin"
+    timestamp: dt.datetime = col("Timestamp", "时间", required=True, kind="datetime")
+    user: str = col("User", "用户", required=True)
+    action: str = col("Action", "操作", required=True)
+    period: str | None = col("Period", "期间")
+    details: str | None = col("Details", "详情")
+
+
+class CheckRow(SheetModel):
+    sheet_key = "checks"
+    label_en, label_zh = "Checks", "校验结果"
+    written_by = "addin"
+    sheet: str = col("Sheet", "工作表", required=True)
+    row: int | None = col("Row", "行", kind="int")
+    column: str | None = col("Column", "列")
+    severity: Severity = col("Severity", "级别", required=True)  # type: ignore[valid-type]
+    rule: str = col("Rule", "规则", required=True)
+    message: str = col("Message", "说明", required=True)
+
+
+MODELS: tuple[type[SheetModel], ...] = (
+    SettingRow, RosterRow, PositionRow, VehicleRow, WorkOrderRow, WoLineRow, PartRow,
+    PartsLedgerRow, StocktakeRow, BackorderRow, ClaimRow, ClaimPaymentRow, PeriodRow,
+    AuditLogRow, CheckRow,
+)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column of a sheet, derived from its model field."""
+
+    key: str
+    label_en: str
+    label_zh: str
+    kind: Kind
+    required: bool
+    enum: type[LabeledEnum] | None = None
+    ref: str | None = None
+    help_en: str = ""
+    help_zh: str = ""
+
+    def label(self, locale: str) -> str:
+        return self.label_zh if locale == "zh-CN" else self.label_en
+
+    def help(self, locale: str) -> str:
+        return self.help_zh if locale == "zh-CN" else self.help_en
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A sheet: key, labels, table name, columns in order."""
+
+    key: str
+    label_en: str
+    label_zh: str
+    model: type[SheetModel]
+    columns: tuple[ColumnSpec, ...]
+    written_by: str
+    key_columns: tuple[str, ...]
+    by_key: dict[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def label(self, locale: str) -> str:
+        return self.label_zh if locale == "zh-CN" else self.label_en
+
+    @property
+    def table_name(self) -> str:
+        """The Excel Table name: tbl + CamelCase key (tblWorkOrders)."""
+        return "tbl" + "".join(p.capitalize() for p in self.key.split("_"))
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.required)
+
+    def column(self, key: str) -> ColumnSpec:
+        return self.by_key[key]
+
+
+def _kind_of(annotation: Any) -> tuple[Kind, type[LabeledEnum] | None]:
+    args = getattr(annotation, "__args__", None)
+    base = next((a for a in args if a is not type(None)), annotation) if args else annotation
+    if isinstance(base, type) and issubclass(base, LabeledEnum):
+        return "enum", base
+    if base is dt.datetime:
+        return "datetime", None
+    if base is dt.date:
+        return "date", None
+    if base is bool:
+        return "bool", None
+    if base is int:
+        return "int", None
+    if base is float:
+        return "number", None
+    return "text", None
+
+
+def _spec(model: type[SheetModel]) -> SheetSpec:
+    columns = []
+    for key, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        kind, enum_cls = _kind_of(info.annotation)
+        if "kind" in extra:
+            kind = extra["kind"]  # type: ignore[assignment]
+        if "ref" in extra and kind == "text":
+            kind = "ref"
+        columns.append(ColumnSpec(
+            key=key, label_en=str(extra["label_en"]), label_zh=str(extra["label_zh"]), kind=kind,
+            required=info.is_required(), enum=enum_cls, ref=extra.get("ref"),  # type: ignore[arg-type]
+            help_en=str(extra.get("help_en", "")), help_zh=str(extra.get("help_zh", "")),
+        ))
+    spec = SheetSpec(model.sheet_key, model.label_en, model.label_zh, model, tuple(columns),
+                     model.written_by, model.key_columns)
+    spec.by_key.update({c.key: c for c in columns})
+    return spec
+
+
+#: Every sheet, by key, in workbook order.
+SHEETS: dict[str, SheetSpec] = {m.sheet_key: _spec(m) for m in MODELS}
+
+#: Sheets that staff fill in (the data the KPIs and rules read).
+INPUT_SHEETS: tuple[str, ...] = tuple(k for k, s in SHEETS.items() if s.written_by == "input")
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings: the key/value sheet, typed.
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Settings(BaseModel):
+    """The settings sheet as typed values, with DOMAIN.md's defaults.
+
+    ``targets`` holds every ``target_<kpi id>`` row, keyed by KPI id.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    store_code: str | None = None
+    store_name: str | None = None
+    brand: str | None = None
+    currency: str = "CNY"
+    locale: Locale = "en-US"
+    tax_rate: float = Field(0.13, ge=0, lt=1)
+    prices_include_tax: bool = True
+    labor_rate: float | None = Field(None, ge=0)
+    valuation_method: Literal["fifo", "moving_average"] = "fifo"
+    open_period: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    comeback_window_days: int = Field(30, ge=0)
+    followup_window_days: int = Field(3, ge=0)
+    lapsed_months: int = Field(3, ge=1)
+    churn_months: int = Field(12, ge=1)
+    first_service_months: int = Field(6, ge=0)
+    renewal_lead_days: int = Field(60, ge=0)
+    aging_buckets: list[int] = Field(default_factory=lambda: [30, 60, 90])
+    slow_moving_days: int = Field(180, ge=1)
+    obsolete_days: int = Field(365, ge=1)
+    max_discount_advisor: float = Field(0.10, ge=0, le=1)
+    work_weekdays: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:6]))
+    targets: dict[str, float] = Field(default_factory=dict)
+
+
+#: Labels of the settings keys (the settings sheet shows them beside the key).
+SETTING_LABELS: dict[str, tuple[str, str]] = {
+    "store_code": ("Store code", "门店代码"),
+    "store_name": ("Store name", "门店名称"),
+    "brand": ("Brand", "品牌"),
+    "currency": ("Currency", "币种"),
+    "locale": ("Language (en-US or zh-CN)", "语言（en-US 或 zh-CN）"),
+    "tax_rate": ("VAT rate", "增值税率"),
+    "prices_include_tax": ("Sale prices include VAT", "销售价含税"),
+    "labor_rate": ("Labor rate per flag hour", "工时单价"),
+    "valuation_method": ("Parts valuation (fifo or moving_average)", "配件计价方法（fifo 或 moving_average）"),
+    "open_period": ("Open period (YYYY-MM)", "当前会计期间（年-月）"),
+    "comeback_window_days": ("Comeback window, days", "返修判定天数"),
+    "followup_window_days": ("Follow-up window, days", "回访时限天数"),
+    "lapsed_months": ("Lapsed after, months", "流失预警月数"),
+    "churn_months": ("Churned after, months", "流失月数"),
+    "first_service_months": ("First service due, months after sale", "首保月数"),
+    "renewal_lead_days": ("Insurance renewal lead, days", "续保提醒天数"),
+    "aging_buckets": ("Receivable aging buckets, days", "账龄区间（天）"),
+    "slow_moving_days": ("Slow-moving after, days", "滞销天数"),
+    "obsolete_days": ("Obsolete after, days", "呆滞天数"),
+    "max_discount_advisor": ("Largest discount without approval", "顾问最大折扣"),
+    "work_weekdays": ("Working weekdays", "工作日"),
+}
+
+#: Default values written into a new workbook's settings sheet, as text.
+SETTING_DEFAULTS: dict[str, str] = {
+    "store_code": "", "store_name": "", "brand": "", "currency": "CNY", "locale": "en-US",
+    "tax_rate": "0.13", "prices_include_tax": "TRUE", "labor_rate": "", "valuation_method": "fifo",
+    "open_period": "", "comeback_window_days": "30", "followup_window_days": "3",
+    "lapsed_months": "3", "churn_months": "12", "first_service_months": "6",
+    "renewal_lead_days": "60", "aging_buckets": "30,60,90", "slow_moving_days": "180",
+    "obsolete_days": "365", "max_discount_advisor": "0.10",
+    "work_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat",
+}
