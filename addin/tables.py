@@ -168,61 +168,160 @@ def as_text(value: Any) -> str | None:
 def convert_column(
     sheet: str, spec: ColumnSpec, values: Sequence[Any], rows: Sequence[int], problems: list[ReadProblem]
 ) -> pd.Series:
-    """Parse one column's raw values into its typed Series, appending what does not parse."""
+    """Parse one column's raw values into its typed Series, appending what does not parse.
+
+    A year of a large store is millions of cells, so the common shapes are parsed without a
+    function call per cell: text that is all ``str``, numbers that are floats, and enums, dates
+    and booleans through their few distinct values (each parsed once). The result is the same as
+    parsing cell by cell. A date outside 1677-2262 (what datetime64[ns] holds) is reported as
+    unreadable."""
     kind = spec.kind
-    out: list[Any]
     if kind in ("text", "ref"):
-        return pd.Series([as_text(v) for v in values], dtype=object)
+        try:
+            stripped = list(map(str.strip, values))  # TypeError unless every value is a str
+        except TypeError:
+            return pd.Series([as_text(v) for v in values], dtype=object)
+        return pd.Series([t or None for t in stripped], dtype=object)
+    if kind in ("money", "number", "int", "percent"):
+        return _number_column(sheet, spec, values, rows, problems)
     if kind == "enum":
         lookup = enum_lookup(spec)
-        out = []
-        for v, r in zip(values, rows):
-            if is_blank(v):
-                out.append(None)
-                continue
-            key = lookup.get(normalize_label(v))
-            if key is None:
-                problems.append(ReadProblem(sheet, r, spec.key, v, spec.enum.__name__ if spec.enum else "enum"))
-            out.append(key)
+        expected = spec.enum.__name__ if spec.enum else "enum"
+        out = _parse_distinct(sheet, spec.key, values, rows, problems, lambda v: lookup.get(normalize_label(v)),
+                              expected)
         return pd.Series(out, dtype=object)
     if kind in ("date", "datetime"):
         with_time = kind == "datetime"
-        out = []
-        for v, r in zip(values, rows):
-            if is_blank(v):
-                out.append(None)
-                continue
-            d = parse_date(v, with_time)
-            if d is None:
-                problems.append(ReadProblem(sheet, r, spec.key, v, kind))
-            out.append(d)
-        return pd.Series(pd.to_datetime(pd.Series(out, dtype=object)), dtype="datetime64[ns]")
-    if kind == "bool":
-        out = []
-        for v, r in zip(values, rows):
-            if is_blank(v):
-                out.append(None)
-                continue
-            b = parse_bool(v)
-            if b is None:
-                problems.append(ReadProblem(sheet, r, spec.key, v, kind))
-            out.append(b)
-        return pd.Series(pd.array(out, dtype="boolean"))
-    percent = kind == "percent"
+        out = _parse_distinct(sheet, spec.key, values, rows, problems, lambda v: _date_ns(v, with_time), kind,
+                              blank=_NAT)
+        return pd.Series(np.array(out, dtype=np.int64).view("datetime64[ns]"))
+    out = _parse_distinct(sheet, spec.key, values, rows, problems, parse_bool, kind)
+    return pd.Series(pd.array(out, dtype="boolean"))
+
+
+_NAT = np.iinfo(np.int64).min
+_BAD = object()
+_NUMBER_TYPES = {bool, int, float}
+_PLAIN_TYPES = {str, bool, int, float, type(None), dt.date, dt.datetime, dt.time, dt.timedelta}
+
+
+def _date_ns(value: Any, with_time: bool) -> int | None:
+    """A date cell as nanoseconds since 1970 (the storage of datetime64[ns]); None if it is not a
+    date or lies outside the years 1677-2262 that datetime64[ns] can hold."""
+    d = parse_date(value, with_time)
+    if d is None:
+        return None
+    try:
+        return int(pd.Timestamp(d).as_unit("ns").value)
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        return None
+
+
+def _parse_distinct(
+    sheet: str, column: str, values: Sequence[Any], rows: Sequence[int], problems: list[ReadProblem],
+    parse: Any, expected: str, blank: Any = None,
+) -> list[Any]:
+    """``parse`` applied to every non-blank value (blank -> ``blank``); a value it cannot parse
+    (None) becomes ``blank`` and a ReadProblem. Each distinct value is parsed once."""
+    try:
+        parsed: dict[Any, Any] = dict.fromkeys(values)
+    except TypeError:  # an unhashable value (only from records built in code)
+        return _parse_each(sheet, column, values, rows, problems, parse, expected, blank)
+    # True, 1 and 1.0 are equal in Python but do not parse alike: when a column mixes kinds of
+    # number (or holds values of other types), distinct values are keyed by (type, value).
+    keys: Sequence[Any] = values
+    distinct_types = set(map(type, parsed))
+    by_value = distinct_types <= _PLAIN_TYPES
+    if by_value and distinct_types & _NUMBER_TYPES:
+        by_value = len(set(map(type, values)) & _NUMBER_TYPES) <= 1
+    if not by_value:
+        keys = list(zip(map(type, values), values))
+        parsed = dict.fromkeys(keys)
+    bad = False
+    for key in parsed:
+        v = key if by_value else key[1]
+        if is_blank(v):
+            parsed[key] = blank
+            continue
+        result = parse(v)
+        if result is None:
+            result, bad = _BAD, True
+        parsed[key] = result
+    out = list(map(parsed.__getitem__, keys))
+    if bad:
+        for i, (v, r) in enumerate(zip(values, rows)):
+            if out[i] is _BAD:
+                problems.append(ReadProblem(sheet, r, column, v, expected))
+                out[i] = blank
+    return out
+
+
+def _parse_each(
+    sheet: str, column: str, values: Sequence[Any], rows: Sequence[int], problems: list[ReadProblem],
+    parse: Any, expected: str, blank: Any,
+) -> list[Any]:
     out = []
     for v, r in zip(values, rows):
-        if isinstance(v, float) and v == v:
-            out.append(v)
-            continue
         if is_blank(v):
-            out.append(np.nan)
+            out.append(blank)
             continue
-        f = parse_number(v, percent)
-        if f is None:
-            problems.append(ReadProblem(sheet, r, spec.key, v, kind))
-            f = np.nan
-        out.append(f)
-    return pd.Series(np.asarray(out, dtype="float64"))
+        result = parse(v)
+        if result is None:
+            problems.append(ReadProblem(sheet, r, column, v, expected))
+            result = blank
+        out.append(result)
+    return out
+
+
+def _number_column(
+    sheet: str, spec: ColumnSpec, values: Sequence[Any], rows: Sequence[int], problems: list[ReadProblem]
+) -> pd.Series:
+    percent = spec.kind == "percent"
+    if set(map(type, values)) <= {float}:
+        return pd.Series(np.array(values, dtype="float64"))
+    # Floats stay as they are (NaN is a float column's blank); the other cells (blanks, text,
+    # ints) are few in kind, so each distinct one is parsed once.
+    others: dict[tuple[type, Any], float | None] = {}
+    bad = False
+
+    def other(v: Any) -> float | None:
+        nonlocal bad
+        try:
+            key = (type(v), v)
+            if key not in others:
+                others[key] = _number_cell(v, percent)
+            f = others[key]
+        except TypeError:  # unhashable
+            f = _number_cell(v, percent)
+        bad = bad or f is None
+        return f
+
+    nan = np.nan
+    out = [v if isinstance(v, float) else nan if v is None or (type(v) is str and not v) else other(v)
+           for v in values]
+    if bad:
+        for v, r, f in zip(values, rows, out):
+            if f is None:
+                problems.append(ReadProblem(sheet, r, spec.key, v, spec.kind))
+    return pd.Series(np.array(out, dtype="float64"))
+
+
+def _number_cell(value: Any, percent: bool) -> float | None:
+    """One non-float cell of a number column: NaN when blank, None when it does not parse."""
+    if is_blank(value):
+        return np.nan
+    return parse_number(value, percent)
+
+
+def _blank_column(kind: str, n: int) -> pd.Series:
+    """A column the sheet does not have: all blank, in its kind's dtype."""
+    if kind in ("date", "datetime"):
+        return pd.Series(np.full(n, _NAT, dtype=np.int64).view("datetime64[ns]"))
+    if kind == "bool":
+        return pd.Series(pd.array([None] * n, dtype="boolean"))
+    if kind in ("money", "number", "int", "percent"):
+        return pd.Series(np.full(n, np.nan))
+    return pd.Series([None] * n, dtype=object)
 
 
 def make_table(
@@ -239,9 +338,7 @@ def make_table(
     data: dict[str, Any] = {}
     for c in spec.columns:
         values = columns.get(c.key)
-        if values is None:
-            values = [None] * n
-        data[c.key] = convert_column(sheet, c, values, rows, problems)
+        data[c.key] = _blank_column(c.kind, n) if values is None else convert_column(sheet, c, values, rows, problems)
     for name, values in columns.items():
         if name not in spec.by_key:
             data[name] = pd.Series(list(values), dtype=object)

@@ -1,0 +1,355 @@
+"""Any .xlsx/.xlsm into a :class:`~addin.store.Store`: one reading interface, engines behind it.
+
+An engine (``_calamine.py``: fast, the default for everything that does not write;
+``_openpyxl.py``: fidelity) only lists worksheets and Excel Tables and returns a sheet's cells as a
+2-D list. Everything else is shared here, and shared with the xlwings entry points through
+:func:`store_from_grids`: finding each sheet by key, English or Chinese label or Table name;
+finding the header row (the Table's, else the best-matching of the first 10 rows); matching
+headers by key or label ignoring case and spaces; and handing the raw columns to
+:func:`addin.tables.make_table`, the one place cell values are parsed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import re
+import zipfile
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+from defusedxml.ElementTree import fromstring
+
+from addin.errors import ServiceError, WorkbookReadError
+from addin.i18n import Text
+from addin.io.safety import (CORRUPT, LOCKED, check_workbook, column_number, part_relationships,
+                              worksheet_names)
+from addin.models import SHEETS, SheetSpec
+from addin.store import Store
+from addin.tables import ROW, ReadProblem, as_text, make_table, normalize_label
+
+#: How many rows (from the first non-empty one) may precede the header row of a sheet without a Table.
+HEADER_SCAN_ROWS = 10
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?\d+$")
+
+ENGINES = {"calamine": "addin.io._calamine:CalamineReader", "openpyxl": "addin.io._openpyxl:OpenpyxlReader"}
+
+UNKNOWN_ENGINE = Text("Unknown reading engine {engine!r}; use one of: {known}.",
+                      "未知的读取引擎 {engine!r}；可用：{known}。")
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """Where an Excel Table sits: its worksheet, header row and column span (all 1-based)."""
+
+    name: str
+    sheet: str
+    header_row: int
+    first_col: int
+    last_col: int
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A worksheet's cells as rows of values; ``rows[0][0]`` is cell (first_row, first_col).
+    Rows may be ragged; blank cells are None or ''."""
+
+    rows: Sequence[Sequence[Any]]
+    first_row: int = 1
+    first_col: int = 1
+
+
+class BaseReader(ABC):
+    """What an engine provides. Subclasses open ``path`` in ``__init__`` and list in ``errors``
+    the exceptions their library raises on a damaged file (they become a WorkbookReadError)."""
+
+    errors: ClassVar[tuple[type[BaseException], ...]] = ()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @abstractmethod
+    def sheet_names(self) -> list[str]:
+        """Worksheet names in workbook order (chart sheets left out)."""
+
+    @abstractmethod
+    def tables(self) -> list[TableInfo]:
+        """Every Excel Table of the workbook."""
+
+    @abstractmethod
+    def grid(self, sheet_name: str) -> Grid:
+        """The cells of one worksheet (cached values for formulas)."""
+
+    def close(self) -> None:
+        """Release the file."""
+
+    def __enter__(self) -> BaseReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def reader_class(engine: str) -> type[BaseReader]:
+    """The reader class of an engine name (imported lazily: openpyxl is only loaded when asked)."""
+    target = ENGINES.get(engine)
+    if target is None:
+        raise ServiceError(UNKNOWN_ENGINE, engine=engine, known=", ".join(ENGINES))
+    module, name = target.split(":")
+    cls: type[BaseReader] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
+    """Read a workbook into a Store (every sheet typed; what is missing or unreadable listed).
+
+    The file is checked by :func:`addin.io.safety.check_workbook` before the engine opens it;
+    any failure is a :class:`WorkbookReadError` with one line naming the file."""
+    p = check_workbook(path)
+    cls = reader_class(engine)
+    with _engine_errors(p, cls.errors):
+        reader = cls(p)
+    with reader, _gc_paused():
+        with _engine_errors(p, cls.errors):
+            tables = reader.tables()
+            found = match_sheets(reader.sheet_names(), tables)
+
+        def grid(name: str) -> Grid:
+            with _engine_errors(p, cls.errors):
+                return reader.grid(name)
+
+        return _store(found, grid, tables, p)
+
+
+def store_from_grids(grids: dict[str, Sequence[Sequence[Any]]], path: str | Path | None = None) -> Store:
+    """The same as :func:`read_store`, from worksheet name -> 2-D list of cell values whose first
+    row and column are the worksheet's row 1 and column A (what the xlwings entry points pass:
+    ``sheet.range("A1", last_cell).options(ndim=2).value``; a flat list is taken as one row)."""
+    found = match_sheets(list(grids), [])
+    with _gc_paused():
+        return _store(found, lambda name: Grid(_two_d(grids[name])), [], Path(path) if path is not None else None)
+
+
+def _two_d(values: Any) -> Sequence[Sequence[Any]]:
+    # xlwings gives a scalar for one cell and a flat list for one row unless asked for ndim=2
+    if not isinstance(values, (list, tuple)):
+        return [[values]]
+    if values and not isinstance(values[0], (list, tuple)):
+        return [values]
+    return values
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A read allocates millions of objects and no reference cycles: the cyclic collector would
+    walk them again and again for nothing (a tenth of a large read)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _engine_errors(path: Path, errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+    try:
+        yield
+    except PermissionError:
+        raise WorkbookReadError(LOCKED, file=path.name) from None
+    except errors as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise WorkbookReadError(CORRUPT, file=path.name, detail=detail) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Excel Tables, from the package (both engines: calamine's own table loading parses each table's
+# cells again, which doubled the time of a read; openpyxl's read-only mode has no tables)
+
+
+def package_tables(path: Path) -> list[TableInfo]:
+    """Every Excel Table of an .xlsx/.xlsm package, read from its XML parts (with defusedxml)."""
+    out: list[TableInfo] = []
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        for part, sheet in worksheet_names(zf).items():
+            for target in part_relationships(zf, part, names).values():
+                if not target.startswith("xl/tables/") or target not in names:
+                    continue
+                table = fromstring(zf.read(target))
+                bounds = _REF.match(table.get("ref", ""))
+                if bounds is None or table.get("headerRowCount", "1") == "0":
+                    continue  # a Table without a header row leaves the header to be found by matching
+                out.append(TableInfo(table.get("displayName") or table.get("name") or "", sheet, int(bounds[2]),
+                                     column_number(bounds[1]), column_number(bounds[3])))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Sheets and headers
+
+
+def _sheet_forms() -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for key, spec in SHEETS.items():
+        for form in (key, spec.label_en, spec.label_zh, key.replace("_", " ")):
+            forms.setdefault(normalize_label(form), key)
+    return forms
+
+
+def _table_names() -> dict[str, str]:
+    return {normalize_label(spec.table_name): key for key, spec in SHEETS.items()}
+
+
+def _header_forms(spec: SheetSpec) -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for c in spec.columns:
+        for form in (c.key, c.label_en, c.label_zh, c.key.replace("_", " ")):
+            forms.setdefault(normalize_label(form), c.key)
+    return forms
+
+
+_SHEET_FORMS = _sheet_forms()
+_TABLE_NAMES = _table_names()
+_HEADER_FORMS = {key: _header_forms(spec) for key, spec in SHEETS.items()}
+
+
+def match_sheets(names: Sequence[str], tables: Sequence[TableInfo]) -> dict[str, str]:
+    """Sheet key -> worksheet name. A worksheet is known by the sheet's key, English or Chinese
+    label (case and spaces ignored); failing that, by the name of the Excel Table it holds."""
+    found: dict[str, str] = {}
+    for name in names:
+        key = _SHEET_FORMS.get(normalize_label(name))
+        if key is not None and key not in found:
+            found[key] = name
+    taken = set(found.values())
+    for t in tables:
+        key = _TABLE_NAMES.get(normalize_label(t.name))
+        if key is not None and key not in found and t.sheet in names and t.sheet not in taken:
+            found[key] = t.sheet
+            taken.add(t.sheet)
+    return {key: found[key] for key in SHEETS if key in found}
+
+
+def _header_hits(forms: dict[str, str], row: Sequence[Any]) -> int:
+    return len({forms[n] for n in (normalize_label(v) for v in row if isinstance(v, str)) if n in forms})
+
+
+def find_header(sheet: str, grid: Grid, tables: Sequence[TableInfo] = ()) -> int | None:
+    """Index in ``grid.rows`` of the sheet's header row, or None when no row names any column.
+
+    An Excel Table on the sheet gives it (the one naming most columns, if several); otherwise it
+    is the row naming most of the sheet's columns among the first 10 non-empty rows (the first
+    such row on a tie), so title rows above the header are skipped."""
+    forms = _HEADER_FORMS[sheet]
+    rows = grid.rows
+    best, best_hits = None, 0
+    for t in tables:
+        i = t.header_row - grid.first_row
+        if 0 <= i < len(rows):
+            hits = _header_hits(forms, rows[i])
+            if hits > best_hits:
+                best, best_hits = i, hits
+    if best is not None:
+        return best
+    start = next((i for i, r in enumerate(rows) if not _row_empty(r)), len(rows))
+    for i in range(start, min(start + HEADER_SCAN_ROWS, len(rows))):
+        hits = _header_hits(forms, rows[i])
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def _row_empty(row: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def _sheet_table(
+    sheet: str, grid: Grid, header: int, problems: list[ReadProblem]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The typed table under header row ``header``, and the model columns the header lacks."""
+    forms = _HEADER_FORMS[sheet]
+    positions: dict[str, int] = {}
+    extras: dict[str, int] = {}
+    for j, cell in enumerate(grid.rows[header]):
+        text = as_text(cell)
+        if text is None:
+            continue  # a column without a header holds nothing we can name
+        key = forms.get(normalize_label(text))
+        if key is not None and key not in positions:
+            positions[key] = j
+        else:
+            name = text
+            while name in extras or name in SHEETS[sheet].by_key or name == ROW:
+                name = f"{name} ({_column_letter(grid.first_col + j)})"
+            extras[name] = j
+    # Rows left empty anywhere (a clerk cleared a record's cells, or a Table's spare last row)
+    # are not records; the others keep their worksheet row numbers for messages.
+    first = grid.first_row + header + 1
+    rows: list[int] = []
+    body: list[Sequence[Any]] = []
+    for i, r in enumerate(grid.rows[header + 1:]):
+        if not _row_empty(r):
+            rows.append(first + i)
+            body.append(r)
+    columns = _columns(body, len(grid.rows[header]), positions, extras)
+    table = make_table(sheet, columns, rows, problems)
+    missing = [c.key for c in SHEETS[sheet].columns if c.key not in positions]
+    return table, missing
+
+
+def _columns(
+    body: list[Sequence[Any]], width: int, positions: dict[str, int], extras: dict[str, int]
+) -> dict[str, Sequence[Any]]:
+    """The raw values of each wanted column. One 2-D object array splits rows into columns in C
+    (zip(*rows) costs twice as much on a large sheet)."""
+    if not body:
+        return {name: [] for name in [*positions, *extras]}
+    if set(map(len, body)) != {width}:
+        body = [list(r[:width]) + [None] * (width - len(r)) for r in body]
+    matrix = np.empty((len(body), width), dtype=object)
+    matrix[:] = body
+    columns: dict[str, Sequence[Any]] = {key: matrix[:, j].tolist() for key, j in positions.items()}
+    for name, j in extras.items():
+        # kept as read, but blank is None whatever the engine said ('' from calamine), and whole
+        # numbers are floats as calamine gives them, so both engines give the same table
+        columns[name] = [None if isinstance(v, str) and not v.strip() else float(v)
+                         if type(v) is int else v for v in matrix[:, j].tolist()]
+    return columns
+
+
+def _column_letter(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _store(
+    found: dict[str, str], grid_of: Callable[[str], Grid], tables: Sequence[TableInfo], path: Path | None
+) -> Store:
+    """Type every found sheet. Grids are fetched one at a time so that only one sheet's raw cells
+    are in memory at once (a large year is millions of Python objects)."""
+    problems: list[ReadProblem] = []
+    typed: dict[str, pd.DataFrame] = {}
+    missing_columns: dict[str, list[str]] = {}
+    for key, name in found.items():
+        grid = grid_of(name)
+        header = find_header(key, grid, [t for t in tables if t.sheet == name])
+        if header is None:
+            missing_columns[key] = [c.key for c in SHEETS[key].columns]
+            continue
+        typed[key], missing = _sheet_table(key, grid, header, problems)
+        if missing:
+            missing_columns[key] = missing
+    missing_sheets = [key for key in SHEETS if key not in found]
+    return Store.from_tables(typed, problems, path, missing_sheets=missing_sheets,
+                             missing_columns=missing_columns, sheet_names=dict(found))
