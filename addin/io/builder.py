@@ -1,0 +1,493 @@
+"""Build Service.xlsm from the models: the layout of every sheet, nothing typed by hand.
+
+Every data sheet of :data:`addin.models.SHEETS` becomes one worksheet holding one Excel Table
+(header in row 1, first record in row 2) with the locale's labels, styled headers, input help,
+widths, number formats by kind, a frozen header row and dropdowns for every enum, boolean and
+reference column. Dropdowns are plain data validations (no x14 extension, which openpyxl would
+drop) whose lists are defined names: ``lst_<Enum>`` over a column of the hidden ``lists`` sheet,
+``ref_<sheet>_<column>`` over the referenced Excel Table column (``tblVehicles[VIN]``, a form
+both Excel and LibreOffice resolve). A ``dashboard`` sheet follows the settings, and an
+``xlwings.conf`` sheet closes the workbook. The VBA project and the ribbon are added by
+:func:`addin.vba.install_vba` in :func:`build`.
+
+``python -m addin.io.builder --golden`` rewrites tests/golden/service_layout.json, the description
+of the built workbook that the tests compare against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.errors import ServiceError
+from addin.i18n import Text, tr
+from addin.models import LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, ColumnSpec, SheetSpec
+
+# Sheets that are not data sheets: key -> (English, Chinese) name.
+DASHBOARD_KEY = "dashboard"
+DASHBOARD_LABELS = ("Dashboard", "看板")
+LISTS_SHEET = "lists"
+CONF_SHEET = "xlwings.conf"
+#: Worksheet names by key for the sheets the models do not describe (writer.find_sheet knows them).
+EXTRA_SHEET_LABELS: dict[str, tuple[str, str]] = {
+    DASHBOARD_KEY: DASHBOARD_LABELS,
+    LISTS_SHEET: (LISTS_SHEET, LISTS_SHEET),
+    CONF_SHEET: (CONF_SHEET, CONF_SHEET),
+}
+
+#: The settings table's third column: the setting's label in the workbook's locale.
+SETTINGS_LABEL_COLUMN = ("Label", "说明")
+
+NUMBER_FORMATS: dict[str, str] = {
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "money": "#,##0.00",
+    "percent": "0.0%",
+    "int": "0",
+    # Text formats keep codes such as part numbers, phones and VINs exactly as typed (no lost
+    # leading zeros, no 1.23E+16) and make a typed "=..." plain text.
+    "text": "@",
+    "ref": "@",
+    "enum": "@",
+}
+_WIDTHS: dict[str, float] = {
+    "date": 12, "datetime": 17, "money": 13, "percent": 10, "int": 10, "number": 11, "bool": 10,
+    "enum": 14, "ref": 14, "text": 16,
+}
+_WIDE_TEXT = {"notes", "description", "concern", "cause", "correction", "message", "details",
+              "rejection_reason", "name", "customer_name", "model"}
+MAX_ROW = 1_048_576
+TABLE_STYLE = "TableStyleMedium2"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL_REQUIRED = PatternFill("solid", fgColor="1F4E78")
+HEADER_FILL_OPTIONAL = PatternFill("solid", fgColor="5B7FA6")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+_REQUIRED = Text("Required.", "必填。")
+_HINTS: dict[str, Text] = {
+    "date": Text("Date, e.g. 2026-10-31.", "日期，如 2026-10-31。"),
+    "datetime": Text("Date and time, e.g. 2026-10-31 14:30.", "日期时间，如 2026-10-31 14:30。"),
+    "money": Text("Amount in the store currency.", "金额（本店币种）。"),
+    "percent": Text("Percent, e.g. 5%.", "百分比，如 5%。"),
+    "int": Text("Whole number.", "整数。"),
+    "number": Text("Number.", "数字。"),
+    "bool": Text("TRUE or FALSE.", "是 或 否。"),
+    "enum": Text("Pick from the list.", "从下拉列表选择。"),
+}
+_REF_HINT = Text("Must exist on the {sheet} sheet ({column}).", "须在“{sheet}”表（{column}）中存在。")
+_BAD_VALUE = Text("Not a value of the list. Keep it anyway?", "不在下拉列表中。仍要保留吗？")
+_BAD_TITLE = Text("Check the value", "请检查")
+_BOOL_LABELS = {"en-US": ("TRUE", "FALSE"), "zh-CN": ("是", "否")}
+_DASHBOARD_HINT = Text(
+    "Compute the KPIs (ribbon: KPIs, or `service-addin kpi`) to fill this sheet.",
+    "计算 KPI（功能区“KPI”按钮，或 `service-addin kpi`）后，此表显示本期看板。",
+)
+_BAD_LOCALE = Text("Unknown locale {name!r}: use en-US or zh-CN.", "未知语言 {name!r}：请用 en-US 或 zh-CN。")
+_BAD_SUFFIX = Text(
+    "Cannot build {path}: the workbook is .xlsm (with macros and ribbon) or .xlsx (layout only).",
+    "无法生成 {path}：工作簿须为 .xlsm（含宏与功能区）或 .xlsx（仅版式）。",
+)
+_NO_VBA = Text(
+    "Cannot build {path}: the VBA part (addin/vba.py) is missing; build an .xlsx for the layout only.",
+    "无法生成 {path}：缺少 VBA 部分（addin/vba.py）；如只需版式请生成 .xlsx。",
+)
+_BAD_TITLE_NAME = Text("Sheet name {name!r} is not allowed by Excel.", "Excel 不允许的工作表名 {name!r}。")
+
+# xlwings reads key/value pairs from A1 down (keys upper-cased); a blank key ends the list, so
+# notes live in column C. Interpreter and PYTHONPATH stay blank: each PC sets its own.
+_CONF_ROWS: tuple[tuple[str, Any, Text | None], ...] = (
+    ("Interpreter_Win", None, Text(
+        "Full path of pythonw.exe of the Service add-in environment, e.g. C:\\ServiceAddin\\.venv\\Scripts\\pythonw.exe. "
+        "Blank: the xlwings add-in or %USERPROFILE%\\.xlwings\\xlwings.conf decides.",
+        "Service 插件环境中 pythonw.exe 的完整路径，如 C:\\ServiceAddin\\.venv\\Scripts\\pythonw.exe。"
+        "留空则由 xlwings 插件或 %USERPROFILE%\\.xlwings\\xlwings.conf 决定。")),
+    ("Interpreter_Mac", None, Text("Path of the environment's python on a Mac; blank: as above.",
+                                   "Mac 上环境中 python 的路径；留空同上。")),
+    ("PYTHONPATH", None, Text("Extra folders for Python imports; blank when the add-in is installed with pip.",
+                              "Python 额外导入目录；用 pip 安装插件时留空。")),
+    ("Conda Path", None, None),
+    ("Conda Env", None, None),
+    ("UDF Modules", "addin.udfs", Text("The worksheet functions (SVC_...) come from this module.",
+                                       "工作表函数（SVC_...）来自此模块。")),
+    ("Debug UDFs", False, None),
+    ("Use UDF Server", False, None),
+    ("Show Console", False, None),
+)
+
+
+def code_name(key: str) -> str:
+    """The VBA code name of a sheet: sh + CamelCase key (shWorkOrders, shXlwingsConf)."""
+    parts = key.replace(".", "_").split("_")
+    return "sh" + "".join(p[:1].upper() + p[1:] for p in parts)
+
+
+def sheet_title(key: str, locale: str) -> str:
+    """The worksheet name of a sheet key in a locale (data sheets and the dashboard)."""
+    if key in SHEETS:
+        name = SHEETS[key].label(locale)
+    else:
+        en, zh = EXTRA_SHEET_LABELS[key]
+        name = zh if locale == "zh-CN" else en
+    if len(name) > 31 or any(ch in name for ch in "[]:*?/\\") or not name.strip():
+        raise ServiceError(_BAD_TITLE_NAME, name=name)
+    return name
+
+
+def enum_list_name(enum_name: str) -> str:
+    """Defined name of an enum's dropdown list (lst_WoStatus)."""
+    return f"lst_{enum_name}"
+
+
+def ref_list_name(ref: str) -> str:
+    """Defined name of a reference dropdown: "vehicles.vin" -> ref_vehicles_vin."""
+    return "ref_" + ref.replace(".", "_")
+
+
+def _escape_structured(label: str) -> str:
+    # Inside a structured-reference column specifier, [ ] # ' are escaped with a leading '.
+    return "".join("'" + ch if ch in "[]#'" else ch for ch in label)
+
+
+def _display_width(text: str) -> float:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_width(col: ColumnSpec, locale: str) -> float:
+    base = _WIDTHS[col.kind]
+    if col.kind == "text" and col.key in _WIDE_TEXT:
+        base = 28
+    if col.enum is not None:
+        base = max(base, max(_display_width(lab) for lab in _enum_labels(col, locale)) + 3)
+    return min(40.0, max(base, _display_width(col.label(locale)) * 1.1 + 3))
+
+
+def _enum_labels(col: ColumnSpec, locale: str) -> list[str]:
+    assert col.enum is not None
+    return [zh if locale == "zh-CN" else en for en, zh in col.enum.labels().values()]
+
+
+def _input_help(col: ColumnSpec, locale: str) -> str:
+    parts = []
+    if col.required:
+        parts.append(tr(_REQUIRED, locale))
+    if col.help(locale):
+        parts.append(col.help(locale).rstrip("。.") + ("。" if locale == "zh-CN" else "."))
+    if col.ref:
+        sheet, column = col.ref.split(".")
+        parts.append(tr(_REF_HINT, locale, sheet=SHEETS[sheet].label(locale),
+                        column=SHEETS[sheet].column(column).label(locale)))
+    elif col.kind in _HINTS:
+        parts.append(tr(_HINTS[col.kind], locale))
+    return ("" if locale == "zh-CN" else " ").join(parts)[:255]
+
+
+def _list_validation(formula: str, col: ColumnSpec, locale: str) -> DataValidation:
+    # A warning (not a stop): the reader accepts keys and either label, and a pasted value that
+    # is not in the list is reported by validation rather than refused at typing time.
+    return DataValidation(
+        type="list", formula1=formula, allow_blank=True, showDropDown=False,
+        showInputMessage=True, promptTitle=col.label(locale)[:32], prompt=_input_help(col, locale),
+        showErrorMessage=True, errorStyle="warning", errorTitle=tr(_BAD_TITLE, locale)[:32],
+        error=tr(_BAD_VALUE, locale),
+    )
+
+
+def _style_header(cell: Any, required: bool) -> None:
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL_REQUIRED if required else HEADER_FILL_OPTIONAL
+    cell.alignment = HEADER_ALIGN
+
+
+def _add_table(ws: Worksheet, name: str, headers: list[str], rows: int) -> None:
+    # Excel Tables cannot have zero data rows: at least one (empty) row below the header.
+    ref = f"A1:{get_column_letter(len(headers))}{1 + max(rows, 1)}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+    ws.add_table(table)
+
+
+def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
+    """The hidden lists sheet: one column per enum (labels of the locale) and the booleans.
+    Returns enum name -> defined name."""
+    ws = wb.create_sheet(LISTS_SHEET)
+    ws.sheet_properties.codeName = code_name(LISTS_SHEET)
+    ws.sheet_state = "hidden"
+    lists: dict[str, list[str]] = {}
+    for spec in SHEETS.values():
+        for col in spec.columns:
+            if col.enum is not None and col.enum.__name__ not in lists:
+                lists[col.enum.__name__] = _enum_labels(col, locale)
+    lists["Bool"] = list(_BOOL_LABELS["zh-CN" if locale == "zh-CN" else "en-US"])
+    names = {}
+    for idx, (enum_name, labels) in enumerate(lists.items(), start=1):
+        ws.cell(1, idx, enum_name).font = Font(bold=True)
+        for r, label in enumerate(labels, start=2):
+            # Text cells, so that TRUE/FALSE stay the words offered in the dropdown.
+            ws.cell(r, idx, label).data_type = "s"
+        letter = get_column_letter(idx)
+        defined = enum_list_name(enum_name)
+        wb.defined_names[defined] = DefinedName(defined, attr_text=f"{LISTS_SHEET}!${letter}$2:${letter}${len(labels) + 1}")
+        names[enum_name] = defined
+        ws.column_dimensions[letter].width = max(12, max(_display_width(x) for x in labels) + 2)
+    return names
+
+
+def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[str, str]) -> Worksheet:
+    ws = wb.create_sheet(sheet_title(spec.key, locale))
+    ws.sheet_properties.codeName = code_name(spec.key)
+    headers = [c.label(locale) for c in spec.columns]
+    for idx, col in enumerate(spec.columns, start=1):
+        letter = get_column_letter(idx)
+        _style_header(ws.cell(1, idx, headers[idx - 1]), col.required)
+        ws.column_dimensions[letter].width = round(_column_width(col, locale), 1)
+        fmt = NUMBER_FORMATS.get(col.kind)
+        if fmt:
+            ws.column_dimensions[letter].number_format = fmt
+            ws.cell(2, idx).number_format = fmt
+        span = f"{letter}2:{letter}{MAX_ROW}"
+        if col.enum is not None:
+            dv = _list_validation(lists[col.enum.__name__], col, locale)
+        elif col.kind == "bool":
+            dv = _list_validation(lists["Bool"], col, locale)
+        elif col.ref:
+            dv = _list_validation(ref_list_name(col.ref), col, locale)
+        else:
+            prompt = _input_help(col, locale)
+            if not prompt:
+                continue
+            dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=col.label(locale)[:32],
+                                prompt=prompt)
+        dv.add(span)
+        ws.add_data_validation(dv)
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "A2"
+    _add_table(ws, spec.table_name, headers, 0)
+    return ws
+
+
+def _setting_value(text: str) -> Any:
+    # Typed cells where the default is a number or a boolean, so Excel does not flag
+    # "number stored as text"; the reader takes either.
+    if text == "":
+        return None
+    if text in ("TRUE", "FALSE"):
+        return text == "TRUE"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+_SETTING_CHOICES = {
+    "locale": '"en-US,zh-CN"',
+    "valuation_method": '"fifo,moving_average"',
+    "prices_include_tax": '"TRUE,FALSE"',
+}
+
+
+def _build_settings(wb: Workbook, locale: str) -> Worksheet:
+    spec = SHEETS["settings"]
+    ws = wb.create_sheet(sheet_title("settings", locale))
+    ws.sheet_properties.codeName = code_name("settings")
+    headers = [c.label(locale) for c in spec.columns] + [SETTINGS_LABEL_COLUMN[1 if locale == "zh-CN" else 0]]
+    for idx, header in enumerate(headers, start=1):
+        _style_header(ws.cell(1, idx, header), idx == 1)
+    defaults = dict(SETTING_DEFAULTS, locale=locale)
+    for r, (key, text) in enumerate(defaults.items(), start=2):
+        ws.cell(r, 1, key)
+        ws.cell(r, 2, _setting_value(text))
+        en, zh = SETTING_LABELS[key]
+        ws.cell(r, 3, zh if locale == "zh-CN" else en)
+        if key in _SETTING_CHOICES:
+            dv = DataValidation(type="list", formula1=_SETTING_CHOICES[key], allow_blank=True)
+            dv.add(f"B{r}")
+            ws.add_data_validation(dv)
+    for letter, width in (("A", 24), ("B", 22), ("C", 40)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    _add_table(ws, spec.table_name, headers, len(defaults))
+    return ws
+
+
+def _build_dashboard(wb: Workbook, locale: str) -> Worksheet:
+    ws = wb.create_sheet(sheet_title(DASHBOARD_KEY, locale))
+    ws.sheet_properties.codeName = code_name(DASHBOARD_KEY)
+    ws["A1"] = ws.title
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A2"] = tr(_DASHBOARD_HINT, locale)
+    return ws
+
+
+def _build_conf(wb: Workbook, locale: str) -> Worksheet:
+    ws = wb.create_sheet(CONF_SHEET)
+    ws.sheet_properties.codeName = code_name(CONF_SHEET)
+    for r, (key, value, note) in enumerate(_CONF_ROWS, start=1):
+        ws.cell(r, 1, key)
+        if value is not None:
+            ws.cell(r, 2, value)
+        if note is not None:
+            ws.cell(r, 3, tr(note, locale))
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 90
+    return ws
+
+
+def build_workbook(locale: str = "en-US") -> Workbook:
+    """The empty Service workbook's layout in ``locale`` (en-US or zh-CN), from the models only.
+
+    Sheet order: settings, dashboard, the other sheets of SHEETS in order, the hidden lists sheet,
+    xlwings.conf. Every sheet has a VBA code name (:func:`code_name`)."""
+    if locale not in LOCALES:
+        raise ServiceError(_BAD_LOCALE, name=locale)
+    wb = Workbook()
+    wb.remove(wb.active)
+    _build_settings(wb, locale)
+    _build_dashboard(wb, locale)
+    lists = _build_lists(wb, locale)
+    for key, spec in SHEETS.items():
+        if key != "settings":
+            _build_data_sheet(wb, spec, locale, lists)
+    for spec in SHEETS.values():
+        for col in spec.columns:
+            if col.ref:
+                sheet, column = col.ref.split(".")
+                target = SHEETS[sheet]
+                label = _escape_structured(target.column(column).label(locale))
+                name = ref_list_name(col.ref)
+                wb.defined_names[name] = DefinedName(name, attr_text=f"{target.table_name}[{label}]")
+    # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
+    # after them, just before xlwings.conf.
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    _build_conf(wb, locale)
+    wb.active = 0
+    if importlib.util.find_spec("addin.dashboard") is not None:
+        from addin.dashboard import write_dashboard
+
+        write_dashboard(wb, None, locale)
+    return wb
+
+
+def build(out: Path, locale: str = "en-US", backup: bool = True) -> Path:
+    """Build the workbook into ``out``: an .xlsm gets the VBA project and ribbon from
+    :func:`addin.vba.install_vba`; an .xlsx is the layout only. The file is put in place
+    atomically (the previous one kept as ``<name>.bak``)."""
+    from addin.io.writer import replace_file, save_atomic
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsm", ".xlsx"):
+        raise ServiceError(_BAD_SUFFIX, path=out)
+    wb = build_workbook(locale)
+    if suffix == ".xlsx":
+        save_atomic(wb, out, backup=backup)
+        return out
+    if importlib.util.find_spec("addin.vba") is None:
+        raise ServiceError(_NO_VBA, path=out)
+    from addin.vba import install_vba
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".build-") as tmp:
+        layout = Path(tmp) / "layout.xlsx"
+        wb.save(layout)
+        staged = Path(tmp) / out.name
+        install_vba(layout, staged, locale)
+        replace_file(staged, out, backup=backup)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The golden description of a built workbook (compared by tests/test_builder.py).
+
+_SMALL_SHEETS = {"settings", LISTS_SHEET, CONF_SHEET}
+
+
+def _sheet_key_of(title: str) -> str | None:
+    for key in SHEETS:
+        if title in (SHEETS[key].label_en, SHEETS[key].label_zh):
+            return key
+    for key, labels in EXTRA_SHEET_LABELS.items():
+        if title in labels:
+            return key
+    return None
+
+
+def describe_workbook(wb: Workbook) -> dict[str, Any]:
+    """What the golden file records of a workbook: per sheet its name, code name, state, frozen
+    panes, table (name, ref, header), data validations, number formats of the first data row;
+    the values of the small sheets (settings, lists, xlwings.conf); and the defined names."""
+    sheets = []
+    for ws in wb.worksheets:
+        key = _sheet_key_of(ws.title)
+        entry: dict[str, Any] = {
+            "name": ws.title,
+            "code_name": ws.sheet_properties.codeName,
+            "state": ws.sheet_state,
+            "freeze_panes": ws.freeze_panes,
+        }
+        tables = list(ws.tables.values())
+        if tables:
+            table = tables[0]
+            entry["tables"] = [{"name": t.displayName, "ref": t.ref} for t in tables]
+            first = ws[table.ref][0]
+            entry["header"] = [c.value for c in first]
+            entry["formats"] = {c.value: ws.cell(first[0].row + 1, c.column).number_format for c in first}
+        entry["validations"] = sorted(
+            ({"type": dv.type, "formula1": dv.formula1, "sqref": str(dv.sqref),
+              "prompt": dv.prompt} for dv in ws.data_validations.dataValidation),
+            key=lambda d: d["sqref"],
+        )
+        if key in _SMALL_SHEETS:
+            entry["values"] = [list(row) for row in ws.iter_rows(values_only=True)]
+        sheets.append(entry)
+    names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
+    return {"sheets": sheets, "defined_names": dict(sorted(names.items()))}
+
+
+GOLDEN = Path(__file__).resolve().parents[2] / "tests" / "golden" / "service_layout.json"
+
+
+def golden_description(locale: str = "en-US") -> dict[str, Any]:
+    """The description of a freshly built workbook, read back from a saved file (as the tests
+    read the committed Service.xlsm)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "layout.xlsx"
+        build_workbook(locale).save(path)
+        return describe_workbook(load_workbook(path))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m addin.io.builder",
+                                     description="Regenerate the golden description of the built workbook.")
+    parser.add_argument("--golden", action="store_true", help=f"rewrite {GOLDEN}")
+    parser.add_argument("--out", type=Path, default=GOLDEN)
+    args = parser.parse_args(argv)
+    if not args.golden:
+        parser.print_help()
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(golden_description(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,627 @@
+"""The safe writer: every change the add-in makes to a workbook file goes through here.
+
+Two promises. (1) Nothing is lost silently: openpyxl rewrites the whole package on save and drops
+what it does not model, so :func:`preflight` inspects the zip package first (without openpyxl) and
+:func:`open_for_update` refuses, naming each thing that would be lost. (2) A write is all or
+nothing: :func:`save_atomic` saves beside the destination, fsyncs, keeps the previous file as
+``<name>.bak`` and renames into place, so a crash or a locked file leaves the original as it was.
+
+:func:`replace_rows` and :func:`append_rows` write typed records (dicts keyed by canonical keys,
+or a typed DataFrame of addin.tables) into a sheet's Excel Table: enums as the locale's labels,
+numbers and dates with their column's format, text always as text (a leading = never makes a
+formula), and the Table resized to its records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import math
+import numbers
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from copy import copy
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, TypeVar
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.table import Table, TableColumn
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.errors import UnsafeWriteError, WorkbookReadError
+from addin.i18n import Text, tr
+from addin.models import SHEETS, ColumnSpec, SheetSpec
+from addin.tables import ROW, as_text, enum_lookup, normalize_label, parse_date
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------------------------------------
+# Preflight: what an openpyxl load/save round trip would drop.
+
+_CUSTOM_UI14_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+_CUSTOM_UI_REL = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+_MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
+
+_LOST_SHAPES = Text("shapes or text boxes ({part})", "形状或文本框（{part}）")
+_LOST_IMAGES = Text("pictures ({part}; openpyxl keeps them only with Pillow installed)",
+                    "图片（{part}；openpyxl 仅在安装 Pillow 时保留）")
+_LOST_EXT = Text("{what} ({part})", "{what_zh}（{part}）")
+_LOST_CUSTOM_UI14 = Text("the Office 2010 ribbon (customUI14)", "Office 2010 功能区（customUI14）")
+_LOST_RIBBON_XLSX = Text("the ribbon (customUI) of a workbook without macros", "无宏工作簿中的功能区（customUI）")
+_LOST_PARTS: tuple[tuple[str, Text], ...] = (
+    ("xl/slicers/", Text("slicers", "切片器")),
+    ("xl/slicerCaches/", Text("slicer caches", "切片器缓存")),
+    ("xl/pivotCache/", Text("pivot caches", "数据透视表缓存")),
+    ("xl/pivotTables/", Text("pivot tables", "数据透视表")),
+    ("xl/externalLinks/", Text("links to other workbooks", "外部工作簿链接")),
+    ("xl/timelines/", Text("timelines", "日程表")),
+    ("xl/timelineCaches/", Text("timeline caches", "日程表缓存")),
+    ("xl/metadata.xml", Text("dynamic-array formulas (metadata)", "动态数组公式（metadata）")),
+    ("xl/threadedComments/", Text("threaded comments", "批注会话")),
+    ("xl/model/", Text("the data model (Power Pivot)", "数据模型（Power Pivot）")),
+    ("xl/connections.xml", Text("data connections", "数据连接")),
+    ("xl/queryTables/", Text("query tables", "查询表")),
+    ("xl/macrosheets/", Text("Excel 4.0 macro sheets", "Excel 4.0 宏表")),
+    ("xl/dialogsheets/", Text("dialog sheets", "对话框工作表")),
+)
+# extLst entries by uri: what they hold. openpyxl drops every extLst of sheets and workbook.
+_EXT_URIS: dict[str, tuple[str, str]] = {
+    "{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}": ("x14 data validation (lists from other sheets)", "x14 数据验证"),
+    "{78C0D931-6437-407d-A8EE-F0AAD7539E65}": ("x14 conditional formatting", "x14 条件格式"),
+    "{B025F937-C7B1-47D3-B67F-A62EFF666E3E}": ("x14 conditional formatting", "x14 条件格式"),
+    "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}": ("sparklines", "迷你图"),
+    "{A8765BA9-456A-4dab-B4F3-ACF838C121DE}": ("slicers", "切片器"),
+    "{3A4CF648-6AED-40f4-86FF-DC5316D8AED3}": ("table slicers", "表格切片器"),
+    "{7E03D99C-DC04-49d9-9315-930204A7B6E9}": ("timelines", "日程表"),
+    "{BBE1A952-AA13-448e-AADC-164F8A28A991}": ("slicer caches", "切片器缓存"),
+    "{46BE6895-7355-4a93-B00E-2C351335B9C9}": ("table slicer caches", "表格切片器缓存"),
+    "{D0CA8CA8-9F24-4464-BF8E-62219DCF47F9}": ("timeline caches", "日程表缓存"),
+    "{FCE2AD5D-F65C-4FA6-A056-5C36A1767C68}": ("the data model (Power Pivot)", "数据模型（Power Pivot）"),
+    "{876F7934-8845-4945-9796-88D515C7AA90}": ("pivot caches", "数据透视表缓存"),
+    "{841E416B-1EF1-43b6-AB56-02D37102CBD5}": ("pivot caches", "数据透视表缓存"),
+}
+# Workbook extensions that only record the application's own settings (chart tracking,
+# calculation features, image DPI, compatibility version, the Mac build): every file Excel saves
+# has some of them and nothing a user made is lost with them.
+_HARMLESS_URIS = {
+    "{140A7094-0E35-4892-8432-C4D2E57EDEB5}",
+    "{B58B0392-4F1F-4190-BB64-5DF3571DCE5F}",
+    "{79F54976-1DA5-4618-B147-4CDE4B953A38}",
+    "{D14903EA-33C4-47F7-8F05-3474C54BE107}",
+    "{7523E5D3-25F3-A5E0-1632-64F254C22452}",
+}
+_EXT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ext\b[^>]*?\buri=\"([^\"]+)\"")
+_SHAPE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(sp|grpSp|cxnSp)[\s>/]")
+_PIC_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?pic[\s>/]")
+_REL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
+_TYPE_RE = re.compile(rb"\bType=\"([^\"]+)\"")
+_CHUNK = 1 << 20
+
+_REFUSED = Text(
+    "Not written: saving {file} would lose {items}. Nothing was changed; remove them or save a copy from Excel first.",
+    "未写入：保存 {file} 将丢失{items_zh}。文件未作任何改动；请先删除这些内容，或在 Excel 中另存一份。",
+)
+_LOCKED = Text("Not written: {file} is open in Excel or locked ({reason}). Close it and try again; nothing was changed.",
+               "未写入：{file} 正在 Excel 中打开或被锁定（{reason}）。请关闭后重试；文件未作任何改动。")
+_READONLY = Text("Not written: {file} is read-only. Nothing was changed.", "未写入：{file} 为只读。文件未作任何改动。")
+_SAVE_FAILED = Text("Not written: saving {file} failed ({reason}). The previous file is unchanged.",
+                    "未写入：保存 {file} 失败（{reason}）。原文件未改动。")
+_NO_SHEET = Text("The workbook has no sheet {sheet} ({label_en} / {label_zh}).",
+                 "工作簿中没有工作表 {sheet}（{label_en} / {label_zh}）。")
+_NO_HEADER = Text("Sheet {sheet}: no header row with its columns in rows 1-10, so nothing can be written.",
+                  "工作表 {sheet}：前 10 行中没有含其列名的表头行，无法写入。")
+_NOT_A_WORKBOOK = Text("{file} cannot be opened for writing ({reason}).", "{file} 无法打开写入（{reason}）。")
+
+
+def _scan_member(zf: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes]) -> list[bytes]:
+    """All matches of ``pattern`` in a part, streamed (sheet XML of a large store is ~100 MB)."""
+    found: list[bytes] = []
+    tail = b""
+    with zf.open(name) as part:
+        while chunk := part.read(_CHUNK):
+            buf = tail + chunk
+            # Matches are short; keep the last 4 KB for one that straddles two chunks.
+            cut = max(0, len(buf) - 4096)
+            for m in pattern.finditer(buf):
+                if m.start() < cut:
+                    found.append(m.group(1) if m.groups() else m.group(0))
+            tail = buf[cut:]
+    for m in pattern.finditer(tail):
+        found.append(m.group(1) if m.groups() else m.group(0))
+    return found
+
+
+def _findings(path: Path) -> list[tuple[Text, dict[str, Any]]]:
+    from addin.io.safety import check_workbook
+
+    check_workbook(path)
+    out: list[tuple[Text, dict[str, Any]]] = []
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        for prefix, text in _LOST_PARTS:
+            if any(n == prefix or (prefix.endswith("/") and n.startswith(prefix)) for n in names):
+                out.append((text, {}))
+        if "_rels/.rels" in names:
+            for rel in _REL_RE.findall(zf.read("_rels/.rels")):
+                m = _TYPE_RE.search(rel)
+                rel_type = m.group(1).decode() if m else ""
+                if rel_type == _CUSTOM_UI14_REL:
+                    out.append((_LOST_CUSTOM_UI14, {}))
+                elif rel_type == _CUSTOM_UI_REL and path.suffix.lower() not in _MACRO_SUFFIXES:
+                    out.append((_LOST_RIBBON_XLSX, {}))
+        pillow = importlib.util.find_spec("PIL") is not None
+        for name in names:
+            if re.fullmatch(r"xl/drawings/drawing\d+\.xml", name):
+                if _scan_member(zf, name, _SHAPE_RE):
+                    out.append((_LOST_SHAPES, {"part": name}))
+                if not pillow and _scan_member(zf, name, _PIC_RE):
+                    out.append((_LOST_IMAGES, {"part": name}))
+            elif re.fullmatch(r"xl/(worksheets/sheet\d+|workbook)\.xml", name):
+                seen: set[str] = set()
+                for uri in (u.decode() for u in _scan_member(zf, name, _EXT_RE)):
+                    if uri in _HARMLESS_URIS:
+                        continue
+                    en, zh = _EXT_URIS.get(uri, (f"extension content {uri}", f"扩展内容 {uri}"))
+                    if en not in seen:
+                        seen.add(en)
+                        out.append((_LOST_EXT, {"part": name, "what": en, "what_zh": zh}))
+    return out
+
+
+def preflight(path: str | Path, locale: str | None = None) -> list[str]:
+    """What an openpyxl load and save of ``path`` would drop, one line per thing (empty: safe).
+
+    Reads the zip package only (no openpyxl). Raises WorkbookReadError when ``path`` is not a
+    readable workbook package."""
+    return [tr(text, locale, **values) for text, values in _findings(Path(path))]
+
+
+def check_safe(path: str | Path) -> None:
+    """Raise :class:`UnsafeWriteError` naming every finding of :func:`preflight` and the file."""
+    path = Path(path)
+    found = _findings(path)
+    if found:
+        raise UnsafeWriteError(
+            _REFUSED, file=path,
+            items="; ".join(tr(t, "en-US", **v) for t, v in found),
+            items_zh="；".join(tr(t, "zh-CN", **v) for t, v in found),
+        )
+
+
+def open_for_update(path: str | Path) -> Workbook:
+    """Load ``path`` with openpyxl for a read-modify-write, after :func:`preflight` found nothing
+    that would be lost (else :class:`UnsafeWriteError`). Macros are kept for .xlsm files."""
+    path = Path(path)
+    check_safe(path)
+    try:
+        return load_workbook(path, keep_vba=path.suffix.lower() in _MACRO_SUFFIXES, keep_links=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise WorkbookReadError(_NOT_A_WORKBOOK, file=path, reason=str(exc) or type(exc).__name__) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets and their header row.
+
+
+def _sheet_forms(sheet_key: str) -> tuple[str, str, str]:
+    if sheet_key in SHEETS:
+        spec = SHEETS[sheet_key]
+        return sheet_key, spec.label_en, spec.label_zh
+    from addin.io.builder import EXTRA_SHEET_LABELS
+
+    en, zh = EXTRA_SHEET_LABELS.get(sheet_key, (sheet_key, sheet_key))
+    return sheet_key, en, zh
+
+
+def find_sheet(wb: Workbook, sheet_key: str) -> Worksheet:
+    """The worksheet of a sheet key, named by its key, English or Chinese label (case and spaces
+    ignored). Also knows the dashboard, lists and xlwings.conf sheets. Raises WorkbookReadError."""
+    forms = _sheet_forms(sheet_key)
+    wanted = {normalize_label(f) for f in forms}
+    for ws in wb.worksheets:
+        if normalize_label(ws.title) in wanted:
+            return ws
+    raise WorkbookReadError(_NO_SHEET, sheet=sheet_key, label_en=forms[1], label_zh=forms[2])
+
+
+def _column_forms(col: ColumnSpec) -> set[str]:
+    return {normalize_label(col.key), normalize_label(col.label_en), normalize_label(col.label_zh)}
+
+
+def _sheet_table(ws: Worksheet, spec: SheetSpec) -> Table | None:
+    tables = list(ws.tables.values())
+    for table in tables:
+        if normalize_label(table.displayName) == normalize_label(spec.table_name):
+            return table
+    return tables[0] if len(tables) == 1 else None
+
+
+class _Layout:
+    """Where a sheet's records live: header row, column of each key, the Table if any."""
+
+    def __init__(self, ws: Worksheet, spec: SheetSpec) -> None:
+        self.ws, self.spec = ws, spec
+        self.table = _sheet_table(ws, spec)
+        forms = {c.key: _column_forms(c) for c in spec.columns}
+        if self.table is not None:
+            min_col, min_row, max_col, _ = range_boundaries(self.table.ref)
+            self.header_row, self.first_col, self.last_col = min_row, min_col, max_col
+        else:
+            self.header_row, self.first_col, self.last_col = self._find_header(forms)
+        self.columns: dict[str, int] = {}
+        self.headers: dict[str, int] = {}  # normalized header text -> column (extra columns too)
+        cells = ws._cells
+        for c in range(self.first_col, self.last_col + 1):
+            cell = cells.get((self.header_row, c))
+            value = cell.value if cell is not None else None
+            if value is None:
+                continue
+            norm = normalize_label(value)
+            self.headers.setdefault(norm, c)
+            for key, keyforms in forms.items():
+                if norm in keyforms and key not in self.columns:
+                    self.columns[key] = c
+
+    def _find_header(self, forms: dict[str, set[str]]) -> tuple[int, int, int]:
+        every = set().union(*forms.values())
+        cells, width = self.ws._cells, self.ws.max_column
+        best, best_row, best_cols = 0, 0, [1]
+        for r in range(1, 11):
+            row = {c: cell.value for c in range(1, width + 1)
+                   if (cell := cells.get((r, c))) is not None and cell.value is not None}
+            hits = sum(1 for v in row.values() if normalize_label(v) in every)
+            if hits > best:
+                best, best_row, best_cols = hits, r, list(row)
+        if not best:
+            raise UnsafeWriteError(_NO_HEADER, sheet=self.ws.title)
+        return best_row, 1, max(best_cols)
+
+    def data_end(self) -> int:
+        """The last row holding a value in the layout's columns (the header row when empty)."""
+        bottom = range_boundaries(self.table.ref)[3] if self.table is not None else self.ws.max_row
+        cells = self.ws._cells
+        cols = range(self.first_col, self.last_col + 1)
+        for r in range(bottom, self.header_row, -1):
+            if any((cell := cells.get((r, c))) is not None and cell.value is not None for c in cols):
+                return r
+        return self.header_row
+
+    def add_column(self, col: ColumnSpec, locale: str) -> int:
+        """Append a header for a model column the sheet lacks, widening its Table."""
+        c = self.last_col + 1
+        header = self.ws.cell(self.header_row, c, col.label(locale))
+        left = self.ws.cell(self.header_row, self.last_col)
+        if left.has_style:
+            header._style = copy(left._style)
+        self.last_col = c
+        self.columns[col.key] = c
+        if self.table is not None:
+            self.table.tableColumns.append(TableColumn(id=len(self.table.tableColumns) + 1, name=header.value))
+        return c
+
+    def resize(self, last_row: int) -> None:
+        if self.table is None:
+            return
+        # Excel Tables need at least one data row.
+        last_row = max(last_row, self.header_row + 1)
+        ref = f"{get_column_letter(self.first_col)}{self.header_row}:{get_column_letter(self.last_col)}{last_row}"
+        self.table.ref = ref
+        if self.table.autoFilter is not None:
+            self.table.autoFilter.ref = ref
+
+
+def sheet_columns(wb: Workbook, sheet_key: str) -> tuple[Worksheet, int, dict[str, int]]:
+    """A sheet's worksheet, its header row and the column number of each canonical key found in
+    that header (for callers that mark or edit single cells)."""
+    layout = _Layout(find_sheet(wb, sheet_key), SHEETS[sheet_key])
+    return layout.ws, layout.header_row, dict(layout.columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Values: Python / pandas -> (cell value, openpyxl data type).
+
+_BOOL_TEXT = {"zh-CN": ("是", "否")}
+
+
+def _blank(v: Any) -> bool:
+    if v is None or v is pd.NaT or v is pd.NA:
+        return True
+    if isinstance(v, float):
+        return math.isnan(v)
+    if isinstance(v, np.floating):
+        return bool(np.isnan(v))
+    if isinstance(v, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(v))
+    return False
+
+
+_MAX_TEXT = 32_767  # Excel's limit per cell: a longer text makes Excel "repair" the file
+
+
+def _text(v: str) -> tuple[str, str]:
+    # Control characters cannot be stored in XML (openpyxl raises); they are noise from exports.
+    if ILLEGAL_CHARACTERS_RE.search(v):
+        v = ILLEGAL_CHARACTERS_RE.sub("", v)
+    if len(v) > _MAX_TEXT:
+        v = v[: _MAX_TEXT - 1] + "…"
+    # Type "s" whatever the text: "=HYPERLINK(...)" from a customer's concern stays text.
+    return v, "s"
+
+
+def _plain(v: Any) -> tuple[Any, str]:
+    """A value written as what it is (numbers, booleans, dates; anything else as text)."""
+    cls = v.__class__
+    if cls is float or cls is int:
+        return v, "n"
+    if isinstance(v, str):
+        return _text(v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v), "b"
+    if isinstance(v, numbers.Integral):
+        return int(v), "n"
+    if isinstance(v, (numbers.Real, Decimal)):  # numpy floats, Fraction, Decimal
+        return float(v), "n"
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
+        return _naive(pd.Timestamp(v).to_pydatetime()), "d"
+    if isinstance(v, dt.datetime):
+        return _naive(v), "d"
+    if isinstance(v, dt.date):
+        return v, "d"
+    return _text(str(v))
+
+
+def _naive(v: dt.datetime) -> dt.datetime:
+    # Excel has no time zones: an aware timestamp is shown in this computer's local time.
+    return v.astimezone().replace(tzinfo=None) if v.tzinfo is not None else v
+
+
+def _converter(col: ColumnSpec, locale: str) -> Callable[[Any], tuple[Any, str]]:
+    """A function turning a value of the column into (cell value, data type)."""
+    kind = col.kind
+    if kind == "enum":
+        lookup = enum_lookup(col)
+        assert col.enum is not None
+        labels = {key: (zh if locale == "zh-CN" else en) for key, (en, zh) in col.enum.labels().items()}
+
+        def enum_value(v: Any) -> tuple[Any, str]:
+            if isinstance(v, str):
+                key = lookup.get(normalize_label(v))
+                # An unknown value is written as given: validation reports it with its row.
+                return _text(labels[key] if key is not None else v)
+            return _plain(v)
+        return enum_value
+    if kind in ("date", "datetime"):
+        def date_value(v: Any) -> tuple[Any, str]:
+            if isinstance(v, (pd.Timestamp, np.datetime64)):
+                v = pd.Timestamp(v).to_pydatetime()
+            if isinstance(v, dt.datetime):
+                v = _naive(v)
+                return (v if kind == "datetime" else v.date()), "d"
+            if isinstance(v, str) and (parsed := parse_date(v, kind == "datetime")) is not None:
+                # ISO text becomes a real date; text that is no date is kept for validation to report.
+                return (parsed if kind == "datetime" else parsed.date()), "d"
+            return _plain(v)
+        return date_value
+    if kind == "bool":
+        words = _BOOL_TEXT.get(locale)
+
+        def bool_value(v: Any) -> tuple[Any, str]:
+            if isinstance(v, (bool, np.bool_)):
+                # In zh-CN the dropdown offers 是/否: write what a user would pick.
+                return (words[0 if v else 1], "s") if words else (bool(v), "b")
+            return _plain(v)
+        return bool_value
+    if kind in ("text", "ref"):
+        def text_value(v: Any) -> tuple[Any, str]:
+            return _text(v if isinstance(v, str) else (as_text(v) or ""))
+        return text_value
+    return _plain
+
+
+def _columns_of(records: Iterable[Mapping[str, Any]] | pd.DataFrame) -> tuple[int, dict[str, list[Any]]]:
+    """Records -> (count, values by key). Keys no record has are absent."""
+    if isinstance(records, pd.DataFrame):
+        return len(records), {str(k): records[k].tolist() for k in records.columns if k != ROW}
+    rows = list(records)
+    keys: dict[str, None] = {}
+    for r in rows:
+        keys.update(dict.fromkeys(r))
+    keys.pop(ROW, None)
+    return len(rows), {k: [r.get(k) for r in rows] for k in keys}
+
+
+def _template(ws: Worksheet, row: int, column: int, kind: str) -> StyleArray:
+    """The style for new cells of a column: the first data cell's, with the kind's number format."""
+    from addin.io.builder import NUMBER_FORMATS
+
+    base = ws._cells.get((row, column))
+    probe = Cell(ws, row=row, column=column, style_array=base._style if base is not None else None)
+    fmt = NUMBER_FORMATS.get(kind)
+    if fmt is not None:
+        probe.number_format = fmt
+    return probe._style
+
+
+def _write(layout: _Layout, count: int, values: dict[str, list[Any]], first_row: int, locale: str) -> None:
+    ws, spec = layout.ws, layout.spec
+    cells = ws._cells
+    for key, column_values in values.items():
+        col_spec = spec.by_key.get(key)
+        if col_spec is None:
+            column = layout.headers.get(normalize_label(key))
+            if column is None:
+                continue  # not a column of the model nor of the sheet: nothing to write it into
+            convert, kind = _plain, "unknown"
+        else:
+            if key not in layout.columns:
+                if not any(not _blank(v) for v in column_values):
+                    continue
+                layout.add_column(col_spec, locale)
+            column, convert, kind = layout.columns[key], _converter(col_spec, locale), col_spec.kind
+        style = _template(ws, layout.header_row + 1, column, kind)
+        for offset, v in enumerate(column_values):
+            r = first_row + offset
+            if v is None or (v.__class__ is float and v != v) or (v.__class__ is not str and _blank(v)):
+                continue  # the row was cleared (replace) or is new (append)
+            value, data_type = convert(v)
+            cell = Cell(ws, row=r, column=column, style_array=style)  # Cell copies the style array
+            # Set the stored value and type directly: no formula or error-code guessing.
+            cell._value = value
+            cell.data_type = data_type
+            cells[(r, column)] = cell
+
+
+def replace_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, Any]] | pd.DataFrame,
+                 locale: str = "en-US") -> list[int]:
+    """Replace every record of a sheet with ``records`` (dicts keyed by canonical keys, or a
+    typed DataFrame). Columns are found by the header row; cells of columns the records do not
+    name are cleared, columns the model does not know are left untouched. Returns the rows written."""
+    spec = SHEETS[sheet_key]
+    layout = _Layout(find_sheet(wb, sheet_key), spec)
+    count, values = _columns_of(records)
+    old_end = layout.data_end()
+    first = layout.header_row + 1
+    cells = layout.ws._cells
+    keep_style = {c: _template(layout.ws, first, c, spec.by_key[k].kind) for k, c in layout.columns.items()}
+    for r in range(first, old_end + 1):
+        for c in layout.columns.values():
+            cells.pop((r, c), None)
+    # The first data row keeps its formats when it ends up empty (the layout of a new workbook).
+    for c, style in keep_style.items():
+        cells[(first, c)] = Cell(layout.ws, row=first, column=c, style_array=style)
+    _write(layout, count, values, first, locale)
+    layout.resize(layout.header_row + count)
+    return list(range(first, first + count))
+
+
+def append_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, Any]] | pd.DataFrame,
+                locale: str = "en-US") -> list[int]:
+    """Append ``records`` below the last record of a sheet (see :func:`replace_rows`); the Table
+    grows to hold them. Returns the worksheet rows written, in order."""
+    spec = SHEETS[sheet_key]
+    layout = _Layout(find_sheet(wb, sheet_key), spec)
+    count, values = _columns_of(records)
+    first = layout.data_end() + 1
+    _write(layout, count, values, first, locale)
+    layout.resize(max(first + count - 1, layout.header_row + 1))
+    return list(range(first, first + count))
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic save.
+
+
+def _lock_files(dest: Path) -> list[Path]:
+    # Excel marks an open workbook with an owner file "~$<name>" (long names lose 2 characters).
+    return [p for p in (dest.with_name("~$" + dest.name), dest.with_name("~$" + dest.name[2:])) if p.exists()]
+
+
+def check_destination(dest: Path) -> None:
+    """Raise UnsafeWriteError when ``dest`` is open in Excel (its lock file exists) or it or its
+    folder is read-only."""
+    locks = _lock_files(dest)
+    if locks:
+        raise UnsafeWriteError(_LOCKED, file=dest, reason=locks[0].name)
+    if dest.exists() and not os.access(dest, os.W_OK):
+        raise UnsafeWriteError(_READONLY, file=dest)
+    if not dest.parent.is_dir() or not os.access(dest.parent, os.W_OK):
+        raise UnsafeWriteError(_READONLY, file=dest.parent)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows has no directory handles to flush; the rename is durable on NTFS
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup_path(dest: Path) -> Path:
+    """Where the previous version of ``dest`` is kept: ``<name>.bak`` beside it."""
+    return dest.with_name(dest.name + ".bak")
+
+
+def replace_file(src: Path, dest: Path, backup: bool = True) -> None:
+    """Move the finished file ``src`` (same folder as ``dest``) over ``dest`` atomically, first
+    keeping the current ``dest`` as ``<name>.bak``. Raises UnsafeWriteError; ``dest`` is then
+    untouched and ``src`` removed."""
+    src, dest = Path(src), Path(dest)
+    try:
+        check_destination(dest)
+        # mkstemp makes owner-only files; the workbook keeps the mode it had (or the umask's).
+        if dest.exists():
+            shutil.copymode(dest, src)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(src, 0o666 & ~umask)
+        _fsync_file(src)
+        if backup and dest.exists():
+            bak = backup_path(dest)
+            staged_bak = dest.with_name(f".{dest.name}.bak.tmp")
+            staged_bak.unlink(missing_ok=True)
+            try:
+                os.link(dest, staged_bak)  # instant, and dest stays in place until the rename
+            except OSError:
+                shutil.copy2(dest, staged_bak)  # file systems without hard links
+            os.replace(staged_bak, bak)
+        os.replace(src, dest)
+        _fsync_dir(dest.parent)
+    except OSError as exc:
+        Path(src).unlink(missing_ok=True)
+        dest.with_name(f".{dest.name}.bak.tmp").unlink(missing_ok=True)
+        raise UnsafeWriteError(_SAVE_FAILED, file=dest, reason=exc.strerror or str(exc)) from None
+    except UnsafeWriteError:
+        Path(src).unlink(missing_ok=True)
+        raise
+
+
+def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True) -> Path:
+    """Save ``wb`` to ``dest`` all or nothing: written to a temporary file in the same folder,
+    fsynced, the previous ``dest`` kept as ``<name>.bak`` (replacing an older backup), then
+    renamed into place. A locked or read-only destination raises UnsafeWriteError before anything
+    is written; any failure leaves ``dest`` as it was and no temporary file behind."""
+    dest = Path(dest)
+    check_destination(dest)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix + ".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        wb.save(tmp)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UnsafeWriteError(_SAVE_FAILED, file=dest, reason=exc.strerror or str(exc)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    replace_file(tmp, dest, backup=backup)
+    return dest
+
+
+def update_workbook(path: str | Path, edit: Callable[[Workbook], T], out: str | Path | None = None,
+                    backup: bool = True) -> T:
+    """Open ``path`` safely (:func:`open_for_update`), apply ``edit(wb)``, save atomically to
+    ``out`` (default: ``path``) and return what ``edit`` returned. If ``edit`` raises, nothing
+    is written."""
+    wb = open_for_update(path)
+    result = edit(wb)
+    save_atomic(wb, Path(out) if out is not None else Path(path), backup=backup)
+    return result
+
+

@@ -1,0 +1,222 @@
+"""The built workbook: layout from the models, compared with the golden description and with the
+committed Service.xlsm."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from addin.errors import ServiceError
+from addin.io.builder import (
+    CONF_SHEET,
+    LISTS_SHEET,
+    build,
+    build_workbook,
+    code_name,
+    describe_workbook,
+    golden_description,
+)
+from addin.io.writer import append_rows, preflight, save_atomic
+from addin.models import SETTING_DEFAULTS, SHEETS
+from conftest import need_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "service_layout.json"
+SERVICE = ROOT / "Service.xlsm"
+
+
+@pytest.fixture(scope="module")
+def golden() -> dict:
+    return json.loads(GOLDEN.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def built_en(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("built") / "layout.xlsx"
+    build(path, "en-US")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built_zh(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("built_zh") / "layout.xlsx"
+    build(path, "zh-CN")
+    return path
+
+
+def test_rebuilt_layout_matches_golden(golden, built_en):
+    assert describe_workbook(load_workbook(built_en)) == golden
+    assert golden_description() == golden
+
+
+def test_committed_service_xlsm_matches_golden(golden):
+    assert SERVICE.exists(), "Service.xlsm is committed: run `service-addin build --out Service.xlsm`"
+    assert describe_workbook(load_workbook(SERVICE, keep_vba=True)) == golden
+
+
+def test_committed_service_xlsm_passes_preflight_and_carries_macros():
+    assert preflight(SERVICE) == []
+    with zipfile.ZipFile(SERVICE) as zf:
+        names = set(zf.namelist())
+        rels = zf.read("_rels/.rels").decode()
+    assert "xl/vbaProject.bin" in names
+    assert "customUI/customUI.xml" in names
+    assert "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility" in rels
+
+
+def test_build_xlsm_matches_golden_and_is_safe_to_update(golden, tmp_path):
+    out = build(tmp_path / "Service.xlsm", "en-US")
+    assert describe_workbook(load_workbook(out, keep_vba=True)) == golden
+    assert preflight(out) == []
+    with zipfile.ZipFile(out) as zf:
+        assert "xl/vbaProject.bin" in zf.namelist()
+
+
+def test_sheet_order_names_and_code_names(built_en, built_zh):
+    en, zh = load_workbook(built_en), load_workbook(built_zh)
+    data = [s.label_en for k, s in SHEETS.items() if k != "settings"]
+    assert en.sheetnames == ["Settings", "Dashboard", *data, LISTS_SHEET, CONF_SHEET]
+    assert zh.sheetnames[:6] == ["设置", "看板", "人员花名册", "岗位编制", "客户车辆档案", "维修工单"]
+    for wb in (en, zh):
+        names = [ws.sheet_properties.codeName for ws in wb.worksheets]
+        assert names[:4] == ["shSettings", "shDashboard", "shRoster", "shPositions"]
+        assert "shWorkOrders" in names and names[-2:] == ["shLists", "shXlwingsConf"]
+        assert len(set(names)) == len(names)
+        assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,30}", n) for n in names)
+        for title in wb.sheetnames:
+            assert len(title) <= 31 and not set(title) & set("[]:*?/\\")
+    assert en[LISTS_SHEET].sheet_state == "hidden"
+    assert code_name("claim_payments") == "shClaimPayments"
+
+
+def test_every_data_sheet_has_one_table_with_header_in_row_1(built_zh):
+    wb = load_workbook(built_zh)
+    for key, spec in SHEETS.items():
+        ws = wb[spec.label_zh]
+        assert list(ws.tables) == [spec.table_name]
+        table = ws.tables[spec.table_name]
+        width = len(spec.columns) + (1 if key == "settings" else 0)
+        rows = 1 + (len(SETTING_DEFAULTS) if key == "settings" else 1)
+        assert table.ref == f"A1:{ws.cell(1, width).column_letter}{rows}"
+        assert [c.value for c in ws[1]][: len(spec.columns)] == [c.label_zh for c in spec.columns]
+        assert ws.freeze_panes == "A2"
+
+
+def test_number_formats_widths_and_header_style(built_en):
+    ws = load_workbook(built_en)["WO lines"]
+    by_header = {ws.cell(1, c).value: ws.cell(2, c).number_format for c in range(1, ws.max_column + 1)}
+    assert by_header["Unit price"] == "#,##0.00"
+    assert by_header["Discount"] == "0.0%"
+    assert by_header["Line"] == "0"
+    assert by_header["WO no."] == "@"
+    assert by_header["Qty / hours"] == "General"
+    assert ws.column_dimensions["A"].width >= 10
+    assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb == "001F4E78"  # required column
+    assert ws["D1"].fill.fgColor.rgb == "005B7FA6"  # optional column
+    orders = load_workbook(built_en)["Work orders"]
+    assert orders["B2"].number_format == "yyyy-mm-dd"
+    assert load_workbook(built_en)["Periods"]["C2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_dropdowns_for_enums_booleans_and_references(built_en):
+    wb = load_workbook(built_en)
+    ws = wb["Work orders"]
+    rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert rules["E2:E1048576"].type == "list" and rules["E2:E1048576"].formula1 == "lst_WoStatus"
+    assert rules["F2:F1048576"].formula1 == "ref_vehicles_vin"
+    assert rules["K2:K1048576"].formula1 == "ref_roster_staff_id"
+    assert rules["P2:P1048576"].formula1 == "lst_Bool"
+    assert rules["B2:B1048576"].type is None and rules["B2:B1048576"].prompt == "Required. Date, e.g. 2026-10-31."
+    assert rules["E2:E1048576"].promptTitle == "Status"
+    names = {k: v.attr_text for k, v in wb.defined_names.items()}
+    assert names["ref_vehicles_vin"] == "tblVehicles[VIN]"
+    assert names["ref_work_orders_wo_no"] == "tblWorkOrders[WO no.]"
+    assert names["lst_WoStatus"] == "lists!$C$2:$C$8"
+    lists = wb[LISTS_SHEET]
+    assert [lists.cell(r, 3).value for r in range(1, 9)] == [
+        "WoStatus", "Open", "In progress", "Waiting for parts", "Quality check", "Completed", "Settled", "Cancelled"]
+    with zipfile.ZipFile(built_en) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any(b"extLst" in zf.read(n) for n in sheets)
+
+
+def test_zh_cn_dropdown_lists_and_help_are_chinese(built_zh):
+    wb = load_workbook(built_zh)
+    lists = wb[LISTS_SHEET]
+    assert [lists.cell(r, 3).value for r in range(2, 9)] == ["接车", "在修", "待料", "质检", "完工", "已结算", "已取消"]
+    assert [lists.cell(r, 13).value for r in (1, 2, 3)] == ["Bool", "是", "否"]
+    assert {k: v.attr_text for k, v in wb.defined_names.items()}["ref_work_orders_wo_no"] == "tblWorkOrders[工单号]"
+    rules = {str(dv.sqref): dv for dv in wb["维修工单"].data_validations.dataValidation}
+    assert rules["F2:F1048576"].prompt == "必填。须在“客户车辆档案”表（车架号）中存在。"
+
+
+def test_settings_sheet_reads_back_as_defaults_in_the_locale(built_zh):
+    from addin.io.reader import read_store
+
+    store = read_store(built_zh)
+    assert store.settings.locale == "zh-CN"
+    assert store.settings.tax_rate == 0.13
+    assert store.settings.prices_include_tax is True
+    assert store.settings.aging_buckets == [30, 60, 90]
+    assert store.settings.work_weekdays == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    assert store.problems == []
+    assert all(len(store.tables[k]) == 0 for k in SHEETS if k != "settings")
+    ws = load_workbook(built_zh)["设置"]
+    assert [c.value for c in ws[1]] == ["参数", "值", "说明"]
+    assert [c.value for c in ws[7]] == ["tax_rate", 0.13, "增值税率"]
+
+
+def test_xlwings_conf_sheet(built_en, built_zh):
+    for path in (built_en, built_zh):
+        ws = load_workbook(path)[CONF_SHEET]
+        pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+        assert pairs["UDF Modules"] == "addin.udfs"
+        assert pairs["Interpreter_Win"] is None and pairs["PYTHONPATH"] is None
+        assert pairs["Use UDF Server"] is False
+        # xlwings reads keys from A1 down to the first blank: no gaps.
+        assert all(ws.cell(r, 1).value for r in range(1, ws.max_row + 1))
+    assert "pythonw.exe" in load_workbook(built_zh)[CONF_SHEET]["C1"].value
+
+
+def test_bad_locale_and_suffix_are_refused(tmp_path):
+    with pytest.raises(ServiceError, match="Unknown locale 'fr-FR'"):
+        build_workbook("fr-FR")
+    with pytest.raises(ServiceError, match=r"\.xlsm \(with macros and ribbon\) or \.xlsx"):
+        build(tmp_path / "Service.ods", "en-US")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_command_writes_atomically_with_backup(tmp_path, capsys):
+    import argparse
+
+    from addin.commands import build as command
+
+    out = tmp_path / "layout.xlsx"
+    assert command.run(argparse.Namespace(locale="zh-CN", out=out)) == 0
+    first = out.read_bytes()
+    assert command.run(argparse.Namespace(locale="en-US", out=out)) == 0
+    assert (tmp_path / "layout.xlsx.bak").read_bytes() == first
+    assert capsys.readouterr().out == (f"已生成 {out}（zh-CN）。\nBuilt {out} (en-US).\n"
+                                       f"The previous file is kept as {out}.bak.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["layout.xlsx", "layout.xlsx.bak"]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
+    """The ref_* names use Table[Column]: LibreOffice must resolve them to the table's data rows."""
+    need_tool("soffice")
+    from addin.libreoffice import convert
+
+    wb = build_workbook("zh-CN")
+    append_rows(wb, "vehicles", [{"vin": f"LSVAA4182E212345{i}"} for i in range(3)], "zh-CN")
+    save_atomic(wb, tmp_path / "v.xlsx")
+    ods = convert(tmp_path / "v.xlsx", "ods", tmp_path / "lo", recalc=False)
+    content = zipfile.ZipFile(ods).read("content.xml").decode()
+    m = re.search(r'table:name="ref_vehicles_vin"[^>]*table:expression="([^"]+)"', content)
+    assert m and m.group(1) == "[$客户车辆档案.$A$2:.$A$4]"
+    assert "of:cell-content-is-in-list(lst_WoStatus)" in content
