@@ -1,0 +1,368 @@
+"""The Python behind the Service ribbon: one function per button (macros/Service.bas calls them
+with RunPython).
+
+Each entry point reads the calling workbook through :class:`~addin.xl.book.LiveBook` into a
+Store, calls one core function, writes the results back as 2-D lists and says what happened in a
+message box in the workbook's language. Any error becomes a message box, never a traceback: a
+:class:`~addin.errors.ServiceError` shows its own message; anything else says nothing was written
+and where the details were logged. Every entry point takes an optional ``book`` (an xlwings Book
+or addin.xl.fake.FakeBook); without one it is the workbook that called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+from addin.errors import CloseError, ServiceError
+from addin.i18n import Text, column_label, sheet_label
+from addin.store import Store
+from addin.xl.book import LiveBook
+
+LOG_FILE = Path(tempfile.gettempdir()) / "service-addin.log"
+
+T_TITLE = Text("Service", "售后服务")
+T_INTERNAL = Text(
+    "Something went wrong inside the add-in ({error}). Nothing more was written to the workbook.\n"
+    "The details are in {log}; please send that file to whoever looks after the add-in.",
+    "插件内部出错（{error}）。未再向工作簿写入任何内容。\n详细信息见 {log}，请将该文件发给插件维护人员。",
+)
+T_VALID = Text("No problems found in {records} records.\nThe checks sheet is now empty.",
+               "{records} 条记录中未发现问题。\n校验结果表已清空。")
+T_FINDINGS = Text("{errors} error(s) and {warnings} warning(s) in {records} records.\n"
+                  "The list is on the sheet \u201c{sheet}\u201d.{by_sheet}",
+                  "{records} 条记录中有 {errors} 个错误、{warnings} 个警告。\n明细见工作表\u201c{sheet}\u201d。{by_sheet}")
+T_BY_SHEET = Text("\n\nBy sheet: {parts}", "\n\n按工作表：{parts}")
+T_NO_PERIOD = Text("The settings have no open period (open_period, YYYY-MM): enter the month to work on in "
+                   "the settings sheet first.",
+                   "设置中没有当前会计期间（open_period，年-月）：请先在设置表中填写要处理的月份。")
+T_DASHBOARD = Text("Dashboard refreshed for {period}: {count} KPIs on the sheet \u201c{sheet}\u201d.",
+                   "看板已刷新（{period}）：{count} 项指标，见工作表\u201c{sheet}\u201d。")
+T_NOT_MANAGER = Text(
+    "Only a service manager may close or reopen a period. Excel knows you as {user!r}, and no service "
+    "manager on the roster has that Excel user (or staff ID or name). Enter it in the roster's Excel user "
+    "column, or set your user name in File > Options > General.",
+    "只有服务经理可以结账或反结账。Excel 中您的用户名为 {user!r}，花名册中没有此 Excel 用户名（或工号、姓名）"
+    "的在职服务经理。请在花名册的\u201cExcel用户名\u201d列填写，或在 文件 > 选项 > 常规 中设置用户名。",
+)
+T_CONFIRM_CLOSE = Text("Close {period}?\n\nThe data of {period} is checked, the stocktake is posted, the KPIs and "
+                       "the report pack are made, and the period is locked. The workbook is saved afterwards.",
+                       "确定对 {period} 结账？\n\n将校验 {period} 的数据、过账盘点、计算指标并生成报表，然后锁定该期间。"
+                       "完成后工作簿将被保存。")
+T_CLOSED = Text(
+    "{period} is closed.\n\n{records} records locked (data hash {hash}); {postings} stocktake posting(s); "
+    "{warnings} warning(s).\nReports ({files} files) are in:\n{folder}{no_pdf}\n\nThe open period is now {next}.",
+    "{period} 已结账。\n\n锁定 {records} 条记录（数据指纹 {hash}）；盘点过账 {postings} 笔；警告 {warnings} 个。\n"
+    "报表（{files} 个文件）位于：\n{folder}{no_pdf}\n\n当前会计期间为 {next}。",
+)
+T_NO_PDF = Text("\n(No PDFs: {reason})", "\n（未生成 PDF：{reason}）")
+T_NOTHING_CLOSED = Text("No period has been closed yet, so there is nothing to reopen.",
+                        "尚无已结账的期间，无需反结账。")
+T_CONFIRM_REOPEN = Text("Reopen {period}?\n\nIts records can be changed again until it is closed once more; "
+                        "the reopening is written to the audit log.",
+                        "确定对 {period} 反结账？\n\n在再次结账之前，可以修改该期间的记录；反结账将记入操作日志。")
+T_REASON = Text("Why is {period} being reopened? (written to the audit log)",
+                "反结账 {period} 的原因？（将记入操作日志）")
+T_NO_REASON = Text("Reopening cancelled: a reason is needed.", "已取消反结账：必须填写原因。")
+T_REOPENED = Text("{period} is open again. The open period is now {open}. The workbook was saved.",
+                  "{period} 已重新打开。当前会计期间为 {open}。工作簿已保存。")
+T_CANCELLED = Text("Cancelled; nothing was changed.", "已取消，未做任何更改。")
+T_STOCKTAKE = Text("{count} stocktake movement(s) posted to the parts ledger for {period}: {gains} gain(s), "
+                   "{losses} loss(es), rows {first}\u2013{last}.",
+                   "{period} 的盘点已过账到配件台账：{count} 笔（盘盈 {gains} 笔，盘亏 {losses} 笔），第 {first}\u2013{last} 行。")
+T_NO_STOCKTAKE = Text("Nothing to post for {period}: every count agrees with the book, or was posted already.",
+                      "{period} 没有需要过账的盘点：所有盘点数与账面一致，或已过账。")
+T_REPORT = Text("{title} for {period}: {files} file(s) in\n{folder}{no_pdf}",
+                "{period} {title}：{files} 个文件，位于\n{folder}{no_pdf}")
+T_HELP = Text(
+    "The Service tab\n\n"
+    "Validate: checks every sheet and lists the problems on the checks sheet.\n"
+    "Refresh dashboard: the KPIs of the open period against target and the previous month.\n"
+    "Month-end close: validates, posts the stocktake, makes the report pack and locks the period "
+    "(service manager only).\n"
+    "Reopen period: unlocks the last closed period, with a reason (service manager only).\n"
+    "Reports: one report of the open period, saved beside the workbook.\n"
+    "Post stocktake: books the differences of the period's counts as stocktake gains and losses.\n"
+    "Settings: store, language (locale), tax, targets and the open period.\n\n"
+    "Worksheet functions SVC_... work in any cell. Python must be installed: see docs/windows.md.",
+    "售后 选项卡\n\n"
+    "校验数据：检查所有工作表，问题列在校验结果表中。\n"
+    "刷新看板：当前会计期间的指标，对比目标和上月。\n"
+    "月末结账：校验、过账盘点、生成报表并锁定该期间（仅服务经理）。\n"
+    "反结账：重新打开最近一个已结账期间，须填写原因（仅服务经理）。\n"
+    "报表：当前会计期间的单项报表，保存在工作簿旁边。\n"
+    "过账盘点：将本期盘点差异记为盘盈、盘亏。\n"
+    "设置：门店、语言（locale）、税率、目标和当前会计期间。\n\n"
+    "工作表函数 SVC_... 可在任意单元格使用。须先安装 Python：见 docs/windows.md。",
+)
+
+_log = logging.getLogger(__name__)
+
+
+def _live(book: Any) -> LiveBook:
+    return LiveBook(book) if book is not None else LiveBook.caller()
+
+
+def _run(book: Any, action: Callable[[LiveBook, Store], str | None], sheets: tuple[str, ...] | None = None) -> None:
+    """Read the store (only ``sheets`` when given), run ``action``, show its message; show any
+    error as a message box."""
+    live = _live(book)
+    locale = "en-US"
+    try:
+        store = live.read_store(sheets)
+        locale = store.locale
+        message = action(live, store)
+        if message:
+            live.alert(message, T_TITLE(locale))
+    except ServiceError as exc:
+        live.alert(exc.message(locale), T_TITLE(locale), critical=True)
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        try:
+            with LOG_FILE.open("a", encoding="utf-8") as log:
+                log.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} {live.path}\n")
+                log.write(traceback.format_exc())
+        except OSError:
+            _log.exception("internal error in an entry point")
+        live.alert(T_INTERNAL(locale, error=f"{type(exc).__name__}: {exc}", log=LOG_FILE), T_TITLE(locale),
+                   critical=True)
+
+
+def _open_period(store: Store) -> str:
+    if not store.settings.open_period:
+        raise ServiceError(T_NO_PERIOD)
+    return store.settings.open_period
+
+
+def _record_count(store: Store) -> int:
+    from addin.models import INPUT_SHEETS
+
+    return sum(len(store.table(key)) for key in INPUT_SHEETS if key != "settings")
+
+
+# -- Check ----------------------------------------------------------------------------------------
+
+def validate(book: Any = None) -> None:
+    """Validate every sheet (addin.rules.validate_store) and list the findings on the checks sheet."""
+    _run(book, _validate)
+
+
+def _validate(live: LiveBook, store: Store) -> str:
+    from addin.rules import validate_store
+
+    findings = validate_store(store)
+    locale = store.locale
+    rows = [{"sheet": sheet_label(f.sheet, locale), "row": f.row,
+             "column": column_label(f.sheet, f.column, locale) if f.column else None,
+             "severity": f.severity, "rule": f.rule, "message": f.message} for f in findings]
+    live.replace_records(store, "checks", rows)
+    records = _record_count(store)
+    if not findings:
+        return T_VALID(locale, records=records)
+    counts = Counter(f.severity for f in findings)
+    per_sheet = Counter(sheet_label(f.sheet, locale) for f in findings)
+    parts = ", ".join(f"{name} {n}" for name, n in per_sheet.most_common())
+    return T_FINDINGS(locale, errors=counts["error"], warnings=counts["warning"], records=records,
+                      sheet=live.sheet_of(store, "checks"), by_sheet=T_BY_SHEET(locale, parts=parts))
+
+
+def refresh_dashboard(book: Any = None) -> None:
+    """The KPIs of the open period (addin.kpis.compute_kpis) on the dashboard sheet."""
+    _run(book, _refresh_dashboard)
+
+
+def _dashboard_grid(result: Any, previous: Any, last_year: Any, locale: str) -> tuple[str, list[list[Any]]]:
+    """The dashboard as addin.dashboard lays it out, taken as values from a scratch workbook so
+    that the live sheet and the one the command line writes look the same."""
+    from openpyxl import Workbook
+
+    from addin.dashboard import write_dashboard
+
+    ws = write_dashboard(Workbook(), result, locale, previous=previous, last_year=last_year)
+    return ws.title, [[cell.value for cell in row] for row in ws.iter_rows()]
+
+
+def _write_dashboard(live: LiveBook, title: str, grid: list[list[Any]]) -> str:
+    names = {n.casefold(): n for n in live.sheet_names()}
+    name = names.get(title.casefold())
+    if name is None:
+        live.add_sheet(title)
+        name = title
+    old = live.grid(name)
+    live.clear(name, 1, len(old), max((len(r) for r in old), default=0))
+    live.write(name, 1, grid)
+    return name
+
+
+def _refresh_dashboard(live: LiveBook, store: Store) -> str:
+    from addin.close import compute_results
+    from addin.kpis import KPIS
+    from addin.stock import valuate
+
+    period = _open_period(store)
+    result, previous, last_year = compute_results(store, period, valuate(store))
+    title, grid = _dashboard_grid(result, previous, last_year, store.locale)
+    sheet = _write_dashboard(live, title, grid)
+    return T_DASHBOARD(store.locale, period=period, count=len(KPIS), sheet=sheet)
+
+
+# -- Close ----------------------------------------------------------------------------------------
+
+def _require_manager(store: Store, user: str, today: dt.date) -> None:
+    """The Excel user must be a service manager of the roster, employed today (matched by
+    excel_user, staff ID or name, ignoring case)."""
+    import pandas as pd
+
+    wanted = user.strip().casefold()
+    for rec in store.table("roster").to_dict("records"):
+        if rec.get("role") != "service_manager":
+            continue
+        names = {str(rec[c]).strip().casefold() for c in ("excel_user", "staff_id", "name") if rec.get(c)}
+        left = rec.get("leave_date")
+        if wanted in names and (left is None or pd.isna(left) or left.date() >= today):
+            return
+    raise CloseError(T_NOT_MANAGER, user=user)
+
+
+def close(book: Any = None) -> None:
+    """Month-end close of the open period (addin.close.close_period), applied to the live book:
+    report pack beside the workbook, rows appended, periods and settings updated, dashboard
+    written, workbook saved."""
+    _run(book, _close)
+
+
+def _close(live: LiveBook, store: Store) -> str:
+    from addin.close import close_period, default_report_dir
+    from addin.reports import build_reports
+
+    locale = store.locale
+    now = dt.datetime.now()
+    user = live.user()
+    _require_manager(store, user, now.date())
+    period = _open_period(store)
+    if live.alert(T_CONFIRM_CLOSE(locale, period=period), T_TITLE(locale), buttons="yes_no") != "yes":
+        return T_CANCELLED(locale)
+    plan = close_period(store, period, user, now)
+    if plan.already_closed:
+        return plan.message
+    # The reports and the dashboard come first: if they fail, the workbook is still as it was.
+    folder = default_report_dir(live.path, period)
+    pack = build_reports(plan.store, period, plan.result, folder, previous=plan.previous,
+                         last_year=plan.last_year, valuation=plan.valuation)
+    title, grid = _dashboard_grid(plan.result, plan.previous, plan.last_year, locale)
+    # Everything is computed; only writing is left.
+    for key, records in plan.appends.items():
+        live.append_records(store, key, records)
+    _write_period_row(live, store, plan.period_row)
+    if plan.settings_updates:
+        live.set_settings(store, plan.settings_updates)
+    _write_dashboard(live, title, grid)
+    live.save()
+    no_pdf = T_NO_PDF(locale, reason=pack.no_pdf_reason) if pack.no_pdf_reason else ""
+    return T_CLOSED(locale, period=period, records=plan.record_count, hash=plan.data_hash[:12],
+                    postings=len(plan.postings), warnings=len(plan.warnings), files=len(pack.files),
+                    folder=folder, no_pdf=no_pdf,
+                    next=plan.settings_updates.get("open_period", store.settings.open_period))
+
+
+def _write_period_row(live: LiveBook, store: Store, row: dict[str, Any]) -> None:
+    """The periods row replaces the same period's row, or is appended."""
+    from addin.tables import table_records
+
+    records = table_records(store.table("periods"))
+    for i, rec in enumerate(records):
+        if isinstance(rec.get("period"), str) and rec["period"].strip() == row["period"]:
+            records[i] = {**rec, **row}
+            live.replace_records(store, "periods", records)
+            return
+    live.append_records(store, "periods", [row])
+
+
+def reopen(book: Any = None) -> None:
+    """Reopen the last closed period (addin.close.reopen_period), with a reason asked for."""
+    _run(book, _reopen)
+
+
+def _reopen(live: LiveBook, store: Store) -> str:
+    from addin.close import reopen_period
+    from addin.periods import closed_periods
+
+    locale = store.locale
+    now = dt.datetime.now()
+    user = live.user()
+    _require_manager(store, user, now.date())
+    closed = sorted(str(r["period"]).strip() for r in closed_periods(store))
+    if not closed:
+        return T_NOTHING_CLOSED(locale)
+    period = closed[-1]
+    if live.alert(T_CONFIRM_REOPEN(locale, period=period), T_TITLE(locale), buttons="yes_no") != "yes":
+        return T_CANCELLED(locale)
+    reason = live.ask(T_REASON(locale, period=period), T_TITLE(locale))
+    if not reason or not reason.strip():
+        return T_NO_REASON(locale)
+    plan = reopen_period(store, period, user, reason, now)
+    live.replace_records(store, "periods", plan.periods)
+    live.append_records(store, "audit_log", [plan.audit_row])
+    if plan.settings_updates:
+        live.set_settings(store, plan.settings_updates)
+    live.save()
+    return T_REOPENED(locale, period=period, open=plan.settings_updates.get("open_period", store.settings.open_period))
+
+
+# -- Reports and parts ----------------------------------------------------------------------------
+
+def report(name: str, book: Any = None) -> None:
+    """One report of the open period (addin.reports), saved beside the workbook."""
+    _run(book, lambda live, store: _report(live, store, name))
+
+
+def _report(live: LiveBook, store: Store, name: str) -> str:
+    from addin.close import compute_results, default_report_dir
+    from addin.reports import build_reports, check_names, report_title
+    from addin.stock import valuate
+
+    locale = store.locale
+    check_names([name])
+    period = _open_period(store)
+    valuation = valuate(store)
+    result, previous, last_year = compute_results(store, period, valuation)
+    folder = default_report_dir(live.path, period)
+    pack = build_reports(store, period, result, folder, previous=previous, last_year=last_year,
+                         valuation=valuation, names=[name])
+    no_pdf = T_NO_PDF(locale, reason=pack.no_pdf_reason) if pack.no_pdf_reason else ""
+    return T_REPORT(locale, title=report_title(name, locale), period=period, files=len(pack.files),
+                    folder=folder, no_pdf=no_pdf)
+
+
+def post_stocktake(book: Any = None) -> None:
+    """Post the open period's stocktake variances (addin.close.stocktake_postings) to the ledger."""
+    _run(book, _post_stocktake)
+
+
+def _post_stocktake(live: LiveBook, store: Store) -> str:
+    from addin.close import stocktake_postings
+
+    period = _open_period(store)
+    postings = stocktake_postings(store, period)
+    if not postings:
+        return T_NO_STOCKTAKE(store.locale, period=period)
+    rows = live.append_records(store, "parts_ledger", postings)
+    gains = sum(1 for p in postings if p["txn_type"] == "stocktake_gain")
+    return T_STOCKTAKE(store.locale, count=len(postings), period=period, gains=gains,
+                       losses=len(postings) - gains, first=rows[0], last=rows[-1])
+
+
+# -- Help -----------------------------------------------------------------------------------------
+
+def settings(book: Any = None) -> None:
+    """Show the settings sheet."""
+    _run(book, lambda live, store: live.activate(live.sheet_of(store, "settings")), sheets=("settings",))
+
+
+def help(book: Any = None) -> None:  # noqa: A001 - the button's name
+    """What each button does, in the workbook's language."""
+    _run(book, lambda live, store: T_HELP(store.locale), sheets=("settings",))
