@@ -1,0 +1,105 @@
+"""Row-level checks of single values: VIN, licence plate, mobile number.
+
+Plain functions of one value, so that validation (addin.rules), the worksheet functions (UDFs)
+and scripts all apply the same test. Each accepts any cell value and returns False for blanks
+and non-text values rather than raising.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+# ISO 3779 / GB 16735: letters take these values; I, O and Q are not allowed in a VIN.
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
+    "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
+    "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_SHAPE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+# Province abbreviations of mainland plates (GA 36), then the issuing-office letter.
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_LETTER = "A-HJ-NP-Z"  # plates never use I or O (confused with 1 and 0)
+_PLATE_REGULAR = re.compile(
+    rf"^[{_PROVINCES}][{_PLATE_LETTER}][{_PLATE_LETTER}0-9]{{4}}[{_PLATE_LETTER}0-9挂学警港澳领]$"
+)
+# New-energy plates have 6 characters after the office letter: small vehicles start with an
+# energy letter (D electric, F hybrid; A-K without I once D/F series ran out), large ones end with it.
+_PLATE_NEW_ENERGY = re.compile(
+    rf"^[{_PROVINCES}][{_PLATE_LETTER}](?:[A-HJK][{_PLATE_LETTER}0-9][0-9]{{4}}|[0-9]{{5}}[DF])$"
+)
+_PLATE_SEPARATORS = re.compile(r"[\s·•.\-]")
+
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check digit (position 9) that the other 16 characters of ``vin`` call for: '0'-'9'
+    or 'X'. Raises ValueError if ``vin`` is not 17 allowed characters."""
+    text = vin.strip().upper()
+    if len(text) != 17 or any(ch not in _VIN_VALUES for ch in text):
+        raise ValueError(f"not a 17-character VIN without I, O, Q: {vin!r}")
+    remainder = sum(_VIN_VALUES[ch] * w for ch, w in zip(text, _VIN_WEIGHTS)) % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def vin_error(vin: Any) -> Literal["blank", "length", "characters", "check_digit"] | None:
+    """What is wrong with a VIN, or None when it is valid: blank (or not text), not 17
+    characters, characters other than digits and letters without I, O, Q, or a check digit
+    (position 9) that does not match. Case and surrounding spaces are ignored."""
+    text = _text(vin)
+    if text is None:
+        return "blank"
+    text = text.upper()
+    if len(text) != 17:
+        return "length"
+    if not _VIN_SHAPE.match(text):
+        return "characters"
+    return None if vin_check_digit(text) == text[8] else "check_digit"
+
+
+def vin_valid(vin: Any) -> bool:
+    """True for a 17-character VIN without I, O, Q whose check digit (position 9) holds.
+
+    Case and surrounding spaces are ignored: the check digit does not depend on them."""
+    return vin_error(vin) is None
+
+
+def plate_valid(plate: Any) -> bool:
+    """True for a mainland Chinese licence plate: 7 characters (京A12345, 粤B1234学) or an
+    8-character new-energy plate (沪AD12345, 京A12345D). A separator after the office letter
+    (京A·12345, 京A 12345) is accepted; letters may be lower case."""
+    text = _text(plate)
+    if text is None:
+        return False
+    text = _PLATE_SEPARATORS.sub("", text).upper()
+    return bool(_PLATE_REGULAR.match(text) or _PLATE_NEW_ENERGY.match(text))
+
+
+def mobile_valid(phone: Any) -> bool:
+    """True for a mainland mobile number: 11 digits 1[3-9]xxxxxxxxx, optionally with a +86 /
+    0086 / 86 prefix and spaces, dashes or brackets between groups (+86 138-0013-8000)."""
+    if isinstance(phone, (int, float)) and not isinstance(phone, bool):
+        # A number typed into a cell arrives as 13800138000.0.
+        if phone != phone or not float(phone).is_integer():
+            return False
+        phone = str(int(phone))
+    text = _text(phone)
+    if text is None:
+        return False
+    text = _PHONE_SEPARATORS.sub("", text)
+    for prefix in ("+86", "0086", "86"):
+        if text.startswith(prefix) and len(text) == len(prefix) + 11:
+            text = text[len(prefix):]
+            break
+    return bool(_MOBILE.match(text))

@@ -1,0 +1,136 @@
+"""`service-addin validate WORKBOOK [--period YYYY-MM] [--json] [--write]`: check every rule.
+
+Exit status: 0 when there is no error (warnings allowed), 1 when there are errors, 2 when the
+workbook cannot be read (or --period is not a month).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from addin.findings import Finding
+from addin.i18n import Text, sheet_label, tr
+
+HELP = "check every rule of DOMAIN.md on a workbook; --write puts the findings on its checks sheet"
+
+_SUMMARY = Text("{errors} error(s), {warnings} warning(s) in {sheets} sheet(s).",
+                "共 {errors} 个错误、{warnings} 个警告，涉及 {sheets} 张工作表。")
+_CLEAN = Text("No problems found ({rules} rules checked).", "未发现问题（已检查 {rules} 条规则）。")
+_SHEET_HEAD = Text("{sheet}: {errors} error(s), {warnings} warning(s)", "{sheet}：{errors} 个错误，{warnings} 个警告")
+_SEVERITY = {"error": Text("ERROR", "错误"), "warning": Text("warning", "警告")}
+_WRITTEN = Text("Findings written to the checks sheet of {file}; {cells} cell(s) marked.",
+                "校验结果已写入 {file} 的校验结果表；标记了 {cells} 个单元格。")
+
+# Marks on offending cells: a fill (Excel's light red / light yellow) and a comment by this author.
+# The author is how a later run recognises its own marks and clears them first.
+MARK_AUTHOR = "Service add-in"
+MARK_FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm) to check")
+    parser.add_argument("--period", help="report only records dated in this month (YYYY-MM)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the findings as a JSON list (rule, severity, sheet, row, column, value, message)")
+    parser.add_argument("--write", action="store_true",
+                        help="write the findings to the checks sheet and mark the offending cells "
+                             "(marks of an earlier run are cleared first)")
+    parser.add_argument("--locale", choices=("en-US", "zh-CN"), help="language of the messages (default: the workbook's)")
+    parser.add_argument("--engine", default="calamine", choices=("calamine", "openpyxl"), help=argparse.SUPPRESS)
+
+
+def render_human(findings: list[Finding], locale: str, rules: int) -> str:
+    """Findings grouped by sheet (workbook order), each group headed by its counts."""
+    if not findings:
+        return tr(_CLEAN, locale, rules=rules)
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.sheet, []).append(f)
+    lines = []
+    for sheet, group in groups.items():
+        errors = sum(f.severity == "error" for f in group)
+        lines.append(tr(_SHEET_HEAD, locale, sheet=sheet_label(sheet, locale), errors=errors,
+                        warnings=len(group) - errors))
+        for f in group:
+            lines.append(f"  {tr(_SEVERITY[f.severity], locale)} {f.rule}: {f.message}")
+        lines.append("")
+    errors = sum(f.severity == "error" for f in findings)
+    lines.append(tr(_SUMMARY, locale, errors=errors, warnings=len(findings) - errors, sheets=len(groups)))
+    return "\n".join(lines)
+
+
+def write_findings(wb: Any, findings: list[Finding], locale: str) -> int:
+    """Replace the checks sheet's records with ``findings`` and mark each offending cell of the
+    data sheets (fill and comment), after clearing the marks of an earlier run. Returns the
+    number of cells marked."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from addin.errors import WorkbookReadError
+    from addin.io.writer import find_sheet, replace_rows, sheet_columns
+    from addin.models import SHEETS
+    from addin.rules import checks_records
+
+    sheets = {}
+    for key in SHEETS:
+        if SHEETS[key].written_by != "input":
+            continue
+        try:
+            sheets[key] = find_sheet(wb, key)
+        except WorkbookReadError:
+            continue
+    ours = set(MARK_FILLS.values())
+    for ws in sheets.values():
+        for cell in list(ws._cells.values()):
+            comment = cell.comment
+            if comment is not None and comment.author == MARK_AUTHOR:
+                cell.comment = None
+                if cell.fill is not None and cell.fill.fgColor is not None and cell.fill.fgColor.rgb in ours:
+                    cell.fill = PatternFill()
+    replace_rows(wb, "checks", checks_records(findings, locale), locale)
+    layouts: dict[str, Any] = {}
+    marked = 0
+    for f in findings:
+        if f.row is None or f.column is None or f.sheet not in sheets:
+            continue
+        if f.sheet not in layouts:
+            layouts[f.sheet] = sheet_columns(wb, f.sheet)
+        ws, _header_row, columns = layouts[f.sheet]
+        col = columns.get(f.column)
+        if col is None:
+            continue
+        cell = ws.cell(row=f.row, column=col)
+        # One comment per cell (validation gives at most one finding per cell).
+        cell.fill = PatternFill(fill_type="solid", fgColor=MARK_FILLS[f.severity], bgColor=MARK_FILLS[f.severity])
+        if ws.legacy_drawing is None:
+            # A sheet with form controls keeps its own legacy drawing: no comments there.
+            cell.comment = Comment(f"{f.rule}: {f.message}", MARK_AUTHOR, width=320, height=120)
+        marked += 1
+    return marked
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.io.reader import read_store
+    from addin.rules import RULES, validate_store
+    from addin.rules.registry import parse_period
+
+    parse_period(args.period)
+    store = read_store(args.workbook, engine=args.engine)
+    if args.locale:
+        store.settings.locale = args.locale
+    locale = store.locale
+    findings = validate_store(store, args.period)
+    if args.json:
+        json.dump([f.to_json() for f in findings], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(render_human(findings, locale, len(RULES)))
+    if args.write:
+        from addin.io.writer import update_workbook
+
+        cells = update_workbook(args.workbook, lambda wb: write_findings(wb, findings, locale))
+        print(tr(_WRITTEN, locale, file=args.workbook, cells=cells), file=sys.stderr if args.json else sys.stdout)
+    return 1 if any(f.severity == "error" for f in findings) else 0

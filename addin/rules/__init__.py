@@ -1,0 +1,12 @@
+"""Validation: every rule of DOMAIN.md ("Rules an entry must pass"), declared once.
+
+``validate_store(store, period=None)`` returns the findings; ``RULES`` is the registry (id ->
+:class:`Rule`), which docs/rules.md, the checks sheet and the worksheet functions read. Each area
+of the workbook has its module; importing this package registers them all, in precedence order
+within each phase.
+"""
+
+from addin.rules import general, work_orders, wo_lines, parts_ledger, claims, roster, periods_rule  # noqa: F401
+from addin.rules.registry import RULES, Hit, Phase, Rule, checks_records, ordered_rules, validate_store
+
+__all__ = ["RULES", "Hit", "Phase", "Rule", "checks_records", "ordered_rules", "validate_store"]

@@ -1,0 +1,68 @@
+"""Row-level checks: VIN check digit, Chinese plates, mainland mobile numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
+
+
+@pytest.mark.parametrize("vin, digit", [
+    ("1M8GDM9AXKP042788", "X"),  # the worked example of the check-digit algorithm (49 CFR 565)
+    ("1HGCM82633A004352", "3"),
+    ("11111111111111111", "1"),
+    ("LVSHCAMB1CE054249", "1"),  # a Changan Ford VIN
+])
+def test_real_vins(vin, digit):
+    assert vin_check_digit(vin) == digit
+    assert vin_valid(vin)
+    assert vin_valid(f"  {vin.lower()} ")
+
+
+@pytest.mark.parametrize("vin", [
+    "1M8GDM9A1KP042788",  # wrong check digit
+    "1HGCM82633A00435",  # 16 characters
+    "1HGCM82633A0043521",  # 18 characters
+    "1HGCM8263IA004352",  # I is not allowed
+    "1HGCM82633O004352",  # O is not allowed
+    "", None, 12345, float("nan"),
+])
+def test_invalid_vins(vin):
+    assert not vin_valid(vin)
+
+
+def test_check_digit_needs_a_vin_shape():
+    with pytest.raises(ValueError):
+        vin_check_digit("1HGCM82633A00435Q")
+
+
+@pytest.mark.parametrize("plate", ["京A12345", "粤B1234学", "沪AD12345", "京A·F1234", "粤B12345D", "浙A 12345",
+                                   "苏e12345", "川AD1234", "京AA12345"])
+def test_valid_plates(plate):
+    assert plate_valid(plate)
+
+
+@pytest.mark.parametrize("plate", ["京I12345", "京A1234", "京A1234567", "XA12345", "京AO1234", "A12345", "", None,
+                                   "沪AD1234X", "沪A123456"])
+def test_invalid_plates(plate):
+    assert not plate_valid(plate)
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "+86 138 0013 8000", "+86-13912345678", "0086 13912345678",
+                                   "8613912345678", "199-1234-5678", 13800138000, 13800138000.0])
+def test_valid_mobiles(phone):
+    assert mobile_valid(phone)
+
+
+@pytest.mark.parametrize("phone", ["12800138000", "1380013800", "138001380001", "010-88886666", "+1 415 555 0100",
+                                   "", None, True, 1.5])
+def test_invalid_mobiles(phone):
+    assert not mobile_valid(phone)
+
+
+@pytest.mark.parametrize("vin, error", [
+    ("1M8GDM9AXKP042788", None), (" 1m8gdm9axkp042788", None), ("", "blank"), (None, "blank"),
+    ("1M8GDM9AXKP04278", "length"), ("1M8GDM9AXKP04278O", "characters"), ("1M8GDM9A1KP042788", "check_digit"),
+])
+def test_vin_error_says_what_is_wrong(vin, error):
+    assert vin_error(vin) == error
