@@ -1,0 +1,87 @@
+"""`service-addin kpi WORKBOOK --period YYYY-MM [--json]`: every KPI of KPIS.md for one month."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from addin.i18n import Text, tr
+
+HELP = "compute every KPI of a month (KPIS.md) from a workbook; --json for the machine-readable form"
+
+_HEAD = Text("KPIs of {store} for {period} (parts valued by {method})",
+             "{store} {period} 关键指标（配件计价：{method}）")
+_COLUMNS = (Text("KPI", "指标"), Text("Value", "本期"), Text("Target", "目标"), Text("Previous", "上期"))
+_METHOD = {"fifo": Text("FIFO", "先进先出"), "moving_average": Text("moving average", "移动加权平均")}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm) to read")
+    parser.add_argument("--period", required=True, help="the month, YYYY-MM")
+    parser.add_argument("--json", action="store_true", help="print KPIS.md's JSON shape (full precision)")
+    parser.add_argument("--locale", choices=("en-US", "zh-CN"), help="language of the table (default: the workbook's)")
+    parser.add_argument("--engine", default="calamine", choices=("calamine", "openpyxl"), help=argparse.SUPPRESS)
+
+
+def format_value(value: Any, unit: str) -> str:
+    """A KPI value as shown: ratios as %, counts whole, everything else (money, hours, days,
+    scores) with 2 decimals; a dash when there is no value (zero denominator)."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(width - _width(text), 0)
+    return gap + text if right else text + gap
+
+
+def render_table(result: Any, previous: Any, targets: dict[str, float], locale: str | None) -> str:
+    """The human table: label, value, target, previous period."""
+    from addin.kpis import KPIS
+
+    rows = []
+    for kid, k in KPIS.items():
+        target = targets.get(kid)
+        rows.append((k.label(locale), format_value(result[kid], k.unit),
+                     "" if target is None else format_value(target, k.unit),
+                     format_value(previous[kid], k.unit)))
+    head = tuple(tr(c, locale) for c in _COLUMNS)
+    widths = [max(_width(r[i]) for r in (head, *rows)) for i in range(4)]
+    lines = []
+    for r in (head, *rows):
+        lines.append("  ".join(_pad(cell, widths[i], right=i > 0) for i, cell in enumerate(r)))
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.io.reader import read_store
+    from addin.kpis import compute_kpis, parse_period, previous_period
+    from addin.stock import valuate
+
+    parse_period(args.period)
+    store = read_store(args.workbook, engine=args.engine)
+    valuation = valuate(store)
+    result = compute_kpis(store, args.period, valuation=valuation)
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    locale = args.locale or store.locale
+    previous = compute_kpis(store, previous_period(args.period), valuation=valuation)
+    print(tr(_HEAD, locale, store=store.settings.store_name or store.settings.store_code or args.workbook,
+             period=args.period, method=tr(_METHOD[valuation.method], locale)))
+    print(render_table(result, previous, store.settings.targets, locale))
+    return 0

@@ -1,0 +1,940 @@
+"""Every KPI of KPIS.md, computed from a :class:`~addin.store.Store` for one calendar month.
+
+The registry :data:`KPIS` holds each department KPI once: its id (KPIS.md's), English and Chinese
+labels, unit, whether higher is better, and its formula as the docstring of the function that
+computes it. The dashboard, the ``kpi`` command, the JSON output, the UDFs and the reports look
+KPIs up there. :func:`compute_kpis` returns a :class:`KpiResult` with the department KPIs plus the
+receivable aging, the per-technician, per-advisor and per-team tables and the customer care lists.
+
+Choices where KPIS.md leaves room (each documented at its KPI):
+
+* stocktake_accuracy compares a count with the book quantity *before* the count was posted: the
+  stock at the end of count_date without that part's stocktake_gain/loss movements of that date
+  (posting writes them, and with them every posted count would look accurate);
+* receivables sums the positive outstanding amounts only (an overpaid claim is not a negative
+  receivable), so it equals the sum of the aging buckets;
+* a part whose ``active`` cell is blank counts as active; a blank safety_stock is "no minimum";
+* "received" (slow-moving, obsolete) means the part's first inflow movement of any type.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Literal
+
+import numpy as np
+import pandas as pd
+
+from addin.errors import ServiceError
+from addin.i18n import Text
+from addin.models import WEEKDAYS
+from addin.stock import Valuation, valuate
+from addin.store import Store
+
+Unit = Literal["count", "money", "ratio", "hours", "days", "score", "times"]
+Number = float | int | None
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Money sums compared with an amount ("payments reach approved_amount") tolerate float noise.
+_MONEY_EPS = 1e-6
+
+
+class PeriodError(ServiceError):
+    """A period that is not a calendar month written YYYY-MM."""
+
+
+_BAD_PERIOD = Text("Period {value!r} is not a month written YYYY-MM (for example 2026-10).",
+                   "期间 {value!r} 不是 年-月 格式的月份（例如 2026-10）。")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A department KPI: id, labels, unit, direction and formula (``doc``)."""
+
+    id: str
+    label_en: str
+    label_zh: str
+    unit: Unit
+    higher_is_better: bool | None  # None: neither (a level, not a performance)
+    doc: str
+    compute: Callable[["_Context"], Number] = field(repr=False, compare=False)
+
+    def label(self, locale: str | None) -> str:
+        return self.label_zh if locale == "zh-CN" else self.label_en
+
+
+#: Every department KPI of KPIS.md, by id, in KPIS.md's order.
+KPIS: dict[str, Kpi] = {}
+
+
+def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True) -> Callable[[Callable], Callable]:
+    def register(fn: Callable[["_Context"], Number]) -> Callable[["_Context"], Number]:
+        KPIS[kid] = Kpi(kid, en, zh, unit, higher, inspect.getdoc(fn) or "", fn)
+        return fn
+    return register
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods and calendar arithmetic
+
+
+def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """'YYYY-MM' -> (first day, last day) of that month; PeriodError otherwise."""
+    m = _PERIOD.match(str(period).strip())
+    if not m:
+        raise PeriodError(_BAD_PERIOD, value=period)
+    start = pd.Timestamp(int(m.group(1)), int(m.group(2)), 1)
+    return start, start + pd.offsets.MonthEnd(0)
+
+
+def shift_period(period: str, months: int) -> str:
+    """The period ``months`` calendar months after (negative: before) ``period``."""
+    start, _ = parse_period(period)
+    return (start + pd.DateOffset(months=months)).strftime("%Y-%m")
+
+
+def previous_period(period: str) -> str:
+    """The month before ``period``."""
+    return shift_period(period, -1)
+
+
+def same_month_last_year(period: str) -> str:
+    """The same month one year before ``period``."""
+    return shift_period(period, -12)
+
+
+def add_months(day: pd.Timestamp, months: int) -> pd.Timestamp:
+    """Calendar month arithmetic; a day missing in the target month becomes its last day."""
+    return day + pd.DateOffset(months=months)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if den == 0 else float(num) / float(den)
+
+
+def _flag(series: pd.Series) -> np.ndarray:
+    """A boolean column as a numpy bool array, blank = False."""
+    return series.fillna(False).to_numpy(dtype=bool)
+
+
+def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    d = dates.to_numpy()
+    return (d >= start.to_datetime64()) & (d <= end.to_datetime64())
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared sets of one period (computed once, vectorised)
+
+
+class _Context:
+    """One period's sets (S, O, lines, stock, claims ...), each computed once on first use; the
+    KPI functions read them and each other's values through :meth:`kpi`."""
+
+    def __init__(self, store: Store, period: str, valuation: Valuation) -> None:
+        self.store = store
+        self.settings = store.settings
+        self.period = period
+        self.start, self.end = parse_period(period)
+        self.valuation = valuation
+        self.values: dict[str, Number] = {}
+
+    def kpi(self, kid: str) -> Number:
+        if kid not in self.values:
+            self.values[kid] = KPIS[kid].compute(self)
+        return self.values[kid]
+
+    # -- work orders -----------------------------------------------------------------------
+
+    @cached_property
+    def wo(self) -> pd.DataFrame:
+        return self.store.table("work_orders")
+
+    @cached_property
+    def settled_mask(self) -> np.ndarray:
+        return (self.wo["status"] == "settled").to_numpy() & _within(self.wo["close_date"], self.start, self.end)
+
+    @cached_property
+    def S(self) -> pd.DataFrame:
+        """Settled jobs: status settled, close_date in P."""
+        return self.wo.loc[self.settled_mask]
+
+    @cached_property
+    def O(self) -> pd.DataFrame:
+        """Entries: open_date in P, status not cancelled."""
+        mask = _within(self.wo["open_date"], self.start, self.end) & (self.wo["status"] != "cancelled").to_numpy()
+        return self.wo.loc[mask]
+
+    # -- lines -----------------------------------------------------------------------------
+
+    @cached_property
+    def lines(self) -> pd.DataFrame:
+        """Every wo line with ``amount`` (ex-tax gross), ``billed`` and ``labor_cost``."""
+        lines = self.store.table("wo_lines")
+        disc = lines["discount_pct"].fillna(0.0).to_numpy(dtype="float64")
+        gross = lines["qty"].to_numpy(dtype="float64") * lines["unit_price"].to_numpy(dtype="float64") * (1 - disc)
+        roster = self.store.table("roster").drop_duplicates("staff_id")
+        rate = lines["technician_id"].map(pd.Series(roster["piece_rate"].to_numpy(), index=roster["staff_id"]))
+        # The text columns stay object dtype (as in the typed tables) so that they merge with them.
+        out = pd.DataFrame({
+            "wo_no": lines["wo_no"],
+            "line_type": lines["line_type"],
+            "pay_type": lines["pay_type"],
+            "technician_id": lines["technician_id"],
+            "qty": lines["qty"].to_numpy(dtype="float64"),
+            "actual_hours": lines["actual_hours"].to_numpy(dtype="float64"),
+            "cost": lines["cost"].to_numpy(dtype="float64"),
+            "amount": self.ex_tax(gross),
+            "billed": ~_flag(lines["declined"]),
+        })
+        out["labor_cost"] = out["qty"] * rate.astype("float64").fillna(0.0).to_numpy()
+        return out
+
+    def ex_tax(self, x: Any) -> Any:
+        """ex_tax(x) = x / (1 + tax_rate) when prices include tax, else x."""
+        return x / (1 + self.settings.tax_rate) if self.settings.prices_include_tax else x
+
+    @cached_property
+    def s_lines(self) -> pd.DataFrame:
+        """Lines of S (billed and declined)."""
+        return self.lines.loc[self.lines["wo_no"].isin(self.S["wo_no"]).to_numpy()]
+
+    @cached_property
+    def billed_s(self) -> pd.DataFrame:
+        return self.s_lines.loc[self.s_lines["billed"].to_numpy()]
+
+    @cached_property
+    def labor_s(self) -> pd.DataFrame:
+        return self.billed_s.loc[(self.billed_s["line_type"] == "labor").to_numpy()]
+
+    def revenue_where(self, column: str, value: str) -> float:
+        b = self.billed_s
+        return float(b.loc[(b[column] == value).to_numpy(), "amount"].sum())
+
+    @cached_property
+    def job_revenue(self) -> pd.Series:
+        return self.billed_s.groupby("wo_no")["amount"].sum()
+
+    @cached_property
+    def job_declined(self) -> pd.Series:
+        d = self.s_lines.loc[~self.s_lines["billed"].to_numpy()]
+        return d.groupby("wo_no")["amount"].sum()
+
+    # -- stock ---------------------------------------------------------------------------------
+
+    @cached_property
+    def stock_close(self) -> pd.DataFrame:
+        return self.valuation.stock_at(self.end)
+
+    @cached_property
+    def wip(self) -> pd.DataFrame:
+        """Jobs opened by the end of P, not cancelled, not settled by the end of P."""
+        wo = self.wo
+        end = self.end.to_datetime64()
+        opened = wo["open_date"].notna().to_numpy() & (wo["open_date"].to_numpy() <= end)
+        settled = (wo["status"] == "settled").to_numpy() & wo["close_date"].notna().to_numpy() & (
+            wo["close_date"].to_numpy() <= end)
+        return wo.loc[opened & (wo["status"] != "cancelled").to_numpy() & ~settled]
+
+    @cached_property
+    def job_parts_cost(self) -> pd.Series:
+        return self.valuation.job_parts_cost()
+
+    @cached_property
+    def held_activity(self) -> pd.DataFrame:
+        """Parts in stock at the end of P: value, date of the last issue or counter_sale and of the
+        first inflow, both up to the end of P."""
+        close = self.stock_close
+        held = close.loc[close["qty"].to_numpy() > 0, ["value"]]
+        m = self.valuation.movements
+        upto = m.loc[(m["txn_date"].to_numpy() <= self.end.to_datetime64()) & m["part_no"].isin(held.index).to_numpy()]
+        out = upto.loc[upto["txn_type"].isin(("issue", "counter_sale")).to_numpy()]
+        held["last_out"] = out.groupby("part_no")["txn_date"].max().reindex(held.index)
+        held["first_in"] = upto.loc[(upto["sign"] > 0).to_numpy()].groupby("part_no")["txn_date"].min().reindex(
+            held.index)
+        return held
+
+    def aged_stock_value(self, days: int) -> float:
+        """Value at the end of P of parts in stock with no issue or counter_sale in the last
+        ``days`` days up to the end of P (never one: first inflow on or before the cut-off)."""
+        held = self.held_activity
+        cutoff = (self.end - pd.Timedelta(days=days)).to_datetime64()
+        when = held["last_out"].where(held["last_out"].notna(), held["first_in"]).to_numpy()
+        aged = ~pd.isna(when) & (when <= cutoff)
+        return float(held.loc[aged, "value"].sum())
+
+    # -- roster --------------------------------------------------------------------------------
+
+    @cached_property
+    def on_duty_roster(self) -> pd.DataFrame:
+        r = self.store.table("roster")
+        end = self.end.to_datetime64()
+        hire = r["hire_date"].to_numpy()
+        leave = r["leave_date"].to_numpy()
+        mask = r["hire_date"].notna().to_numpy() & (hire <= end) & (r["leave_date"].isna().to_numpy() | (leave >= end))
+        return r.loc[mask]
+
+    # -- claims --------------------------------------------------------------------------------
+
+    @cached_property
+    def claims(self) -> pd.DataFrame:
+        return self.store.table("claims").drop_duplicates("claim_no")
+
+    @cached_property
+    def payments(self) -> pd.DataFrame:
+        p = self.store.table("claim_payments")
+        return p.loc[p["paid_date"].notna().to_numpy() & p["amount"].notna().to_numpy() & p["claim_no"].notna().to_numpy()]
+
+    @cached_property
+    def outstanding(self) -> pd.DataFrame:
+        """Claims submitted by the end of P, not draft/rejected/closed, with positive outstanding
+        (approved_amount, else claimed_amount, minus payments paid by the end of P) and age."""
+        c = self.claims
+        end = self.end.to_datetime64()
+        mask = c["submitted_date"].notna().to_numpy() & (c["submitted_date"].to_numpy() <= end)
+        mask &= ~c["status"].isin(("draft", "rejected", "closed")).to_numpy()
+        c = c.loc[mask]
+        base = c["approved_amount"].where(c["approved_amount"].notna(), c["claimed_amount"])
+        p = self.payments
+        paid = p.loc[p["paid_date"].to_numpy() <= end].groupby("claim_no")["amount"].sum()
+        out = base.to_numpy() - c["claim_no"].map(paid).fillna(0.0).to_numpy()
+        frame = pd.DataFrame({
+            "claim_no": c["claim_no"],
+            "claim_type": c["claim_type"],
+            "outstanding": pd.Series(out, index=c.index),
+            "days": (self.end - c["submitted_date"]).dt.days,
+        })
+        return frame.loc[frame["outstanding"].to_numpy() > 0]
+
+    # -- vehicles' visits ------------------------------------------------------------------
+
+    @cached_property
+    def last_visit(self) -> pd.Series:
+        """Per VIN, the close_date of its last settled job by the end of P."""
+        wo = self.wo
+        mask = (wo["status"] == "settled").to_numpy() & wo["close_date"].notna().to_numpy()
+        mask &= wo["close_date"].to_numpy() <= self.end.to_datetime64()
+        return wo.loc[mask & wo["vin"].notna().to_numpy()].groupby("vin")["close_date"].max()
+
+
+# ---------------------------------------------------------------------------------------------
+# The department KPIs, in KPIS.md's order. Each docstring is the formula.
+
+
+@_kpi("entries", "Entries (ROs opened)", "进厂台次", "count")
+def _entries(c: _Context) -> Number:
+    """|O|: work orders with open_date in P and status not cancelled."""
+    return len(c.O)
+
+
+@_kpi("settled_ros", "Settled ROs", "结算台次", "count")
+def _settled_ros(c: _Context) -> Number:
+    """|S|: work orders with status settled and close_date in P."""
+    return len(c.S)
+
+
+@_kpi("revenue", "Revenue", "营业额", "money")
+def _revenue(c: _Context) -> Number:
+    """Σ amount over billed lines of S; amount = ex_tax(qty × unit_price × (1 − discount_pct))."""
+    return float(c.billed_s["amount"].sum())
+
+
+def _split(kid: str, en: str, zh: str, column: str, value: str) -> None:
+    def compute(c: _Context) -> Number:
+        return c.revenue_where(column, value)
+    compute.__doc__ = f"Σ amount over billed lines of S with {column} {value}."
+    _kpi(kid, en, zh, "money", None if value in ("internal", "goodwill") else True)(compute)
+
+
+for _args in (
+    ("labor_revenue", "Labor revenue", "工时收入", "line_type", "labor"),
+    ("parts_revenue", "Parts revenue", "配件收入", "line_type", "part"),
+    ("accessory_revenue", "Accessory revenue", "精品收入", "line_type", "accessory"),
+    ("sublet_revenue", "Sublet revenue", "外协收入", "line_type", "sublet"),
+    ("misc_revenue", "Other revenue", "其他收入", "line_type", "misc"),
+    ("customer_revenue", "Customer-pay revenue", "自费收入", "pay_type", "customer"),
+    ("warranty_revenue", "Warranty revenue", "保修收入", "pay_type", "warranty"),
+    ("insurance_revenue", "Insurance revenue", "保险收入", "pay_type", "insurance"),
+    ("internal_revenue", "Internal revenue", "内部收入", "pay_type", "internal"),
+    ("goodwill_revenue", "Goodwill revenue", "善意收入", "pay_type", "goodwill"),
+):
+    _split(*_args)
+
+
+@_kpi("parts_cost", "Parts cost", "配件成本", "money", False)
+def _parts_cost(c: _Context) -> Number:
+    """Σ parts cost over jobs of S; parts cost of a job = cost of its issue movements − cost of
+    its return_to_stock movements, as valued by the stock valuation (all dates)."""
+    jobs = pd.unique(c.S["wo_no"].dropna())
+    return float(c.job_parts_cost.reindex(jobs).fillna(0.0).sum())
+
+
+@_kpi("labor_cost", "Labor cost (piece pay)", "工时成本", "money", False)
+def _labor_cost(c: _Context) -> Number:
+    """Σ qty × piece_rate of the line's technician over billed labor lines of S (blank = 0)."""
+    return float(c.labor_s["labor_cost"].sum())
+
+
+@_kpi("sublet_cost", "Sublet cost", "外协成本", "money", False)
+def _sublet_cost(c: _Context) -> Number:
+    """Σ cost over billed sublet lines of S (blank cost = 0)."""
+    b = c.billed_s
+    return float(b.loc[(b["line_type"] == "sublet").to_numpy(), "cost"].sum())
+
+
+@_kpi("gross_profit", "Gross profit", "毛利", "money")
+def _gross_profit(c: _Context) -> Number:
+    """revenue − parts_cost − labor_cost − sublet_cost."""
+    return float(c.kpi("revenue") - c.kpi("parts_cost") - c.kpi("labor_cost") - c.kpi("sublet_cost"))  # type: ignore[operator]
+
+
+@_kpi("gross_margin", "Gross margin", "毛利率", "ratio")
+def _gross_margin(c: _Context) -> Number:
+    """gross_profit / revenue."""
+    return _ratio(c.kpi("gross_profit"), c.kpi("revenue"))  # type: ignore[arg-type]
+
+
+@_kpi("revenue_per_ro", "Revenue per RO", "单台产值", "money")
+def _revenue_per_ro(c: _Context) -> Number:
+    """revenue / settled_ros."""
+    return _ratio(c.kpi("revenue"), c.kpi("settled_ros"))  # type: ignore[arg-type]
+
+
+@_kpi("flag_hours", "Flag hours", "工时数", "hours")
+def _flag_hours(c: _Context) -> Number:
+    """Σ qty over billed labor lines of S."""
+    return float(c.labor_s["qty"].sum())
+
+
+@_kpi("hours_per_ro", "Hours per RO", "单车工时", "hours")
+def _hours_per_ro(c: _Context) -> Number:
+    """flag_hours / settled_ros."""
+    return _ratio(c.kpi("flag_hours"), c.kpi("settled_ros"))  # type: ignore[arg-type]
+
+
+@_kpi("effective_labor_rate", "Effective labor rate", "有效工时单价", "money")
+def _effective_labor_rate(c: _Context) -> Number:
+    """labor_revenue / flag_hours."""
+    return _ratio(c.kpi("labor_revenue"), c.kpi("flag_hours"))  # type: ignore[arg-type]
+
+
+@_kpi("declined_amount", "Declined recommendations", "未成交建议项目", "money", False)
+def _declined_amount(c: _Context) -> Number:
+    """Σ amount over declined lines of S."""
+    return float(c.s_lines.loc[~c.s_lines["billed"].to_numpy(), "amount"].sum())
+
+
+@_kpi("comeback_rate", "Comeback rate", "返修率", "ratio", False)
+def _comeback_rate(c: _Context) -> Number:
+    """|{w ∈ S : rework_of not blank}| / settled_ros."""
+    return _ratio(int(c.S["rework_of"].notna().sum()), len(c.S))
+
+
+@_kpi("first_time_fix_rate", "First-time fix rate", "一次修复率", "ratio")
+def _first_time_fix_rate(c: _Context) -> Number:
+    """1 − comeback_rate."""
+    rate = c.kpi("comeback_rate")
+    return None if rate is None else 1 - rate
+
+
+@_kpi("qc_first_pass_rate", "QC first-pass rate", "终检一次合格率", "ratio")
+def _qc_first_pass_rate(c: _Context) -> Number:
+    """|{w ∈ S : qc_first_pass TRUE}| / |{w ∈ S : qc_first_pass not blank}|."""
+    q = c.S["qc_first_pass"]
+    return _ratio(int(_flag(q).sum()), int(q.notna().sum()))
+
+
+@_kpi("csi", "Customer satisfaction (CSI)", "客户满意度", "score")
+def _csi(c: _Context) -> Number:
+    """Mean csi_score over w ∈ S with a score."""
+    scores = c.S["csi_score"].dropna()
+    return float(scores.mean()) if len(scores) else None
+
+
+@_kpi("csi_responses", "CSI responses", "满意度样本数", "count")
+def _csi_responses(c: _Context) -> Number:
+    """Count of the csi_score values of S."""
+    return int(c.S["csi_score"].notna().sum())
+
+
+@_kpi("followup_rate", "Follow-up rate", "回访率", "ratio")
+def _followup_rate(c: _Context) -> Number:
+    """|{w ∈ S : followup_date − close_date ≤ followup_window_days}| / settled_ros."""
+    gap = (c.S["followup_date"] - c.S["close_date"]).dt.days
+    return _ratio(int((gap <= c.settings.followup_window_days).sum()), len(c.S))
+
+
+@_kpi("appointment_rate", "Appointment rate", "预约率", "ratio")
+def _appointment_rate(c: _Context) -> Number:
+    """|{w ∈ O : appointment TRUE}| / entries."""
+    return _ratio(int(_flag(c.O["appointment"]).sum()), len(c.O))
+
+
+@_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False)
+def _complaint_rate(c: _Context) -> Number:
+    """|{w ∈ S : complaint TRUE}| / settled_ros."""
+    return _ratio(int(_flag(c.S["complaint"]).sum()), len(c.S))
+
+
+@_kpi("first_service_rate", "First service rate", "首保率", "ratio")
+def _first_service_rate(c: _Context) -> Number:
+    """Vehicles sold in month P − first_service_months with a settled first_service job by the
+    end of P / vehicles sold in that month."""
+    cohort_start = add_months(c.start, -c.settings.first_service_months)
+    cohort_end = cohort_start + pd.offsets.MonthEnd(0)
+    v = c.store.table("vehicles")
+    sold = set(v.loc[_within(v["sale_date"], cohort_start, cohort_end), "vin"].dropna())
+    wo = c.wo
+    done = (wo["status"] == "settled").to_numpy() & _flag(wo["first_service"])
+    done &= wo["close_date"].notna().to_numpy() & (wo["close_date"].to_numpy() <= c.end.to_datetime64())
+    served = sold & set(wo.loc[done, "vin"].dropna())
+    return _ratio(len(served), len(sold))
+
+
+def _claimed(c: _Context, claim_type: str) -> float:
+    cl = c.claims
+    mask = (cl["claim_type"] == claim_type).to_numpy() & _within(cl["submitted_date"], c.start, c.end)
+    return float(cl.loc[mask, "claimed_amount"].sum())
+
+
+@_kpi("warranty_claimed", "Warranty claimed", "保修索赔额", "money")
+def _warranty_claimed(c: _Context) -> Number:
+    """Σ claimed_amount of warranty claims submitted in P."""
+    return _claimed(c, "warranty")
+
+
+@_kpi("insurance_claimed", "Insurance claimed", "保险理赔额", "money")
+def _insurance_claimed(c: _Context) -> Number:
+    """Σ claimed_amount of insurance claims submitted in P."""
+    return _claimed(c, "insurance")
+
+
+@_kpi("claims_paid", "Claim payments received", "索赔到账", "money")
+def _claims_paid(c: _Context) -> Number:
+    """Σ claim_payments amount with paid_date in P."""
+    p = c.payments
+    return float(p.loc[_within(p["paid_date"], c.start, c.end), "amount"].sum())
+
+
+@_kpi("claim_rejection_rate", "Claim rejection rate", "拒赔率", "ratio", False)
+def _claim_rejection_rate(c: _Context) -> Number:
+    """Claims with status rejected and decided_date in P / claims with decided_date in P."""
+    cl = c.claims
+    decided = _within(cl["decided_date"], c.start, c.end)
+    rejected = decided & (cl["status"] == "rejected").to_numpy()
+    return _ratio(int(rejected.sum()), int(decided.sum()))
+
+
+@_kpi("claim_days_to_pay", "Days to payment", "平均回款天数", "days", False)
+def _claim_days_to_pay(c: _Context) -> Number:
+    """Over claims whose cumulative payments reach approved_amount on a day in P: mean of
+    (that day − submitted_date) in days."""
+    cl = c.claims.loc[c.claims["approved_amount"].notna().to_numpy() & c.claims["submitted_date"].notna().to_numpy()]
+    daily = c.payments.groupby(["claim_no", "paid_date"], sort=True)["amount"].sum().reset_index()
+    if daily.empty or cl.empty:
+        return None
+    daily["cum"] = daily.groupby("claim_no")["amount"].cumsum()
+    daily = daily.merge(cl[["claim_no", "approved_amount", "submitted_date"]], on="claim_no")
+    reached = daily.loc[(daily["cum"] >= daily["approved_amount"] - _MONEY_EPS).to_numpy()]
+    first = reached.drop_duplicates("claim_no", keep="first")
+    first = first.loc[_within(first["paid_date"], c.start, c.end)]
+    if first.empty:
+        return None
+    return float((first["paid_date"] - first["submitted_date"]).dt.days.mean())
+
+
+@_kpi("receivables", "Claim receivables", "应收索赔款", "money", False)
+def _receivables(c: _Context) -> Number:
+    """Σ outstanding at the end of P over claims submitted by then and not draft, rejected or
+    closed: (approved_amount if given, else claimed_amount) − payments paid by the end of P;
+    positive amounts only (equals the sum of the aging buckets)."""
+    return float(c.outstanding["outstanding"].sum())
+
+
+@_kpi("counter_sales_revenue", "Counter sales revenue", "配件外销收入", "money")
+def _counter_sales_revenue(c: _Context) -> Number:
+    """Σ ex_tax(qty × unit_price) of counter_sale movements in P."""
+    m = c.valuation.movements
+    sel = m.loc[(m["txn_type"] == "counter_sale").to_numpy() & _within(m["txn_date"], c.start, c.end)]
+    gross = (sel["qty"] * sel["unit_price"].fillna(0.0)).sum()
+    return float(c.ex_tax(gross))
+
+
+@_kpi("parts_cogs", "Parts cost of goods issued", "配件出库成本", "money", None)
+def _parts_cogs(c: _Context) -> Number:
+    """Cost of issue + counter_sale − return_to_stock movements in P."""
+    return c.valuation.cogs(c.start, c.end)
+
+
+@_kpi("stock_value_open", "Opening stock value", "期初库存", "money", None)
+def _stock_value_open(c: _Context) -> Number:
+    """Stock value at the end of the day before P."""
+    return c.valuation.stock_value(c.start - pd.Timedelta(days=1))
+
+
+@_kpi("stock_value_close", "Closing stock value", "期末库存", "money", None)
+def _stock_value_close(c: _Context) -> Number:
+    """Stock value at the end of P."""
+    return float(c.stock_close["value"].sum())
+
+
+def _average_stock(c: _Context) -> float:
+    return (c.kpi("stock_value_open") + c.kpi("stock_value_close")) / 2  # type: ignore[operator]
+
+
+@_kpi("stock_turnover", "Stock turnover (annualised)", "库存周转率(年化)", "times")
+def _stock_turnover(c: _Context) -> Number:
+    """parts_cogs × 12 / ((stock_value_open + stock_value_close) / 2)."""
+    return _ratio(c.kpi("parts_cogs") * 12, _average_stock(c))  # type: ignore[operator]
+
+
+@_kpi("stock_days", "Days of stock", "库存天数", "days", False)
+def _stock_days(c: _Context) -> Number:
+    """((stock_value_open + stock_value_close) / 2) / (parts_cogs / days in P)."""
+    cogs = c.kpi("parts_cogs")
+    return _ratio(_average_stock(c) * c.end.day, cogs)  # type: ignore[arg-type]
+
+
+@_kpi("slow_moving_value", "Slow-moving stock", "滞销库存", "money", False)
+def _slow_moving_value(c: _Context) -> Number:
+    """Value at the end of P of parts in stock then, with no issue or counter_sale dated after
+    (end of P − slow_moving_days days) up to the end of P, and, for a part that never had one,
+    first received (first inflow) on or before that day."""
+    return c.aged_stock_value(c.settings.slow_moving_days)
+
+
+@_kpi("obsolete_value", "Obsolete stock", "呆滞库存", "money", False)
+def _obsolete_value(c: _Context) -> Number:
+    """As slow_moving_value, with obsolete_days."""
+    return c.aged_stock_value(c.settings.obsolete_days)
+
+
+@_kpi("slow_moving_ratio", "Slow-moving share", "滞销占比", "ratio", False)
+def _slow_moving_ratio(c: _Context) -> Number:
+    """slow_moving_value / stock_value_close."""
+    return _ratio(c.kpi("slow_moving_value"), c.kpi("stock_value_close"))  # type: ignore[arg-type]
+
+
+@_kpi("below_safety_count", "Parts below safety stock", "低于安全库存", "count", False)
+def _below_safety_count(c: _Context) -> Number:
+    """Active parts (active not FALSE) whose quantity at the end of P is below safety_stock
+    (parts without a safety_stock are not counted)."""
+    p = c.store.table("parts").drop_duplicates("part_no")
+    active = ~(p["active"] == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712 (NA-aware)
+    p = p.loc[active & p["safety_stock"].notna().to_numpy()]
+    qty = p["part_no"].map(c.stock_close["qty"]).fillna(0.0).to_numpy()
+    return int((qty < p["safety_stock"].to_numpy()).sum())
+
+
+@_kpi("fill_rate", "Fill rate", "一次满足率", "ratio")
+def _fill_rate(c: _Context) -> Number:
+    """1 − backorders requested in P / billed part lines of O."""
+    bo = c.store.table("backorders")
+    requested = int(_within(bo["request_date"], c.start, c.end).sum())
+    lines = c.lines
+    part_lines = (lines["line_type"] == "part").to_numpy() & lines["billed"].to_numpy()
+    part_lines &= lines["wo_no"].isin(c.O["wo_no"]).to_numpy()
+    share = _ratio(requested, int(part_lines.sum()))
+    return None if share is None else 1 - share
+
+
+@_kpi("stocktake_accuracy", "Stocktake accuracy", "账实相符率", "ratio")
+def _stocktake_accuracy(c: _Context) -> Number:
+    """Counts dated in P whose counted_qty equals the book quantity at the end of count_date /
+    counts dated in P. The book quantity is the stock before the count was posted: the
+    stocktake_gain/loss movements of that part on count_date are left out."""
+    st = c.store.table("stocktake")
+    st = st.loc[_within(st["count_date"], c.start, c.end) & st["part_no"].notna().to_numpy()]
+    if st.empty:
+        return None
+    m = c.valuation.movements
+    counts = pd.DataFrame({"count_date": st["count_date"], "part_no": st["part_no"],
+                           "counted": st["counted_qty"]}).sort_values("count_date")
+    book = pd.merge_asof(counts, m[["txn_date", "part_no", "qty_after"]], left_on="count_date",
+                         right_on="txn_date", by="part_no", direction="backward")
+    posted = m.loc[m["txn_type"].isin(("stocktake_gain", "stocktake_loss")).to_numpy()]
+    adj = (posted["sign"] * posted["qty"]).groupby([posted["part_no"], posted["txn_date"]]).sum()
+    keys = pd.MultiIndex.from_arrays([book["part_no"], book["count_date"]])
+    before = book["qty_after"].fillna(0.0).to_numpy() - adj.reindex(keys).fillna(0.0).to_numpy()
+    match = np.abs(book["counted"].to_numpy() - before) <= 1e-9
+    return _ratio(int(match.sum()), len(book))
+
+
+@_kpi("wip_count", "Work in progress", "在修台数", "count", None)
+def _wip_count(c: _Context) -> Number:
+    """Jobs opened by the end of P, not cancelled, and not settled by the end of P."""
+    return len(c.wip)
+
+
+@_kpi("wip_parts_value", "Parts on jobs in progress", "在修配件", "money", None)
+def _wip_parts_value(c: _Context) -> Number:
+    """Parts cost of the wip_count jobs, from movements dated up to the end of P."""
+    jobs = pd.unique(c.wip["wo_no"].dropna())
+    return float(c.valuation.job_parts_cost(c.end).reindex(jobs).fillna(0.0).sum())
+
+
+@_kpi("on_duty", "Staff on duty", "在岗人数", "count")
+def _on_duty(c: _Context) -> Number:
+    """Roster members employed on the last day of P (hire_date ≤ that day ≤ leave_date, blank
+    leave_date = still employed)."""
+    return len(c.on_duty_roster)
+
+
+@_kpi("vacancies", "Vacancies", "缺编人数", "count", False)
+def _vacancies(c: _Context) -> Number:
+    """Σ over roles of max(planned − on duty in that role, 0)."""
+    pos = c.store.table("positions")
+    planned = pos.loc[pos["planned"].notna().to_numpy()].groupby("role")["planned"].sum()
+    on = c.on_duty_roster.groupby("role").size().reindex(planned.index).fillna(0)
+    return int((planned - on).clip(lower=0).sum())
+
+
+@_kpi("churn_rate", "Customer churn rate", "客户流失率", "ratio", False)
+def _churn_rate(c: _Context) -> Number:
+    """Vehicles whose last settled visit (close_date) is before the end of P minus churn_months
+    / vehicles with a settled visit by the end of P."""
+    last = c.last_visit
+    cutoff = add_months(c.end, -c.settings.churn_months).to_datetime64()
+    return _ratio(int((last.to_numpy() < cutoff).sum()), len(last))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables and lists
+
+
+def aging_keys(edges: list[int]) -> list[str]:
+    """Bucket keys from the aging edges: [30, 60, 90] -> 0-30, 31-60, 61-90, 90+."""
+    keys, low = [], 0
+    for e in edges:
+        keys.append(f"{low}-{e}")
+        low = e + 1
+    keys.append(f"{edges[-1]}+" if edges else "0+")
+    return keys
+
+
+def _aging(c: _Context) -> dict[str, dict[str, float]]:
+    edges = sorted(int(e) for e in c.settings.aging_buckets)
+    keys = aging_keys(edges)
+    out = {t: dict.fromkeys(keys, 0.0) for t in ("warranty", "insurance")}
+    o = c.outstanding
+    idx = np.searchsorted(np.asarray(edges, dtype="int64"), o["days"].to_numpy(), side="left")
+    for claim_type, i, amount in zip(o["claim_type"], idx, o["outstanding"]):
+        if claim_type in out:
+            out[claim_type][keys[i]] += float(amount)
+    return out
+
+
+def _available_hours(c: _Context, staff: pd.DataFrame) -> pd.Series:
+    days = pd.date_range(c.start, c.end, freq="D")
+    workday = np.isin(np.asarray(days.day_of_week), [WEEKDAYS.index(d) for d in c.settings.work_weekdays])
+    d = days.to_numpy()
+    out = {}
+    for sid, hire, leave, hours in zip(staff["staff_id"], staff["hire_date"], staff["leave_date"],
+                                       staff["daily_hours"]):
+        employed = workday.copy()
+        if pd.isna(hire):
+            employed[:] = False
+        else:
+            employed &= d >= hire.to_datetime64()
+        if not pd.isna(leave):
+            employed &= d <= leave.to_datetime64()
+        out[sid] = float(employed.sum()) * (8.0 if pd.isna(hours) else float(hours))
+    return pd.Series(out, dtype="float64")
+
+
+def _technicians(c: _Context) -> list[dict[str, Any]]:
+    roster = c.store.table("roster").drop_duplicates("staff_id")
+    labor = c.labor_s.loc[c.labor_s["technician_id"].isin(roster["staff_id"]).to_numpy()]
+    if labor.empty:
+        return []
+    g = labor.groupby("technician_id")
+    timed = labor.loc[labor["actual_hours"].notna().to_numpy()].groupby("technician_id")
+    staff = roster.set_index("staff_id").loc[sorted(g.size().index)].reset_index()
+    available = _available_hours(c, staff)
+    # A comeback is charged to every technician with a (billed) labor line on the original job.
+    lines = c.lines
+    worked = lines.loc[(lines["line_type"] == "labor").to_numpy() & lines["billed"].to_numpy(),
+                       ["wo_no", "technician_id"]].dropna().drop_duplicates()
+    cb = c.S.loc[c.S["rework_of"].notna().to_numpy(), ["wo_no", "rework_of"]].drop_duplicates()
+    charged = cb.merge(worked, left_on="rework_of", right_on="wo_no", suffixes=("", "_orig"))
+    comebacks = charged.drop_duplicates(["wo_no", "technician_id"]).groupby("technician_id").size()
+    flag = g["qty"].sum()
+    revenue = g["amount"].sum()
+    pay = g["labor_cost"].sum()
+    timed_flag = timed["qty"].sum()
+    timed_actual = timed["actual_hours"].sum()
+    out = []
+    for sid in staff["staff_id"]:
+        avail = float(available[sid])
+        actual = float(timed_actual.get(sid, 0.0))
+        out.append({
+            "staff_id": sid,
+            "flag_hours": float(flag[sid]),
+            "labor_revenue": float(revenue[sid]),
+            "piece_pay": float(pay[sid]),
+            "actual_hours": actual,
+            "efficiency": _ratio(float(timed_flag.get(sid, 0.0)), actual),
+            "available_hours": avail,
+            "productivity": _ratio(actual, avail),
+            "proficiency": _ratio(float(flag[sid]), avail),
+            "comebacks": int(comebacks.get(sid, 0)),
+        })
+    return out
+
+
+def _advisors(c: _Context) -> list[dict[str, Any]]:
+    S, O = c.S, c.O
+    ids = sorted(set(S["advisor_id"].dropna()) | set(O["advisor_id"].dropna()))
+    entries = O.groupby("advisor_id").size()
+    settled = S.groupby("advisor_id").size()
+    revenue = S["wo_no"].map(c.job_revenue).fillna(0.0).groupby(S["advisor_id"]).sum()
+    declined = S["wo_no"].map(c.job_declined).fillna(0.0).groupby(S["advisor_id"]).sum()
+    csi = S.groupby("advisor_id")["csi_score"].mean()
+    complaints = pd.Series(_flag(S["complaint"]), index=S.index).groupby(S["advisor_id"]).sum()
+    out = []
+    for a in ids:
+        n = int(settled.get(a, 0))
+        rev = float(revenue.get(a, 0.0))
+        score = csi.get(a, np.nan)
+        out.append({
+            "staff_id": a,
+            "entries": int(entries.get(a, 0)),
+            "settled_ros": n,
+            "revenue": rev,
+            "revenue_per_ro": _ratio(rev, n),
+            "declined_amount": float(declined.get(a, 0.0)),
+            "csi": None if pd.isna(score) else float(score),
+            "complaint_rate": _ratio(int(complaints.get(a, 0)), n),
+        })
+    return out
+
+
+def _teams(c: _Context) -> list[dict[str, Any]]:
+    S = c.S.loc[c.S["team"].notna().to_numpy()]
+    out = []
+    labor = c.labor_s
+    for team, jobs in S.groupby("team", sort=True):
+        mine = labor.loc[labor["wo_no"].isin(jobs["wo_no"]).to_numpy()]
+        qc = jobs["qc_first_pass"]
+        out.append({
+            "team": team,
+            "settled_ros": len(jobs),
+            "flag_hours": float(mine["qty"].sum()),
+            "labor_revenue": float(mine["amount"].sum()),
+            "comeback_rate": _ratio(int(jobs["rework_of"].notna().sum()), len(jobs)),
+            "qc_first_pass_rate": _ratio(int(_flag(qc).sum()), int(qc.notna().sum())),
+        })
+    return out
+
+
+def _lists(c: _Context) -> dict[str, list[str]]:
+    s = c.settings
+    end64 = c.end.to_datetime64()
+    S = c.S
+    due = S["close_date"] + pd.Timedelta(days=s.followup_window_days)
+    followups = S.loc[S["followup_date"].isna().to_numpy() & (due.to_numpy() < end64), "wo_no"]
+
+    wo = c.wo
+    live = (wo["status"] != "cancelled").to_numpy() & wo["open_date"].notna().to_numpy()
+    live &= wo["open_date"].to_numpy() <= end64
+    nxt = wo.loc[live & wo["vin"].notna().to_numpy()].groupby("vin")["next_service_date"].max().dropna()
+    next_start = c.end + pd.Timedelta(days=1)
+    maintenance = nxt.index[_within(nxt, next_start, next_start + pd.offsets.MonthEnd(0))]
+
+    last = c.last_visit
+    lapsed_cut = add_months(c.end, -s.lapsed_months).to_datetime64()
+    churn_cut = add_months(c.end, -s.churn_months).to_datetime64()
+    lv = last.to_numpy()
+    lapsed = last.index[(lv < lapsed_cut) & (lv >= churn_cut)]
+    churned = last.index[lv < churn_cut]
+
+    v = c.store.table("vehicles")
+    exp = v["insurance_expiry"].to_numpy()
+    renew = v.loc[(exp > end64) & (exp <= (c.end + pd.Timedelta(days=s.renewal_lead_days)).to_datetime64()), "vin"]
+    return {
+        "followups_due": sorted(set(followups.dropna())),
+        "maintenance_due": sorted(set(maintenance)),
+        "lapsed": sorted(set(lapsed)),
+        "churned": sorted(set(churned)),
+        "renewals_due": sorted(set(renew.dropna())),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Result
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    f = float(value)
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+@dataclass
+class KpiResult:
+    """The KPIs of one period. ``values``: KPI id -> number or None (zero denominator)."""
+
+    period: str
+    store_code: str | None
+    valuation_method: str
+    values: dict[str, Number]
+    aging: dict[str, dict[str, float]]
+    technicians: list[dict[str, Any]]
+    advisors: list[dict[str, Any]]
+    teams: list[dict[str, Any]]
+    lists: dict[str, list[str]]
+
+    def __getitem__(self, kid: str) -> Number:
+        return self.values[kid]
+
+    def to_json(self) -> dict[str, Any]:
+        """KPIS.md's "JSON shape of kpi --json": full precision, None for zero denominators."""
+        out: dict[str, Any] = {k: _clean(self.values[k]) for k in KPIS}
+        out["aging"] = {t: {k: _clean(v) for k, v in b.items()} for t, b in self.aging.items()}
+        for name in ("technicians", "advisors", "teams"):
+            out[name] = [{k: _clean(v) if not isinstance(v, str) else v for k, v in row.items()}
+                         for row in getattr(self, name)]
+        out["lists"] = {k: list(v) for k, v in self.lists.items()}
+        out["period"] = self.period
+        out["store_code"] = self.store_code
+        out["valuation_method"] = self.valuation_method
+        return out
+
+
+def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = None,
+                 method: str | None = None) -> KpiResult:
+    """Every KPI of KPIS.md for ``period`` (YYYY-MM). Pass ``valuation`` to reuse one valuation
+    across periods; ``method`` overrides settings.valuation_method."""
+    parse_period(period)
+    if valuation is None:
+        valuation = valuate(store, method)  # type: ignore[arg-type]
+    ctx = _Context(store, period, valuation)
+    values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
+    return KpiResult(
+        period=period,
+        store_code=store.settings.store_code,
+        valuation_method=valuation.method,
+        values=values,
+        aging=_aging(ctx),
+        technicians=_technicians(ctx),
+        advisors=_advisors(ctx),
+        teams=_teams(ctx),
+        lists=_lists(ctx),
+    )
+
+
+def compute_with_comparisons(store: Store, period: str, method: str | None = None
+                             ) -> tuple[KpiResult, KpiResult, KpiResult]:
+    """(this period, previous period, same month last year), sharing one stock valuation."""
+    valuation = valuate(store, method)  # type: ignore[arg-type]
+    return (compute_kpis(store, period, valuation=valuation),
+            compute_kpis(store, previous_period(period), valuation=valuation),
+            compute_kpis(store, same_month_last_year(period), valuation=valuation))

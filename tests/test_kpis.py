@@ -1,0 +1,521 @@
+"""Every KPI of KPIS.md on a small hand-made store, with the arithmetic written out.
+
+Period P = 2026-10 (31 days; Sundays 4, 11, 18, 25, so 27 working days Mon–Sat). Prices include
+13 % VAT, so every revenue figure is a gross amount / 1.13.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from addin.kpis import KPIS, compute_kpis, compute_with_comparisons, parse_period, previous_period, \
+    same_month_last_year, shift_period, PeriodError
+from addin.store import Store
+
+T = 1.13
+AP = pytest.approx
+
+
+def _wo(wo_no, open_date, status, vin, advisor, close=None, **kw):
+    rec = {"wo_no": wo_no, "open_date": open_date, "close_date": close, "status": status, "vin": vin,
+           "mileage": 1000, "advisor_id": advisor, "repair_type": kw.pop("repair_type", "general_repair")}
+    rec.update(kw)
+    return rec
+
+
+def _line(wo_no, n, line_type, qty, price, pay="customer", **kw):
+    return {"wo_no": wo_no, "line_no": n, "line_type": line_type, "qty": qty, "unit_price": price,
+            "pay_type": pay, **kw}
+
+
+def _mv(txn_id, date, part, kind, qty, **kw):
+    return {"txn_id": txn_id, "txn_date": date, "part_no": part, "txn_type": kind, "qty": qty, **kw}
+
+
+RECORDS = {
+    "roster": [
+        {"staff_id": "A1", "name": "Li", "role": "service_advisor", "hire_date": "2020-01-01"},
+        {"staff_id": "A2", "name": "Wang", "role": "service_advisor", "hire_date": "2020-01-01"},
+        {"staff_id": "T1", "name": "Zhao", "role": "technician", "team": "Red", "hire_date": "2020-01-01",
+         "piece_rate": 30},
+        {"staff_id": "T2", "name": "Qian", "role": "technician", "team": "Blue", "hire_date": "2026-10-15",
+         "piece_rate": 40, "daily_hours": 6},
+        {"staff_id": "T3", "name": "Sun", "role": "technician", "team": "Blue", "hire_date": "2019-01-01",
+         "leave_date": "2026-10-20"},
+        {"staff_id": "M1", "name": "Zhou", "role": "service_manager", "hire_date": "2018-01-01"},
+    ],
+    "positions": [
+        {"role": "service_advisor", "planned": 3},
+        {"role": "technician", "planned": 2},
+        {"role": "service_manager", "planned": 1},
+        {"role": "qc_inspector", "planned": 1},
+    ],
+    "vehicles": [
+        {"vin": "V1", "sale_date": "2026-04-10", "insurance_expiry": "2026-12-30"},
+        {"vin": "V2", "sale_date": "2026-04-20"},
+        {"vin": "V3", "sale_date": "2025-01-01", "insurance_expiry": "2026-12-15"},
+        {"vin": "V4", "sale_date": "2020-05-01", "insurance_expiry": "2027-01-15"},
+        {"vin": "V5", "sale_date": "2021-05-01"},
+        {"vin": "V6", "sale_date": "2022-05-01", "insurance_expiry": "2026-10-31"},
+    ],
+    "work_orders": [
+        _wo("W8", "2025-06-01", "settled", "V5", "A1", "2025-06-02"),
+        _wo("W9", "2026-03-14", "settled", "V6", "A1", "2026-03-15"),
+        _wo("W0", "2026-09-25", "settled", "V2", "A1", "2026-09-28", team="Red", next_service_date="2026-11-05"),
+        _wo("W7", "2026-09-29", "waiting_parts", "V4", "A2"),
+        _wo("W1", "2026-10-02", "settled", "V1", "A1", "2026-10-03", team="Red", repair_type="maintenance",
+            appointment=True, first_service=True, qc_first_pass=True, csi_score=9, complaint=False,
+            followup_date="2026-10-05", next_service_date="2026-11-20"),
+        _wo("W2", "2026-10-05", "settled", "V3", "A1", "2026-10-08", team="Red", appointment=False,
+            qc_first_pass=False, csi_score=7, complaint=True, followup_date="2026-10-20",
+            next_service_date="2026-11-30"),
+        _wo("W3", "2026-10-10", "settled", "V4", "A2", "2026-10-12", team="Blue", repair_type="accident"),
+        _wo("W4", "2026-10-20", "settled", "V3", "A2", "2026-10-25", team="Blue", rework_of="W2",
+            qc_first_pass=True, csi_score=10, next_service_date="2027-04-25"),
+        _wo("W5", "2026-10-28", "in_progress", "V5", "A1", team="Red", appointment=True),
+        _wo("W6", "2026-10-15", "cancelled", "V5", "A2", appointment=True),
+    ],
+    "wo_lines": [
+        _line("W0", 1, "labor", 1, 200, technician_id="T1"),
+        _line("W1", 1, "labor", 1.5, 200, technician_id="T1", actual_hours=1.2),
+        _line("W1", 2, "part", 2, 180, discount_pct=0.1, item_code="P1"),
+        _line("W1", 3, "part", 1, 50, item_code="P2", declined=True),
+        _line("W2", 1, "labor", 2, 200, discount_pct=0.05, technician_id="T1", actual_hours=2.5),
+        _line("W2", 2, "part", 1, 180, item_code="P1"),
+        _line("W2", 3, "misc", 1, 30),
+        _line("W2", 4, "labor", 1, 200, technician_id="T1", declined=True),
+        _line("W3", 1, "labor", 3, 220, "insurance", technician_id="T2"),
+        _line("W3", 2, "part", 1, 1200, "insurance", item_code="P3"),
+        _line("W3", 3, "sublet", 1, 800, "insurance", cost=500),
+        _line("W3", 4, "labor", 0.5, 220, "insurance", technician_id="T3", actual_hours=0.5),
+        _line("W4", 1, "labor", 1, 200, "goodwill", technician_id="T1", actual_hours=1.0),
+        _line("W4", 2, "accessory", 1, 300, item_code="ACC1"),
+        _line("W4", 3, "part", 1, 180, "warranty", item_code="P1"),
+        _line("W5", 1, "part", 1, 50, item_code="P2"),
+        _line("W5", 2, "labor", 1, 200, technician_id="T2"),
+    ],
+    "parts": [
+        {"part_no": "P1", "name": "Oil filter", "safety_stock": 10, "active": True},
+        {"part_no": "P2", "name": "Wiper", "safety_stock": 2},
+        {"part_no": "P3", "name": "Bumper", "safety_stock": 2, "active": False},
+        {"part_no": "ACC1", "name": "Floor mats", "safety_stock": 1},
+        {"part_no": "P4", "name": "Bulb"},
+        {"part_no": "P5", "name": "Old trim", "safety_stock": 5},
+    ],
+    "parts_ledger": [
+        _mv("M18", "2025-01-10", "P5", "receipt", 4, unit_cost=25),
+        _mv("M19", "2025-03-01", "P5", "counter_sale", 1, unit_price=40),
+        _mv("M17", "2026-03-01", "P4", "receipt", 10, unit_cost=10),
+        _mv("M9", "2026-06-01", "P2", "receipt", 3, unit_cost=20),
+        _mv("M1", "2026-08-01", "P1", "receipt", 5, unit_cost=100),
+        _mv("M2", "2026-09-20", "P1", "receipt", 5, unit_cost=120),
+        _mv("M3", "2026-09-29", "P1", "issue", 1, wo_no="W7"),
+        _mv("M11", "2026-10-01", "P3", "receipt", 1, unit_cost=800),
+        _mv("M14", "2026-10-01", "ACC1", "receipt", 2, unit_cost=150),
+        _mv("M4", "2026-10-02", "P1", "issue", 2, wo_no="W1"),
+        _mv("M5", "2026-10-05", "P1", "issue", 2, wo_no="W2"),
+        _mv("M6", "2026-10-07", "P1", "return_to_stock", 1, wo_no="W2"),
+        _mv("M12", "2026-10-10", "P3", "issue", 1, wo_no="W3"),
+        _mv("M13", "2026-10-11", "P3", "stocktake_gain", 1),
+        _mv("M20", "2026-10-12", "P2", "return_to_stock", 1, wo_no="W3"),
+        _mv("M8", "2026-10-15", "P1", "receipt", 4, unit_cost=130),
+        _mv("M7", "2026-10-21", "P1", "issue", 1, wo_no="W4"),
+        _mv("M15", "2026-10-21", "ACC1", "issue", 1, wo_no="W4"),
+        _mv("M16", "2026-10-22", "ACC1", "counter_sale", 1, unit_price=339),
+        _mv("M10", "2026-10-28", "P2", "issue", 1, wo_no="W5"),
+        _mv("M21", "2026-10-31", "P5", "stocktake_loss", 1),
+    ],
+    "stocktake": [
+        {"count_date": "2026-10-11", "part_no": "P3", "counted_qty": 1},   # book 0: gain posted
+        {"count_date": "2026-10-31", "part_no": "P2", "counted_qty": 3},   # book 3: right
+        {"count_date": "2026-10-31", "part_no": "P4", "counted_qty": 10},  # book 10: right
+        {"count_date": "2026-10-31", "part_no": "P5", "counted_qty": 2},   # book 3: loss posted
+        {"count_date": "2026-09-30", "part_no": "P1", "counted_qty": 99},  # not in P
+    ],
+    "backorders": [
+        {"bo_id": "B0", "request_date": "2026-09-30", "part_no": "P1", "qty": 1},
+        {"bo_id": "B1", "request_date": "2026-10-06", "wo_no": "W2", "part_no": "P1", "qty": 2},
+    ],
+    "claims": [
+        {"claim_no": "C1", "claim_type": "warranty", "wo_no": "W4", "payer": "OEM", "submitted_date": "2026-10-22",
+         "status": "approved", "claimed_amount": 180, "approved_amount": 170, "decided_date": "2026-10-28"},
+        {"claim_no": "C2", "claim_type": "insurance", "wo_no": "W3", "payer": "PICC",
+         "submitted_date": "2026-10-13", "status": "paid", "claimed_amount": 2770, "approved_amount": 2600,
+         "decided_date": "2026-10-20"},
+        {"claim_no": "C3", "claim_type": "warranty", "wo_no": "W0", "payer": "OEM", "submitted_date": "2026-07-15",
+         "status": "submitted", "claimed_amount": 500},
+        {"claim_no": "C4", "claim_type": "insurance", "wo_no": "W0", "payer": "PICC",
+         "submitted_date": "2026-08-20", "status": "approved", "claimed_amount": 1000, "approved_amount": 900,
+         "decided_date": "2026-09-01"},
+        {"claim_no": "C5", "claim_type": "warranty", "wo_no": "W0", "payer": "OEM", "submitted_date": "2026-09-10",
+         "status": "rejected", "claimed_amount": 250, "decided_date": "2026-10-05", "rejection_reason": "wear"},
+        {"claim_no": "C6", "claim_type": "warranty", "wo_no": "W4", "payer": "OEM", "status": "draft",
+         "claimed_amount": 99},
+        {"claim_no": "C7", "claim_type": "insurance", "wo_no": "W0", "payer": "PICC",
+         "submitted_date": "2026-09-15", "status": "paid", "claimed_amount": 400, "approved_amount": 400,
+         "decided_date": "2026-09-25"},
+        {"claim_no": "C8", "claim_type": "warranty", "wo_no": "W1", "payer": "OEM", "submitted_date": "2026-10-02",
+         "status": "closed", "claimed_amount": 60},
+        {"claim_no": "C9", "claim_type": "warranty", "wo_no": "W0", "payer": "OEM", "submitted_date": "2026-09-25",
+         "status": "approved", "claimed_amount": 300, "approved_amount": 300, "decided_date": "2026-10-10"},
+    ],
+    "claim_payments": [
+        {"payment_id": "PM1", "claim_no": "C2", "paid_date": "2026-10-25", "amount": 1000},
+        {"payment_id": "PM2", "claim_no": "C2", "paid_date": "2026-10-30", "amount": 1600},
+        {"payment_id": "PM3", "claim_no": "C3", "paid_date": "2026-09-10", "amount": 100},
+        {"payment_id": "PM4", "claim_no": "C4", "paid_date": "2026-10-05", "amount": 300},
+        {"payment_id": "PM5", "claim_no": "C7", "paid_date": "2026-10-01", "amount": 400},
+    ],
+}
+SETTINGS = {"store_code": "S001", "tax_rate": 0.13, "prices_include_tax": True, "target_revenue": 5000}
+
+
+def workbook_from_records(locale: str = "en-US", **settings):
+    """The hand-made store written into a workbook built by the builder (typed cells, labels of
+    the locale), as an openpyxl Workbook."""
+    from addin.io.builder import build_workbook
+    from addin.io.writer import replace_rows
+
+    wb = build_workbook(locale)
+    typed = Store.from_records(RECORDS)  # dates as dates, numbers as numbers, as a user's cells
+    for sheet in RECORDS:
+        replace_rows(wb, sheet, typed.table(sheet), locale)
+    values = {**SETTINGS, **settings, "locale": locale}
+    replace_rows(wb, "settings", [{"key": k, "value": v} for k, v in values.items()], locale)
+    return wb
+
+
+def make_store(**settings) -> Store:
+    return Store.from_records(RECORDS, settings={**SETTINGS, **settings})
+
+
+# Per valuation method: the stock figures that differ. FIFO layers of P1 and the moving average
+# are written out in tests/test_stock.py; here the totals.
+#   parts cost of S: W1 (2 × P1) + W2 (2 × P1 − 1 returned at W2's own issue average)
+#                    + W3 (P3 800 − P2 returned without an issue to W3, at P2's average 20)
+#                    + W4 (1 × P1 + ACC1 150)
+STOCK = {
+    "fifo": {
+        "parts_cost": (2 * 100) + (2 * 100 - 100) + (800 - 20) + (120 + 150),
+        "parts_cogs": (200 + 200 + 120 + 20 + 800 + 150) + 150 - 100 - 20,
+        "stock_value_open": (4 * 100 + 5 * 120) + 3 * 20 + 10 * 10 + 3 * 25,
+        "stock_value_close": (4 * 120 + 1 * 100 + 4 * 130) + 3 * 20 + 800 + 0 + 10 * 10 + 2 * 25,
+        "wip_parts_value": 100 + 20,
+    },
+    "moving_average": {
+        "parts_cost": (2 * 110) + (2 * 110 - 110) + (800 - 20) + (118 + 150),
+        "parts_cogs": (220 + 220 + 118 + 20 + 800 + 150) + 150 - 110 - 20,
+        "stock_value_open": (9 * 110) + 3 * 20 + 10 * 10 + 3 * 25,
+        "stock_value_close": (9 * 118) + 3 * 20 + 800 + 0 + 10 * 10 + 2 * 25,
+        "wip_parts_value": 110 + 20,
+    },
+}
+
+REVENUE_GROSS = (1.5 * 200 + 2 * 180 * 0.9) + (2 * 200 * 0.95 + 180 + 30) + (3 * 220 + 1200 + 800 + 0.5 * 220) \
+    + (200 + 300 + 180)
+LABOR_GROSS = 1.5 * 200 + 2 * 200 * 0.95 + 3 * 220 + 0.5 * 220 + 200
+LABOR_COST = 1.5 * 30 + 2 * 30 + 3 * 40 + 0.5 * 0 + 1 * 30
+SUBLET_COST = 500
+
+
+def expected(method: str) -> dict[str, float | int | None]:
+    st = STOCK[method]
+    revenue = REVENUE_GROSS / T
+    gross_profit = revenue - st["parts_cost"] - LABOR_COST - SUBLET_COST
+    avg_stock = (st["stock_value_open"] + st["stock_value_close"]) / 2
+    slow = 10 * 10 + 2 * 25   # P4 (received 2026-03-01, never issued) + P5 (last sale 2025-03-01)
+    return {
+        "entries": 5,                       # W1..W5; W6 cancelled
+        "settled_ros": 4,                   # W1..W4
+        "revenue": revenue,
+        "labor_revenue": LABOR_GROSS / T,
+        "parts_revenue": (2 * 180 * 0.9 + 180 + 1200 + 180) / T,
+        "accessory_revenue": 300 / T,
+        "sublet_revenue": 800 / T,
+        "misc_revenue": 30 / T,
+        "customer_revenue": (1.5 * 200 + 2 * 180 * 0.9 + 2 * 200 * 0.95 + 180 + 30 + 300) / T,
+        "warranty_revenue": 180 / T,
+        "insurance_revenue": (3 * 220 + 1200 + 800 + 0.5 * 220) / T,
+        "internal_revenue": 0.0,
+        "goodwill_revenue": 200 / T,
+        "parts_cost": st["parts_cost"],
+        "labor_cost": LABOR_COST,
+        "sublet_cost": SUBLET_COST,
+        "gross_profit": gross_profit,
+        "gross_margin": gross_profit / revenue,
+        "revenue_per_ro": revenue / 4,
+        "flag_hours": 1.5 + 2 + 3 + 0.5 + 1,
+        "hours_per_ro": 8.0 / 4,
+        "effective_labor_rate": (LABOR_GROSS / T) / 8.0,
+        "declined_amount": (50 + 200) / T,
+        "comeback_rate": 1 / 4,             # W4 redoes W2
+        "first_time_fix_rate": 3 / 4,
+        "qc_first_pass_rate": 2 / 3,        # W1, W4 TRUE; W2 FALSE; W3 blank
+        "csi": (9 + 7 + 10) / 3,
+        "csi_responses": 3,
+        "followup_rate": 1 / 4,             # W1 after 2 days; W2 after 12
+        "appointment_rate": 2 / 5,          # W1, W5
+        "complaint_rate": 1 / 4,
+        "first_service_rate": 1 / 2,        # sold 2026-04: V1 (W1 first service), V2
+        "warranty_claimed": 180 + 60,       # C1, C8
+        "insurance_claimed": 2770,          # C2
+        "claims_paid": 1000 + 1600 + 300 + 400,
+        "claim_rejection_rate": 1 / 4,      # decided in P: C1, C2, C5 (rejected), C9
+        "claim_days_to_pay": ((30 - 13) + (1 + 15)) / 2,   # C2 13th→30th Oct; C7 15 Sep→1 Oct
+        "receivables": 170 + 400 + 600 + 300,              # C1, C3 (500 − 100), C4 (900 − 300), C9
+        "counter_sales_revenue": 339 / T,
+        "parts_cogs": st["parts_cogs"],
+        "stock_value_open": st["stock_value_open"],
+        "stock_value_close": st["stock_value_close"],
+        "stock_turnover": st["parts_cogs"] * 12 / avg_stock,
+        "stock_days": avg_stock / (st["parts_cogs"] / 31),
+        "slow_moving_value": slow,
+        "obsolete_value": 2 * 25,           # P5 only; P4 first received after 2025-10-31
+        "slow_moving_ratio": slow / st["stock_value_close"],
+        "below_safety_count": 3,            # P1 9 < 10, ACC1 0 < 1, P5 2 < 5 (P3 inactive)
+        "fill_rate": 1 - 1 / 5,             # B1 / part lines of O: W1 L2, W2 L2, W3 L2, W4 L3, W5 L1
+        "stocktake_accuracy": 2 / 4,        # P2 and P4 right; P3, P5 wrong before posting
+        "wip_count": 2,                     # W5, W7
+        "wip_parts_value": st["wip_parts_value"],
+        "on_duty": 5,                       # T3 left on 2026-10-20
+        "vacancies": 1 + 0 + 0 + 1,         # advisors 3 − 2, qc inspectors 1 − 0
+        "churn_rate": 1 / 6,                # V5 last settled 2025-06-02; 6 vehicles served
+    }
+
+
+METHODS = ("fifo", "moving_average")
+
+
+def test_every_kpi_of_kpis_md_is_pinned():
+    ids = set(expected("fifo"))
+    kpis_md = open("/work/shared/KPIS.md", encoding="utf-8").read() if _has_shared() else None
+    assert ids == set(KPIS)
+    if kpis_md is not None:
+        import re
+        table_ids = set(re.findall(r"^\| ([a-z_]+) \| ", kpis_md, re.M)) - {"id"}
+        assert table_ids == ids
+
+
+def _has_shared() -> bool:
+    import os
+    return os.path.exists("/work/shared/KPIS.md")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_department_kpis_exact(method):
+    result = compute_kpis(make_store(valuation_method=method), "2026-10")
+    assert result.valuation_method == method
+    want = expected(method)
+    for kid, value in want.items():
+        assert result[kid] == AP(value, abs=1e-9), kid
+    assert isinstance(result["entries"], int) and isinstance(result["below_safety_count"], int)
+
+
+def test_method_argument_overrides_settings():
+    store = make_store(valuation_method="fifo")
+    assert compute_kpis(store, "2026-10", method="moving_average")["parts_cost"] == AP(1378)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_aging_per_claim_type(method):
+    result = compute_kpis(make_store(valuation_method=method), "2026-10")
+    assert result.aging == {
+        # C1 9 days, C9 36 days (25 Sep → 31 Oct), C3 108 days (15 Jul → 31 Oct)
+        "warranty": {"0-30": 170.0, "31-60": 300.0, "61-90": 0.0, "90+": 400.0},
+        # C4 72 days (20 Aug → 31 Oct); C2 and C7 fully paid
+        "insurance": {"0-30": 0.0, "31-60": 0.0, "61-90": 600.0, "90+": 0.0},
+    }
+
+
+def test_aging_buckets_follow_settings():
+    result = compute_kpis(make_store(aging_buckets="10,40"), "2026-10")
+    assert result.aging["warranty"] == {"0-10": 170.0, "11-40": 300.0, "40+": 400.0}
+    assert result.aging["insurance"] == {"0-10": 0.0, "11-40": 0.0, "40+": 600.0}
+
+
+def test_technicians():
+    rows = {r["staff_id"]: r for r in compute_kpis(make_store(), "2026-10").technicians}
+    assert list(rows) == ["T1", "T2", "T3"]
+    t1, t2, t3 = rows["T1"], rows["T2"], rows["T3"]
+    assert t1 == {
+        "staff_id": "T1", "flag_hours": AP(4.5), "labor_revenue": AP((300 + 380 + 200) / T),
+        "piece_pay": AP(4.5 * 30), "actual_hours": AP(1.2 + 2.5 + 1.0), "efficiency": AP(4.5 / 4.7),
+        "available_hours": 27 * 8.0, "productivity": AP(4.7 / 216), "proficiency": AP(4.5 / 216),
+        "comebacks": 1,                                    # W4 redoes W2, where T1 worked
+    }
+    # T2 hired 15 Oct: 15 working days × 6 h; no actual hours recorded.
+    assert t2 == {
+        "staff_id": "T2", "flag_hours": AP(3.0), "labor_revenue": AP(660 / T), "piece_pay": AP(120.0),
+        "actual_hours": 0.0, "efficiency": None, "available_hours": 15 * 6.0, "productivity": 0.0,
+        "proficiency": AP(3 / 90), "comebacks": 0,
+    }
+    # T3 left 20 Oct: 17 working days × 8 h (blank daily_hours); blank piece_rate pays 0.
+    assert t3 == {
+        "staff_id": "T3", "flag_hours": AP(0.5), "labor_revenue": AP(110 / T), "piece_pay": 0.0,
+        "actual_hours": AP(0.5), "efficiency": AP(1.0), "available_hours": 17 * 8.0,
+        "productivity": AP(0.5 / 136), "proficiency": AP(0.5 / 136), "comebacks": 0,
+    }
+
+
+def test_advisors():
+    rows = compute_kpis(make_store(), "2026-10").advisors
+    assert rows == [
+        {"staff_id": "A1", "entries": 3, "settled_ros": 2, "revenue": AP((624 + 590) / T),
+         "revenue_per_ro": AP((624 + 590) / T / 2), "declined_amount": AP(250 / T), "csi": AP(8.0),
+         "complaint_rate": AP(0.5)},
+        {"staff_id": "A2", "entries": 2, "settled_ros": 2, "revenue": AP((2770 + 680) / T),
+         "revenue_per_ro": AP((2770 + 680) / T / 2), "declined_amount": 0.0, "csi": AP(10.0),
+         "complaint_rate": 0.0},
+    ]
+
+
+def test_teams():
+    rows = compute_kpis(make_store(), "2026-10").teams
+    assert rows == [
+        {"team": "Blue", "settled_ros": 2, "flag_hours": AP(4.5), "labor_revenue": AP((660 + 110 + 200) / T),
+         "comeback_rate": AP(0.5), "qc_first_pass_rate": AP(1.0)},
+        {"team": "Red", "settled_ros": 2, "flag_hours": AP(3.5), "labor_revenue": AP((300 + 380) / T),
+         "comeback_rate": 0.0, "qc_first_pass_rate": AP(0.5)},
+    ]
+
+
+def test_customer_care_lists():
+    lists = compute_kpis(make_store(), "2026-10").lists
+    assert lists == {
+        "followups_due": ["W3", "W4"],       # due 15 and 28 Oct, no follow-up; W2 was called (late)
+        "maintenance_due": ["V1", "V2"],     # V3's latest next service is 2027-04-25
+        "lapsed": ["V6"],                    # last visit 2026-03-15
+        "churned": ["V5"],                   # last visit 2025-06-02
+        "renewals_due": ["V1", "V3"],        # expiring 30 Dec (= end + 60 days) and 15 Dec
+    }
+
+
+def test_to_json_shape():
+    data = compute_kpis(make_store(), "2026-10").to_json()
+    json.dumps(data)  # serialisable as is
+    assert list(data)[:len(KPIS)] == list(KPIS)
+    assert set(data) == set(KPIS) | {"aging", "technicians", "advisors", "teams", "lists", "period",
+                                     "store_code", "valuation_method"}
+    assert data["period"] == "2026-10" and data["store_code"] == "S001" and data["valuation_method"] == "fifo"
+    assert data["revenue"] == AP(REVENUE_GROSS / T, abs=1e-9)
+    assert data["revenue"] != round(data["revenue"], 2)   # full precision, not rounded
+    assert list(data["technicians"][0]) == ["staff_id", "flag_hours", "labor_revenue", "piece_pay", "actual_hours",
+                                            "efficiency", "available_hours", "productivity", "proficiency",
+                                            "comebacks"]
+    assert list(data["advisors"][0]) == ["staff_id", "entries", "settled_ros", "revenue", "revenue_per_ro",
+                                         "declined_amount", "csi", "complaint_rate"]
+    assert list(data["teams"][0]) == ["team", "settled_ros", "flag_hours", "labor_revenue", "comeback_rate",
+                                      "qc_first_pass_rate"]
+
+
+def test_prices_without_tax():
+    result = compute_kpis(make_store(prices_include_tax=False), "2026-10")
+    assert result["revenue"] == AP(REVENUE_GROSS)
+    assert result["counter_sales_revenue"] == AP(339.0)
+
+
+def test_empty_period_gives_null_ratios_not_errors():
+    result = compute_kpis(make_store(), "2030-01")
+    data = result.to_json()
+    assert data["entries"] == 0 and data["revenue"] == 0.0
+    for kid in ("gross_margin", "revenue_per_ro", "comeback_rate", "first_time_fix_rate", "csi",
+                "appointment_rate", "fill_rate", "stock_days", "claim_days_to_pay", "claim_rejection_rate",
+                "stocktake_accuracy", "first_service_rate"):
+        assert data[kid] is None, kid
+    assert data["stock_turnover"] == 0.0  # stock held, nothing issued
+    assert data["churn_rate"] == 1.0       # every vehicle's last visit is years before
+
+
+def test_empty_store():
+    data = compute_kpis(Store.from_records({}), "2026-10").to_json()
+    assert data["entries"] == 0 and data["gross_margin"] is None and data["stock_value_close"] == 0.0
+    assert data["technicians"] == [] and data["advisors"] == [] and data["teams"] == []
+    assert data["aging"]["warranty"] == {"0-30": 0.0, "31-60": 0.0, "61-90": 0.0, "90+": 0.0}
+
+
+def test_comparisons_share_one_valuation():
+    now, prev, last_year = compute_with_comparisons(make_store(), "2026-10")
+    assert (now.period, prev.period, last_year.period) == ("2026-10", "2026-09", "2025-10")
+    assert prev["entries"] == 2            # W0, W7
+    assert prev["settled_ros"] == 1 and prev["revenue"] == AP(200 / T)
+    assert prev["stock_value_close"] == now["stock_value_open"]
+
+
+def test_period_arithmetic():
+    assert parse_period("2024-02")[1].day == 29
+    assert previous_period("2026-01") == "2025-12"
+    assert same_month_last_year("2024-02") == "2023-02"
+    assert shift_period("2026-10", 2) == "2026-12"
+    with pytest.raises(PeriodError) as err:
+        compute_kpis(make_store(), "2026-13")
+    assert "YYYY-MM" in err.value.message("en-US") and "年-月" in err.value.message("zh-CN")
+
+
+def test_registry_entries_are_complete():
+    for kid, k in KPIS.items():
+        assert k.id == kid and k.label_en and k.label_zh and k.doc
+        assert k.unit in ("count", "money", "ratio", "hours", "days", "score", "times")
+    assert KPIS["revenue"].label("zh-CN") == "营业额"
+    assert KPIS["comeback_rate"].higher_is_better is False
+
+
+# ---------------------------------------------------------------------------------------------
+# The command
+
+
+def _run_kpi(capsys, *argv):
+    import argparse
+
+    from addin.commands import kpi
+
+    parser = argparse.ArgumentParser()
+    kpi.add_arguments(parser)
+    code = kpi.run(parser.parse_args(list(argv)))
+    return code, capsys.readouterr().out
+
+
+def test_kpi_command_json_is_the_result_of_the_workbook(tmp_path, capsys):
+    path = tmp_path / "service.xlsx"
+    workbook_from_records("zh-CN").save(path)
+    code, out = _run_kpi(capsys, str(path), "--period", "2026-10", "--json")
+    assert code == 0
+    data = json.loads(out)
+    want = expected("fifo")
+    for kid in KPIS:
+        assert data[kid] == AP(want[kid], abs=1e-9), kid
+    assert data["lists"]["followups_due"] == ["W3", "W4"]
+    assert data["aging"]["insurance"]["61-90"] == 600
+
+
+def test_kpi_command_table_in_the_workbook_locale(tmp_path, capsys):
+    path = tmp_path / "service.xlsx"
+    workbook_from_records("zh-CN").save(path)
+    code, out = _run_kpi(capsys, str(path), "--period", "2026-10")
+    assert code == 0
+    revenue = next(line for line in out.splitlines() if line.startswith("营业额"))
+    # value, target (target_revenue), previous period (W0: 200 / 1.13)
+    assert revenue.split() == ["营业额", f"{REVENUE_GROSS / T:,.2f}", "5,000.00", f"{200 / T:,.2f}"]
+    assert "先进先出" in out.splitlines()[0]
+    margin = next(line for line in out.splitlines() if line.startswith("毛利率"))
+    assert margin.split()[-1] == f"{(200 / T - 30) / (200 / T) * 100:.1f}%"   # September: W0, T1's piece pay
+    days = next(line for line in out.splitlines() if line.startswith("平均回款天数"))
+    assert days.split()[-1] == "—"   # no claim fully paid in September
+    code, out = _run_kpi(capsys, str(path), "--period", "2026-10", "--locale", "en-US")
+    assert any(line.startswith("Comeback rate") and "25.0%" in line for line in out.splitlines())
+
+
+def test_kpi_command_unreadable_file(tmp_path):
+    import argparse
+
+    from addin.commands import kpi
+    from addin.errors import ServiceError
+
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    parser = argparse.ArgumentParser()
+    kpi.add_arguments(parser)
+    with pytest.raises(ServiceError) as err:
+        kpi.run(parser.parse_args([str(bad), "--period", "2026-10"]))
+    assert err.value.exit_code == 2
