@@ -1,0 +1,214 @@
+"""Batch processing of many stores' workbooks: validate, measure or close them all, and one group
+report for head office.
+
+    from addin.batch import run_batch
+
+    result = run_batch(["stores/"], "kpi", "2026-10", out_dir="group", workers=2)
+    print(result.group["revenue"], result.outputs["xlsx"], result.exit_code)
+
+Work runs in a pool of processes on this machine (``workers``), or on an existing Dask cluster
+(``scheduler``: its address or a ``dask.distributed.Client``). Each file is opened by its worker,
+which returns a small dict (see :mod:`addin.batch.actions`); a file that cannot be read is a
+failure with its reason and the batch goes on. validate and kpi only read the inputs.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from addin.batch.actions import ACTIONS, Action, TaskOptions, register_action
+from addin.batch.collect import collect_paths
+from addin.batch.group import group_kpis
+from addin.errors import ServiceError
+from addin.i18n import Text
+
+__all__ = ["ACTIONS", "Action", "BatchError", "BatchResult", "TaskOptions", "register_action", "run_batch"]
+
+UNKNOWN_ACTION = Text("Unknown batch action {action!r}; use one of: {known}.",
+                      "未知的批处理操作 {action!r}；可用：{known}。")
+BAD_PERIOD = Text("Period {period!r} is not a month written YYYY-MM (for example 2026-10).",
+                  "期间 {period!r} 不是 年-月 格式的月份（例如 2026-10）。")
+NOTHING = Text("No workbook to process: {paths}", "没有可处理的工作簿：{paths}")
+MISSING_PART = Text("The {action} action needs {module}, which cannot be imported: {detail}",
+                    "{action} 操作需要 {module}，但无法导入：{detail}")
+NO_PDF = Text("No PDF of the group report: {reason}", "未生成集团报告 PDF：{reason}")
+
+
+class BatchError(ServiceError):
+    """The batch cannot start (bad arguments, no input, a missing part of the add-in)."""
+
+
+@dataclass
+class BatchResult:
+    """What a batch did. ``stores``: one worker result per workbook that was read (status ok,
+    errors or refused), in input order; ``failures``: ``{"file", "reason"}`` per file that could
+    not be processed; ``group``: every KPI over the measured stores (addin.batch.group);
+    ``outputs``: "xlsx", "pdf", "jsonl", "parquet" -> path of each file written; ``notes``: what
+    the user should know (no PDF, macros not compared); ``peak_rss_mb``: per worker process id,
+    its peak resident memory."""
+
+    action: str
+    period: str
+    gives_kpis: bool
+    stores: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    group: dict[str, float | None] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    macros_note: str | None = None
+    peak_rss_mb: dict[int, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def measured(self) -> list[dict[str, Any]]:
+        """Stores whose KPIs count in the group figures (read, and closed when closing)."""
+        return [s for s in self.stores if s.get("kpis") is not None and s["status"] != "refused"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 all ok, 1 a store has validation errors or refused to close, 2 a file failed."""
+        if self.failures:
+            return 2
+        return 1 if any(s["status"] in ("errors", "refused") for s in self.stores) else 0
+
+
+def _official(macros: str | Path | Mapping[str, str] | bool | None, result: BatchResult,
+              locale: str) -> dict[str, str] | None:
+    """The normalised official modules to compare with, or None (not compared: why, in notes)."""
+    from addin.batch import macros as vba_macros
+
+    if macros is False:
+        return None
+    try:
+        if macros is None or macros is True:
+            return vba_macros.expected_project()
+        if isinstance(macros, Mapping):
+            return {name: vba_macros.normalise(source) for name, source in macros.items()}
+        return vba_macros.official_modules(Path(macros))
+    except (ServiceError, OSError, KeyError) as exc:
+        detail = exc.message(locale) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        result.macros_note = vba_macros.NO_OFFICIAL(locale, detail=detail)
+        result.notes.append(result.macros_note)
+        return None
+
+
+def run_batch(
+    paths: Iterable[str | Path],
+    action: str,
+    period: str,
+    *,
+    out_dir: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    user: str | None = None,
+    progress: bool | Callable[[int, int, dict[str, Any]], None] | None = None,
+    locale: str = "en-US",
+    macros: str | Path | Mapping[str, str] | bool | None = None,
+    pdf: bool = True,
+) -> BatchResult:
+    """Run ``action`` ("validate", "kpi", "close" or one added with :func:`register_action`) for
+    ``period`` (YYYY-MM) over the workbooks named by ``paths`` (files, folders searched
+    recursively, globs).
+
+    - ``workers``: processes on this machine (default: one per CPU); ignored with ``scheduler``,
+      a Dask scheduler address or ``dask.distributed.Client``.
+    - ``out_dir``: where the group report (xlsx, and PDF when LibreOffice is there and ``pdf``),
+      the KPI JSON lines and the Parquet table go; None writes nothing. For close, each store's
+      report pack goes to ``out_dir/<workbook stem>/`` (None: beside its workbook), with PDFs
+      when ``pdf``.
+    - ``user``: who closes (close only; default: the login name). ``locale``: language of the
+      report and of the reasons.
+    - ``progress``: None shows a bar on a terminal and plain lines otherwise (on stderr), False
+      nothing, a callable gets ``(done, total, result)`` after each file.
+    - ``macros``: the official VBA project to compare each workbook's with: None, the project
+      ``service-addin build`` installs; a folder of .bas/.cls files; a mapping name -> source;
+      False, no comparison.
+
+    Raises :class:`BatchError` when the batch cannot start; a file that fails does not raise.
+    """
+    from addin.batch.runner import Progress, run_dask, run_local
+
+    if action not in ACTIONS:
+        raise BatchError(UNKNOWN_ACTION, action=action, known=", ".join(ACTIONS))
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(period)):
+        raise BatchError(BAD_PERIOD, period=period)
+    spec = ACTIONS[action]
+    started = time.perf_counter()
+    specs = list(paths)
+    files, missing = collect_paths(specs, locale)
+    if not files:
+        raise BatchError(NOTHING, paths="; ".join(f["reason"] for f in missing) or "-")
+    # Imported here, before any worker starts: a missing part is one clear error, and forked
+    # workers inherit the loaded modules instead of importing them again each.
+    for module in spec.needs:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise BatchError(MISSING_PART, action=action, module=module, detail=exc) from exc
+
+    result = BatchResult(action, period, spec.gives_kpis, failures=list(missing))
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    options = TaskOptions(period=period, locale=locale, user=user or getpass.getuser(), pdf=pdf,
+                          out_dir=str(out) if out else None, official_macros=_official(macros, result, locale))
+    order = {str(p): i for i, p in enumerate(files)}
+    collected: list[dict[str, Any]] = []
+    bar = Progress(len(files), progress)
+
+    def on_result(item: dict[str, Any]) -> None:
+        collected.append(item)
+        bar.update(item)
+
+    try:
+        names = [str(p) for p in files]
+        if scheduler is not None:
+            run_dask(spec.worker, names, options, scheduler, on_result)
+        else:
+            run_local(spec.worker, names, options, workers or os.cpu_count() or 1, on_result)
+    finally:
+        bar.close()
+
+    for item in sorted(collected, key=lambda r: order[r["file"]]):
+        if item.get("pid") is not None and item.get("peak_rss_mb") is not None:
+            result.peak_rss_mb[item["pid"]] = max(result.peak_rss_mb.get(item["pid"], 0.0), item["peak_rss_mb"])
+        if item["status"] == "failed":
+            result.failures.append({"file": item["file"], "reason": item["reason"]})
+        else:
+            result.stores.append(item)
+    if spec.gives_kpis:
+        result.group = group_kpis(result.measured, period)
+    if out is not None:
+        _write_outputs(result, out, locale, pdf)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_outputs(result: BatchResult, out: Path, locale: str, pdf: bool) -> None:
+    from addin.batch import outputs
+
+    stem = f"group_{result.action}_{result.period}"
+    xlsx = outputs.write_group_report(result, out / f"{stem}.xlsx", locale)
+    result.outputs["xlsx"] = xlsx
+    if result.gives_kpis:
+        result.outputs["jsonl"] = outputs.write_jsonl(result, out / f"kpis_{result.period}.jsonl")
+        result.outputs["parquet"] = outputs.write_parquet(result, out / f"kpis_{result.period}.parquet")
+    if pdf:
+        from addin import libreoffice
+
+        reason = libreoffice.available(locale)
+        if reason is None:
+            try:
+                result.outputs["pdf"] = libreoffice.convert(xlsx, "pdf", out, recalc=False)
+            except ServiceError as exc:
+                reason = exc.message(locale)
+        if reason is not None:
+            result.notes.append(NO_PDF(locale, reason=reason))
+

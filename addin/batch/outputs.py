@@ -1,0 +1,316 @@
+"""The files a batch leaves: the group report (xlsx, PDF), the KPI JSON lines and the Parquet table.
+
+Nothing here depends on when or where the batch ran: the same results give the same cells, the
+same JSON lines and the same table (stores in input order), so a batch on a Dask cluster can be
+compared with one on this machine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from addin.batch.group import GROUP_RULES, MAIN_KPIS, Sum, ranking
+from addin.batch.macros import STATUS_TEXT as MACRO_STATUS
+from addin.i18n import Text, tr
+
+if TYPE_CHECKING:
+    from addin.batch import BatchResult
+
+#: Number formats by the unit of addin.kpis.KPIS.
+UNIT_FORMATS = {"count": "#,##0", "money": "#,##0.00", "ratio": "0.0%", "hours": "#,##0.0",
+                "days": "0.0", "score": "0.00", "times": "0.00"}
+
+T = {
+    "stores": Text("Stores", "门店"),
+    "group": Text("Group", "集团汇总"),
+    "targets": Text("Targets", "目标达成"),
+    "ranking": Text("Ranking", "排名"),
+    "macros": Text("Macros", "宏检查"),
+    "checks": Text("Checks", "校验"),
+    "failures": Text("Failures", "失败"),
+    "title": Text("Group report {action}, period {period}", "集团报告 {action}，期间 {period}"),
+    "store_code": Text("Store code", "门店代码"),
+    "store_name": Text("Store name", "门店名称"),
+    "file": Text("File", "文件"),
+    "status": Text("Status", "状态"),
+    "reason": Text("Reason", "原因"),
+    "group_total": Text("Group", "集团合计"),
+    "kpi": Text("KPI", "指标"),
+    "kpi_id": Text("KPI id", "指标代码"),
+    "value": Text("Value", "数值"),
+    "rule": Text("How the group figure is computed", "集团数值计算方法"),
+    "actual": Text("Actual", "实际"),
+    "target": Text("Target", "目标"),
+    "variance": Text("Variance", "差异"),
+    "achievement": Text("Achievement", "达成率"),
+    "met": Text("Met", "达成"),
+    "yes": Text("yes", "是"),
+    "no": Text("no", "否"),
+    "rank": Text("Rank", "名次"),
+    "by": Text("By {kpi}", "按{kpi}"),
+    "missing": Text("Missing modules", "缺少的模块"),
+    "changed": Text("Changed modules", "被修改的模块"),
+    "extra": Text("Extra modules", "多出的模块"),
+    "errors": Text("Errors", "错误"),
+    "warnings": Text("Warnings", "警告"),
+    "severity": Text("Severity", "级别"),
+    "sheet": Text("Sheet", "工作表"),
+    "row": Text("Row", "行"),
+    "column": Text("Column", "列"),
+    "message": Text("Message", "说明"),
+    "check_rule": Text("Rule", "规则"),
+    "no_failures": Text("No file failed.", "没有失败的文件。"),
+    "ok": Text("ok", "正常"),
+    "has_errors": Text("errors", "有错误"),
+    "refused": Text("close refused", "拒绝月结"),
+    "failed": Text("failed", "失败"),
+}
+STATUS_KEYS = {"ok": "ok", "errors": "has_errors", "refused": "refused", "failed": "failed"}
+
+
+def kpi_label(kpi: str, locale: str) -> str:
+    from addin.kpis import KPIS
+
+    return KPIS[kpi].label(locale) if kpi in KPIS else kpi
+
+
+def _unit(kpi: str) -> str:
+    from addin.kpis import KPIS
+
+    return KPIS[kpi].unit if kpi in KPIS else "money"
+
+
+def _higher(kpi: str) -> bool | None:
+    from addin.kpis import KPIS
+
+    return KPIS[kpi].higher_is_better if kpi in KPIS else None
+
+
+def scalar_kpis(kpis: dict[str, Any]) -> dict[str, float | None]:
+    """The department KPIs of one store's KPI JSON (numbers or None), in registry order."""
+    return {k: (None if kpis.get(k) is None else float(kpis[k])) for k in GROUP_RULES}
+
+
+def write_jsonl(result: BatchResult, dest: Path) -> Path:
+    """One line per measured store: its KPI JSON plus ``file``, ``store_code`` and ``store_name``."""
+    with dest.open("w", encoding="utf-8") as fh:
+        for store in result.measured:
+            line = {"file": store["file"], "store_code": store.get("store_code"),
+                    "store_name": store.get("store_name"), **store["kpis"]}
+            fh.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+    return dest
+
+
+def write_parquet(result: BatchResult, dest: Path) -> Path:
+    """One row per measured store: file, store_code, store_name, period, then every department KPI
+    as a float64 column (null where KPIS.md says blank)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = [pa.field(name, pa.string()) for name in ("file", "store_code", "store_name", "period")]
+    fields += [pa.field(kpi, pa.float64()) for kpi in GROUP_RULES]
+    rows = [{"file": s["file"], "store_code": s.get("store_code"), "store_name": s.get("store_name"),
+             "period": result.period, **scalar_kpis(s["kpis"])} for s in result.measured]
+    pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema(fields)), dest)
+    return dest
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+def _header(ws: Any, labels: Sequence[str]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws.append(list(labels))
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[ws.max_row].height = 30  # two lines of a wrapped label
+    ws.freeze_panes = f"A{ws.max_row + 1}"
+
+
+def _width(value: Any) -> int:
+    """Characters a value takes as shown: numbers with thousands separators and 2 decimals, CJK
+    characters two columns wide."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return len(f"{value:,.2f}")
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(value))
+
+
+def _fit(ws: Any, first_row: int = 1) -> None:
+    """Column widths from the values (headers wrap, so they count only up to 14 characters), and
+    a landscape page one sheet wide for the PDF."""
+    from openpyxl.utils import get_column_letter
+
+    for index, column in enumerate(ws.iter_cols(min_row=first_row), start=1):
+        widths = [min(_width(c.value), 14) if c.font.b else _width(c.value) for c in column if c.value is not None]
+        ws.column_dimensions[get_column_letter(index)].width = min(max(8, max(widths, default=8) + 2), 50)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+
+
+def _status(store: dict[str, Any], locale: str) -> str:
+    return tr(T[STATUS_KEYS.get(store["status"], "failed")], locale)
+
+
+def _macro_status(store: dict[str, Any], locale: str) -> str:
+    macros = store.get("macros")
+    return tr(MACRO_STATUS[macros["status"] if macros else "not_checked"], locale)
+
+
+def _stores_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    from openpyxl.styles import Font
+
+    ws = wb.active
+    ws.title = tr(T["stores"], locale)
+    ws.append([tr(T["title"], locale, action=result.action, period=result.period)])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    ident = [tr(T[k], locale) for k in ("store_code", "store_name", "file", "status", "macros")]
+    if result.gives_kpis:
+        _header(ws, ident + [kpi_label(k, locale) for k in MAIN_KPIS])
+        for store in result.stores:
+            kpis = store.get("kpis") or {}
+            ws.append([store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
+                       _status(store, locale), _macro_status(store, locale)] + [kpis.get(k) for k in MAIN_KPIS])
+        ws.append([tr(T["group_total"], locale), None, None, None, None] + [result.group.get(k) for k in MAIN_KPIS])
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        for offset, kpi in enumerate(MAIN_KPIS, start=len(ident) + 1):
+            for (cell,) in ws.iter_rows(min_row=4, min_col=offset, max_col=offset):
+                cell.number_format = UNIT_FORMATS.get(_unit(kpi), "General")
+    else:
+        _header(ws, ident + [tr(T["errors"], locale), tr(T["warnings"], locale)])
+        for store in result.stores:
+            findings = store.get("findings") or {}
+            ws.append([store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
+                       _status(store, locale), _macro_status(store, locale),
+                       findings.get("errors"), findings.get("warnings")])
+    _fit(ws, first_row=3)
+
+
+def _group_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    ws = wb.create_sheet(tr(T["group"], locale))
+    _header(ws, [tr(T["kpi"], locale), tr(T["kpi_id"], locale), tr(T["value"], locale), tr(T["rule"], locale)])
+    for kpi, rule in GROUP_RULES.items():
+        ws.append([kpi_label(kpi, locale), kpi, result.group.get(kpi), rule.text(kpi)])
+        ws.cell(ws.max_row, 3).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
+    _fit(ws)
+
+
+def _against(code: str | None, name: str | None, kpi: str, actual: float | None, target: float) -> dict[str, Any]:
+    higher = _higher(kpi)
+    met = None if actual is None or higher is None else (actual >= target if higher else actual <= target)
+    return {"store_code": code, "store_name": name, "kpi": kpi, "actual": actual, "target": target,
+            "variance": None if actual is None else actual - target,
+            "achievement": None if actual is None or not target else actual / target, "met": met}
+
+
+def target_rows(result: BatchResult, group_label: str = "Group") -> list[dict[str, Any]]:
+    """Actual against target for every KPI a store has a target for (settings target_<kpi>):
+    variance = actual − target, achievement = actual / target, met by the KPI's direction. Then
+    the group, for each summed KPI that every measured store has a target for: Σ targets."""
+    rows = []
+    for store in result.measured:
+        for kpi, target in (store.get("targets") or {}).items():
+            if kpi in GROUP_RULES:
+                rows.append(_against(store.get("store_code"), store.get("store_name"), kpi,
+                                     store["kpis"].get(kpi), target))
+    for kpi, rule in GROUP_RULES.items():
+        targets = [(s.get("targets") or {}).get(kpi) for s in result.measured]
+        if isinstance(rule, Sum) and targets and None not in targets:
+            rows.append(_against(group_label, None, kpi, result.group.get(kpi), sum(targets)))
+    return rows
+
+
+def _targets_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(tr(T["targets"], locale))
+    _header(ws, [tr(T[k], locale) for k in ("store_code", "store_name", "kpi", "actual", "target", "variance",
+                                              "achievement", "met")])
+    for row in target_rows(result, tr(T["group_total"], locale)):
+        met = None if row["met"] is None else tr(T["yes" if row["met"] else "no"], locale)
+        ws.append([row["store_code"], row["store_name"], kpi_label(row["kpi"], locale), row["actual"],
+                   row["target"], row["variance"], row["achievement"], met])
+        fmt = UNIT_FORMATS.get(_unit(row["kpi"]), "General")
+        for column in (4, 5, 6):
+            ws.cell(ws.max_row, column).number_format = fmt
+        ws.cell(ws.max_row, 7).number_format = "0.0%"
+        if row["met"] is False:
+            ws.cell(ws.max_row, 8).font = Font(bold=True, color="C00000")
+    _fit(ws)
+
+
+def _ranking_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(tr(T["ranking"], locale))
+    for block, kpi in enumerate(("revenue", "gross_margin")):
+        col = block * 5 + 1
+        ws.cell(1, col, tr(T["by"], locale, kpi=kpi_label(kpi, locale))).font = Font(bold=True)
+        for offset, key in enumerate(("rank", "store_code", "store_name", "value")):
+            ws.cell(2, col + offset, tr(T[key], locale)).font = Font(bold=True)
+        for line, (rank, store, value) in enumerate(ranking(result.measured, kpi), start=3):
+            ws.cell(line, col, rank or None)
+            ws.cell(line, col + 1, store.get("store_code"))
+            ws.cell(line, col + 2, store.get("store_name"))
+            ws.cell(line, col + 3, value).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
+    _fit(ws)
+
+
+def _macros_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    ws = wb.create_sheet(tr(T["macros"], locale))
+    _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "status", "missing", "changed", "extra", "reason")])
+    for store in result.stores:
+        macros = store.get("macros") or {}
+        ws.append([store.get("store_code"), Path(store["file"]).name, _macro_status(store, locale),
+                   ", ".join(macros.get("missing", [])), ", ".join(macros.get("changed", [])),
+                   ", ".join(macros.get("extra", [])), macros.get("reason") or result.macros_note])
+    _fit(ws)
+
+
+def _checks_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    ws = wb.create_sheet(tr(T["checks"], locale))
+    _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "severity", "check_rule", "sheet", "row",
+                                              "column", "value", "message")])
+    for store in result.stores:
+        for item in (store.get("findings") or {}).get("items", []):
+            ws.append([store.get("store_code"), Path(store["file"]).name, item["severity"], item["rule"],
+                       item["sheet"], item["row"], item["column"], item["value"], item["message"]])
+    _fit(ws)
+
+
+def _failures_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+    ws = wb.create_sheet(tr(T["failures"], locale))
+    _header(ws, [tr(T["file"], locale), tr(T["reason"], locale)])
+    for failure in result.failures:
+        ws.append([failure["file"], failure["reason"]])
+    if not result.failures:
+        ws.append([tr(T["no_failures"], locale)])
+    _fit(ws)
+
+
+def write_group_report(result: BatchResult, dest: Path, locale: str = "en-US") -> Path:
+    """The group report workbook: stores (with the group row), group figures and how each is
+    computed, targets, ranking (KPI actions), checks (validate), macros and failures."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _stores_sheet(wb, result, locale)
+    if result.gives_kpis:
+        _group_sheet(wb, result, locale)
+        _targets_sheet(wb, result, locale)
+        _ranking_sheet(wb, result, locale)
+    else:
+        _checks_sheet(wb, result, locale)
+    _macros_sheet(wb, result, locale)
+    _failures_sheet(wb, result, locale)
+    wb.save(dest)
+    return dest
