@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Literal
@@ -29,26 +28,18 @@ from typing import Any, Callable, Literal
 import numpy as np
 import pandas as pd
 
-from addin.errors import ServiceError
-from addin.i18n import Text
 from addin.models import WEEKDAYS
+from addin.periods import bounds, check_period, shift
 from addin.stock import Valuation, valuate
 from addin.store import Store
 
 Unit = Literal["count", "money", "ratio", "hours", "days", "score", "times"]
 Number = float | int | None
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # Money sums compared with an amount ("payments reach approved_amount") tolerate float noise.
 _MONEY_EPS = 1e-6
 
 
-class PeriodError(ServiceError):
-    """A period that is not a calendar month written YYYY-MM."""
-
-
-_BAD_PERIOD = Text("Period {value!r} is not a month written YYYY-MM (for example 2026-10).",
-                   "期间 {value!r} 不是 年-月 格式的月份（例如 2026-10）。")
 
 
 @dataclass(frozen=True)
@@ -82,29 +73,14 @@ def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True) -> 
 # Periods and calendar arithmetic
 
 
-def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """'YYYY-MM' -> (first day, last day) of that month; PeriodError otherwise."""
-    m = _PERIOD.match(str(period).strip())
-    if not m:
-        raise PeriodError(_BAD_PERIOD, value=period)
-    start = pd.Timestamp(int(m.group(1)), int(m.group(2)), 1)
-    return start, start + pd.offsets.MonthEnd(0)
-
-
-def shift_period(period: str, months: int) -> str:
-    """The period ``months`` calendar months after (negative: before) ``period``."""
-    start, _ = parse_period(period)
-    return (start + pd.DateOffset(months=months)).strftime("%Y-%m")
-
-
 def previous_period(period: str) -> str:
     """The month before ``period``."""
-    return shift_period(period, -1)
+    return shift(period, -1)
 
 
 def same_month_last_year(period: str) -> str:
     """The same month one year before ``period``."""
-    return shift_period(period, -12)
+    return shift(period, -12)
 
 
 def add_months(day: pd.Timestamp, months: int) -> pd.Timestamp:
@@ -138,7 +114,7 @@ class _Context:
         self.store = store
         self.settings = store.settings
         self.period = period
-        self.start, self.end = parse_period(period)
+        self.start, self.end = bounds(period)
         self.valuation = valuation
         self.values: dict[str, Number] = {}
 
@@ -913,7 +889,7 @@ def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = Non
                  method: str | None = None) -> KpiResult:
     """Every KPI of KPIS.md for ``period`` (YYYY-MM). Pass ``valuation`` to reuse one valuation
     across periods; ``method`` overrides settings.valuation_method."""
-    parse_period(period)
+    check_period(period)
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
     ctx = _Context(store, period, valuation)

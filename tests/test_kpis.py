@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from addin.kpis import KPIS, compute_kpis, compute_with_comparisons, parse_period, previous_period, \
-    same_month_last_year, shift_period, PeriodError
+from addin.kpis import KPIS, compute_kpis, compute_with_comparisons, previous_period, same_month_last_year
+from addin.periods import PeriodError, bounds, shift
 from addin.store import Store
 
 T = 1.13
@@ -444,10 +444,10 @@ def test_comparisons_share_one_valuation():
 
 
 def test_period_arithmetic():
-    assert parse_period("2024-02")[1].day == 29
+    assert bounds("2024-02")[1].day == 29
     assert previous_period("2026-01") == "2025-12"
     assert same_month_last_year("2024-02") == "2023-02"
-    assert shift_period("2026-10", 2) == "2026-12"
+    assert shift("2026-10", 2) == "2026-12"
     with pytest.raises(PeriodError) as err:
         compute_kpis(make_store(), "2026-13")
     assert "YYYY-MM" in err.value.message("en-US") and "年-月" in err.value.message("zh-CN")

@@ -236,9 +236,10 @@ def group_bases(store: Any, period: str) -> dict[str, int]:
     served_vehicles (vehicles with a settled visit by the end of P)."""
     import pandas as pd
 
-    from addin.kpis import add_months, parse_period
+    from addin.kpis import add_months
+    from addin.periods import bounds
 
-    start, end = parse_period(period)
+    start, end = bounds(period)
     wo = store.table("work_orders")
     settled = wo["status"].eq("settled")
     in_s = settled & _within(wo["close_date"], start, end)

@@ -68,10 +68,11 @@ def render_table(result: Any, previous: Any, targets: dict[str, float], locale: 
 
 def run(args: argparse.Namespace) -> int:
     from addin.io.reader import read_store
-    from addin.kpis import compute_kpis, parse_period, previous_period
+    from addin.kpis import compute_kpis, previous_period
+    from addin.periods import check_period
     from addin.stock import valuate
 
-    parse_period(args.period)
+    check_period(args.period)
     store = read_store(args.workbook, engine=args.engine)
     valuation = valuate(store)
     result = compute_kpis(store, args.period, valuation=valuation)
