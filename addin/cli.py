@@ -39,12 +39,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.message(getattr(exc, "locale", None) or os.environ.get("SERVICE_ADDIN_LOCALE")), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Interrupted; nothing was written.", file=sys.stderr)
+        print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`service-addin ... | head`): not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the last line of defence: a user never sees a traceback
         if args.debug:
             traceback.print_exc()
-        print(f"Internal error ({type(exc).__name__}: {exc}). Nothing was written. "
+        print(f"Internal error ({type(exc).__name__}: {exc}). "
               "Run again with --debug and report the output.", file=sys.stderr)
         return 3
 
