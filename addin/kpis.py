@@ -14,7 +14,16 @@ Choices where KPIS.md leaves room (each documented at its KPI):
 * receivables sums the positive outstanding amounts only (an overpaid claim is not a negative
   receivable), so it equals the sum of the aging buckets;
 * a part whose ``active`` cell is blank counts as active; a blank safety_stock is "no minimum";
-* "received" (slow-moving, obsolete) means the part's first inflow movement of any type.
+* "received" (slow-moving, obsolete) means the part's first inflow movement of any type;
+* a comeback is charged to the technicians with a *billed* labor line on the original job (a
+  declined line is work that was not done);
+* maintenance_due takes, per vehicle, the latest (largest) next_service_date of its jobs opened
+  by the end of P and not cancelled;
+* lapsed includes both ends (a last visit exactly lapsed_months or exactly churn_months before
+  the end of P); churned is strictly more than churn_months, as churn_rate counts it.
+
+A ratio KPI's function returns a :class:`Quotient` (numerator, denominator); the result keeps both
+in :attr:`KpiResult.parts`, so that a dealer group pools ratios over stores (addin.batch.group).
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import inspect
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -40,6 +49,17 @@ Number = float | int | None
 _MONEY_EPS = 1e-6
 
 
+class Quotient(NamedTuple):
+    """What a ratio KPI's function returns: its numerator and denominator. The KPI's value is
+    ``num / den``, blank (None) when ``den`` is 0; both parts are kept in :attr:`KpiResult.parts`
+    so that a group of stores can pool them (Σ num / Σ den)."""
+
+    num: float
+    den: float
+
+    @property
+    def value(self) -> float | None:
+        return None if self.den == 0 else float(self.num) / float(self.den)
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,7 @@ class Kpi:
     unit: Unit
     higher_is_better: bool | None  # None: neither (a level, not a performance)
     doc: str
-    compute: Callable[["_Context"], Number] = field(repr=False, compare=False)
+    compute: Callable[["_Context"], Number | Quotient] = field(repr=False, compare=False)
 
     def label(self, locale: str | None) -> str:
         return self.label_zh if locale == "zh-CN" else self.label_en
@@ -63,7 +83,7 @@ KPIS: dict[str, Kpi] = {}
 
 
 def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True) -> Callable[[Callable], Callable]:
-    def register(fn: Callable[["_Context"], Number]) -> Callable[["_Context"], Number]:
+    def register(fn: Callable[["_Context"], Number | Quotient]) -> Callable[["_Context"], Number | Quotient]:
         KPIS[kid] = Kpi(kid, en, zh, unit, higher, inspect.getdoc(fn) or "", fn)
         return fn
     return register
@@ -117,10 +137,15 @@ class _Context:
         self.start, self.end = bounds(period)
         self.valuation = valuation
         self.values: dict[str, Number] = {}
+        self.parts: dict[str, tuple[float, float]] = {}
 
     def kpi(self, kid: str) -> Number:
         if kid not in self.values:
-            self.values[kid] = KPIS[kid].compute(self)
+            value = KPIS[kid].compute(self)
+            if isinstance(value, Quotient):
+                self.parts[kid] = (float(value.num), float(value.den))
+                value = value.value
+            self.values[kid] = value
         return self.values[kid]
 
     # -- work orders -----------------------------------------------------------------------
@@ -370,13 +395,13 @@ def _gross_profit(c: _Context) -> Number:
 @_kpi("gross_margin", "Gross margin", "毛利率", "ratio")
 def _gross_margin(c: _Context) -> Number:
     """gross_profit / revenue."""
-    return _ratio(c.kpi("gross_profit"), c.kpi("revenue"))  # type: ignore[arg-type]
+    return Quotient(c.kpi("gross_profit"), c.kpi("revenue"))  # type: ignore[arg-type]
 
 
 @_kpi("revenue_per_ro", "Revenue per RO", "单台产值", "money")
 def _revenue_per_ro(c: _Context) -> Number:
     """revenue / settled_ros."""
-    return _ratio(c.kpi("revenue"), c.kpi("settled_ros"))  # type: ignore[arg-type]
+    return Quotient(c.kpi("revenue"), c.kpi("settled_ros"))  # type: ignore[arg-type]
 
 
 @_kpi("flag_hours", "Flag hours", "工时数", "hours")
@@ -388,13 +413,13 @@ def _flag_hours(c: _Context) -> Number:
 @_kpi("hours_per_ro", "Hours per RO", "单车工时", "hours")
 def _hours_per_ro(c: _Context) -> Number:
     """flag_hours / settled_ros."""
-    return _ratio(c.kpi("flag_hours"), c.kpi("settled_ros"))  # type: ignore[arg-type]
+    return Quotient(c.kpi("flag_hours"), c.kpi("settled_ros"))  # type: ignore[arg-type]
 
 
 @_kpi("effective_labor_rate", "Effective labor rate", "有效工时单价", "money")
 def _effective_labor_rate(c: _Context) -> Number:
     """labor_revenue / flag_hours."""
-    return _ratio(c.kpi("labor_revenue"), c.kpi("flag_hours"))  # type: ignore[arg-type]
+    return Quotient(c.kpi("labor_revenue"), c.kpi("flag_hours"))  # type: ignore[arg-type]
 
 
 @_kpi("declined_amount", "Declined recommendations", "未成交建议项目", "money", False)
@@ -406,28 +431,29 @@ def _declined_amount(c: _Context) -> Number:
 @_kpi("comeback_rate", "Comeback rate", "返修率", "ratio", False)
 def _comeback_rate(c: _Context) -> Number:
     """|{w ∈ S : rework_of not blank}| / settled_ros."""
-    return _ratio(int(c.S["rework_of"].notna().sum()), len(c.S))
+    return Quotient(int(c.S["rework_of"].notna().sum()), len(c.S))
 
 
 @_kpi("first_time_fix_rate", "First-time fix rate", "一次修复率", "ratio")
 def _first_time_fix_rate(c: _Context) -> Number:
     """1 − comeback_rate."""
-    rate = c.kpi("comeback_rate")
-    return None if rate is None else 1 - rate
+    c.kpi("comeback_rate")
+    comebacks, settled = c.parts["comeback_rate"]
+    return Quotient(settled - comebacks, settled)
 
 
 @_kpi("qc_first_pass_rate", "QC first-pass rate", "终检一次合格率", "ratio")
 def _qc_first_pass_rate(c: _Context) -> Number:
     """|{w ∈ S : qc_first_pass TRUE}| / |{w ∈ S : qc_first_pass not blank}|."""
     q = c.S["qc_first_pass"]
-    return _ratio(int(_flag(q).sum()), int(q.notna().sum()))
+    return Quotient(int(_flag(q).sum()), int(q.notna().sum()))
 
 
 @_kpi("csi", "Customer satisfaction (CSI)", "客户满意度", "score")
 def _csi(c: _Context) -> Number:
     """Mean csi_score over w ∈ S with a score."""
     scores = c.S["csi_score"].dropna()
-    return float(scores.mean()) if len(scores) else None
+    return Quotient(float(scores.sum()), len(scores))
 
 
 @_kpi("csi_responses", "CSI responses", "满意度样本数", "count")
@@ -440,19 +466,19 @@ def _csi_responses(c: _Context) -> Number:
 def _followup_rate(c: _Context) -> Number:
     """|{w ∈ S : followup_date − close_date ≤ followup_window_days}| / settled_ros."""
     gap = (c.S["followup_date"] - c.S["close_date"]).dt.days
-    return _ratio(int((gap <= c.settings.followup_window_days).sum()), len(c.S))
+    return Quotient(int((gap <= c.settings.followup_window_days).sum()), len(c.S))
 
 
 @_kpi("appointment_rate", "Appointment rate", "预约率", "ratio")
 def _appointment_rate(c: _Context) -> Number:
     """|{w ∈ O : appointment TRUE}| / entries."""
-    return _ratio(int(_flag(c.O["appointment"]).sum()), len(c.O))
+    return Quotient(int(_flag(c.O["appointment"]).sum()), len(c.O))
 
 
 @_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False)
 def _complaint_rate(c: _Context) -> Number:
     """|{w ∈ S : complaint TRUE}| / settled_ros."""
-    return _ratio(int(_flag(c.S["complaint"]).sum()), len(c.S))
+    return Quotient(int(_flag(c.S["complaint"]).sum()), len(c.S))
 
 
 @_kpi("first_service_rate", "First service rate", "首保率", "ratio")
@@ -467,7 +493,7 @@ def _first_service_rate(c: _Context) -> Number:
     done = (wo["status"] == "settled").to_numpy() & _flag(wo["first_service"])
     done &= wo["close_date"].notna().to_numpy() & (wo["close_date"].to_numpy() <= c.end.to_datetime64())
     served = sold & set(wo.loc[done, "vin"].dropna())
-    return _ratio(len(served), len(sold))
+    return Quotient(len(served), len(sold))
 
 
 def _claimed(c: _Context, claim_type: str) -> float:
@@ -501,7 +527,7 @@ def _claim_rejection_rate(c: _Context) -> Number:
     cl = c.claims
     decided = _within(cl["decided_date"], c.start, c.end)
     rejected = decided & (cl["status"] == "rejected").to_numpy()
-    return _ratio(int(rejected.sum()), int(decided.sum()))
+    return Quotient(int(rejected.sum()), int(decided.sum()))
 
 
 @_kpi("claim_days_to_pay", "Days to payment", "平均回款天数", "days", False)
@@ -511,15 +537,13 @@ def _claim_days_to_pay(c: _Context) -> Number:
     cl = c.claims.loc[c.claims["approved_amount"].notna().to_numpy() & c.claims["submitted_date"].notna().to_numpy()]
     daily = c.payments.groupby(["claim_no", "paid_date"], sort=True)["amount"].sum().reset_index()
     if daily.empty or cl.empty:
-        return None
+        return Quotient(0.0, 0)
     daily["cum"] = daily.groupby("claim_no")["amount"].cumsum()
     daily = daily.merge(cl[["claim_no", "approved_amount", "submitted_date"]], on="claim_no")
     reached = daily.loc[(daily["cum"] >= daily["approved_amount"] - _MONEY_EPS).to_numpy()]
     first = reached.drop_duplicates("claim_no", keep="first")
     first = first.loc[_within(first["paid_date"], c.start, c.end)]
-    if first.empty:
-        return None
-    return float((first["paid_date"] - first["submitted_date"]).dt.days.mean())
+    return Quotient(float((first["paid_date"] - first["submitted_date"]).dt.days.sum()), len(first))
 
 
 @_kpi("receivables", "Claim receivables", "应收索赔款", "money", False)
@@ -564,14 +588,14 @@ def _average_stock(c: _Context) -> float:
 @_kpi("stock_turnover", "Stock turnover (annualised)", "库存周转率(年化)", "times")
 def _stock_turnover(c: _Context) -> Number:
     """parts_cogs × 12 / ((stock_value_open + stock_value_close) / 2)."""
-    return _ratio(c.kpi("parts_cogs") * 12, _average_stock(c))  # type: ignore[operator]
+    return Quotient(c.kpi("parts_cogs") * 12, _average_stock(c))  # type: ignore[operator]
 
 
 @_kpi("stock_days", "Days of stock", "库存天数", "days", False)
 def _stock_days(c: _Context) -> Number:
     """((stock_value_open + stock_value_close) / 2) / (parts_cogs / days in P)."""
     cogs = c.kpi("parts_cogs")
-    return _ratio(_average_stock(c) * c.end.day, cogs)  # type: ignore[arg-type]
+    return Quotient(_average_stock(c) * c.end.day, cogs)  # type: ignore[arg-type]
 
 
 @_kpi("slow_moving_value", "Slow-moving stock", "滞销库存", "money", False)
@@ -591,7 +615,7 @@ def _obsolete_value(c: _Context) -> Number:
 @_kpi("slow_moving_ratio", "Slow-moving share", "滞销占比", "ratio", False)
 def _slow_moving_ratio(c: _Context) -> Number:
     """slow_moving_value / stock_value_close."""
-    return _ratio(c.kpi("slow_moving_value"), c.kpi("stock_value_close"))  # type: ignore[arg-type]
+    return Quotient(c.kpi("slow_moving_value"), c.kpi("stock_value_close"))  # type: ignore[arg-type]
 
 
 @_kpi("below_safety_count", "Parts below safety stock", "低于安全库存", "count", False)
@@ -613,8 +637,8 @@ def _fill_rate(c: _Context) -> Number:
     lines = c.lines
     part_lines = (lines["line_type"] == "part").to_numpy() & lines["billed"].to_numpy()
     part_lines &= lines["wo_no"].isin(c.O["wo_no"]).to_numpy()
-    share = _ratio(requested, int(part_lines.sum()))
-    return None if share is None else 1 - share
+    lines_entered = int(part_lines.sum())
+    return Quotient(lines_entered - requested, lines_entered)
 
 
 @_kpi("stocktake_accuracy", "Stocktake accuracy", "账实相符率", "ratio")
@@ -625,7 +649,7 @@ def _stocktake_accuracy(c: _Context) -> Number:
     st = c.store.table("stocktake")
     st = st.loc[_within(st["count_date"], c.start, c.end) & st["part_no"].notna().to_numpy()]
     if st.empty:
-        return None
+        return Quotient(0, 0)
     m = c.valuation.movements
     counts = pd.DataFrame({"count_date": st["count_date"], "part_no": st["part_no"],
                            "counted": st["counted_qty"]}).sort_values("count_date")
@@ -636,7 +660,7 @@ def _stocktake_accuracy(c: _Context) -> Number:
     keys = pd.MultiIndex.from_arrays([book["part_no"], book["count_date"]])
     before = book["qty_after"].fillna(0.0).to_numpy() - adj.reindex(keys).fillna(0.0).to_numpy()
     match = np.abs(book["counted"].to_numpy() - before) <= 1e-9
-    return _ratio(int(match.sum()), len(book))
+    return Quotient(int(match.sum()), len(book))
 
 
 @_kpi("wip_count", "Work in progress", "在修台数", "count", None)
@@ -674,7 +698,7 @@ def _churn_rate(c: _Context) -> Number:
     / vehicles with a settled visit by the end of P."""
     last = c.last_visit
     cutoff = add_months(c.end, -c.settings.churn_months).to_datetime64()
-    return _ratio(int((last.to_numpy() < cutoff).sum()), len(last))
+    return Quotient(int((last.to_numpy() < cutoff).sum()), len(last))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -824,7 +848,9 @@ def _lists(c: _Context) -> dict[str, list[str]]:
     lapsed_cut = add_months(c.end, -s.lapsed_months).to_datetime64()
     churn_cut = add_months(c.end, -s.churn_months).to_datetime64()
     lv = last.to_numpy()
-    lapsed = last.index[(lv < lapsed_cut) & (lv >= churn_cut)]
+    # "between lapsed_months and churn_months ago" includes both ends; churned is "more than"
+    # churn_months, so the two lists split the vehicles without a recent visit between them.
+    lapsed = last.index[(lv <= lapsed_cut) & (lv >= churn_cut)]
     churned = last.index[lv < churn_cut]
 
     v = c.store.table("vehicles")
@@ -856,7 +882,10 @@ def _clean(value: Any) -> Any:
 
 @dataclass
 class KpiResult:
-    """The KPIs of one period. ``values``: KPI id -> number or None (zero denominator)."""
+    """The KPIs of one period. ``values``: KPI id -> number or None (zero denominator).
+    ``parts``: for every ratio KPI (gross_margin, revenue_per_ro, csi, fill_rate ...), its
+    (numerator, denominator) as the KPI computed them, so that ratios pool over stores;
+    not part of :meth:`to_json` (KPIS.md's shape)."""
 
     period: str
     store_code: str | None
@@ -867,6 +896,7 @@ class KpiResult:
     advisors: list[dict[str, Any]]
     teams: list[dict[str, Any]]
     lists: dict[str, list[str]]
+    parts: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def __getitem__(self, kid: str) -> Number:
         return self.values[kid]
@@ -904,6 +934,7 @@ def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = Non
         advisors=_advisors(ctx),
         teams=_teams(ctx),
         lists=_lists(ctx),
+        parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts},
     )
 
 

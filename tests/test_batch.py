@@ -22,7 +22,7 @@ import pytest
 from addin.batch import BatchError, run_batch
 from addin.batch.actions import Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
-from addin.batch.group import GROUP_RULES, group_bases, group_kpis, ranking
+from addin.batch.group import GROUP_RULES, group_kpis, ranking
 from addin.batch.macros import compare_macros, normalise
 from addin.errors import WorkbookReadError
 from addin.i18n import Text
@@ -166,7 +166,8 @@ def test_group_figures_equal_the_kpis_of_the_stores_taken_as_one_store() -> None
     (ra, sa), (rb, _) = store_records("A", 1), store_records("B", 2)
     a, b = Store.from_records(ra, sa), Store.from_records(rb, sa)
     both = Store.from_records({sheet: ra[sheet] + rb[sheet] for sheet in ra}, sa)
-    stores = [{"kpis": compute_kpis(s, PERIOD).to_json(), "bases": group_bases(s, PERIOD)} for s in (a, b)]
+    results = [compute_kpis(s, PERIOD) for s in (a, b)]
+    stores = [{"kpis": r.to_json(), "parts": r.parts} for r in results]
     group = group_kpis(stores, PERIOD)
     truth = compute_kpis(both, PERIOD).to_json()
     wrong = {k: (group[k], truth[k]) for k in GROUP_RULES if not _close(group[k], truth[k])}
@@ -183,10 +184,10 @@ def test_group_rules_by_hand() -> None:
     stores = [
         {"kpis": {"revenue": 1000.0, "gross_profit": 400.0, "settled_ros": 10, "comeback_rate": 0.1,
                   "csi": 9.0, "csi_responses": 2, "parts_cogs": 100.0, "stock_value_open": 300.0,
-                  "stock_value_close": 500.0, "qc_first_pass_rate": 0.5}, "bases": {"qc_checked": 4}},
+                  "stock_value_close": 500.0, "qc_first_pass_rate": 0.5}, "parts": {"qc_first_pass_rate": [2, 4]}},
         {"kpis": {"revenue": 3000.0, "gross_profit": 600.0, "settled_ros": 30, "comeback_rate": 0.0,
                   "csi": 6.0, "csi_responses": 1, "parts_cogs": 300.0, "stock_value_open": 700.0,
-                  "stock_value_close": 500.0, "qc_first_pass_rate": None}, "bases": {"qc_checked": 0}},
+                  "stock_value_close": 500.0, "qc_first_pass_rate": None}, "parts": {"qc_first_pass_rate": [0, 0]}},
     ]
     g = group_kpis(stores, "2026-02")
     assert g["revenue"] == 4000.0
@@ -215,7 +216,7 @@ NOT_A_STORE = Text("{file}: not a test store", "{file}：不是测试门店")
 
 
 def json_store_worker(path: str, options: TaskOptions) -> dict[str, Any]:
-    """A worker for the test action: the file holds {"store_code", "kpis", "targets", "bases"}."""
+    """A worker for the test action: the file holds {"store_code", "kpis", "targets", "parts"}."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -225,7 +226,7 @@ def json_store_worker(path: str, options: TaskOptions) -> dict[str, Any]:
     status = "errors" if data.get("errors") else "ok"
     return {"status": status, "store_code": data["store_code"], "store_name": data.get("store_name"),
             "kpis": {**data["kpis"], "period": options.period, "store_code": data["store_code"]},
-            "targets": data.get("targets", {}), "bases": data.get("bases", {})}
+            "targets": data.get("targets", {}), "parts": data.get("parts", {})}
 
 
 register_action(Action("test-json", json_store_worker))

@@ -519,3 +519,19 @@ def test_kpi_command_unreadable_file(tmp_path):
     with pytest.raises(ServiceError) as err:
         kpi.run(parser.parse_args([str(bad), "--period", "2026-10"]))
     assert err.value.exit_code == 2
+
+
+def test_lapsed_and_churned_edges_are_whole_months_to_the_day():
+    """Last visits exactly lapsed_months (3) and exactly churn_months (12) before the end of P
+    are both "between 3 and 12 months ago": lapsed, not churned; a day earlier than 12 months is
+    churned. (The exactly-3-months vehicle used to be on no list at all.)"""
+    vehicles = [{"vin": v} for v in ("E3", "E12", "E12b")]
+    jobs = [_wo("E1", "2026-07-30", "settled", "E3", "A1", "2026-07-31"),
+            _wo("E2", "2025-10-30", "settled", "E12", "A1", "2025-10-31"),
+            _wo("E4", "2025-10-29", "settled", "E12b", "A1", "2025-10-30")]
+    store = Store.from_records({**RECORDS, "vehicles": RECORDS["vehicles"] + vehicles,
+                                "work_orders": RECORDS["work_orders"] + jobs}, settings=SETTINGS)
+    result = compute_kpis(store, "2026-10")
+    assert result.lists["lapsed"] == ["E12", "E3", "V6"]
+    assert result.lists["churned"] == ["E12b", "V5"]
+    assert result["churn_rate"] == AP(2 / 9)

@@ -6,7 +6,8 @@ imported inside the workers: a batch process imports only what its action needs.
 
 Worker result (every key optional except ``status``):
 ``{"status": "ok"|"errors"|"refused"|"failed", "reason": str, "store_code", "store_name",
-"kpis": KPI JSON of KPIS.md, "targets": {kpi: target}, "bases": {count: n},
+"kpis": KPI JSON of KPIS.md, "targets": {kpi: target}, "parts": {ratio KPI id: [numerator,
+denominator]} (``KpiResult.parts``, which group.py pools),
 "findings": {"errors": n, "warnings": n, "items": [Finding.to_json(), ...]}}``;
 :func:`execute_task` adds ``file``, ``macros``, ``seconds``, ``cpu_seconds``, ``pid`` and
 ``peak_rss_mb``.
@@ -99,14 +100,15 @@ def _peak_rss_mb() -> float | None:
 
 
 def measure(store: Any, options: TaskOptions) -> dict[str, Any]:
-    """The KPI part of a result: KPI JSON, the store's targets and the counts of group.group_bases."""
-    from addin.batch.group import group_bases
+    """The KPI part of a result: KPI JSON, the store's targets and the numerator and denominator
+    of every ratio KPI (for the group figures)."""
     from addin.kpis import compute_kpis
 
+    result = compute_kpis(store, options.period)
     return {
-        "kpis": _plain(compute_kpis(store, options.period).to_json()),
+        "kpis": _plain(result.to_json()),
         "targets": dict(store.settings.targets),
-        "bases": group_bases(store, options.period),
+        "parts": _plain(result.parts),
     }
 
 

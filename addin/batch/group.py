@@ -1,19 +1,17 @@
 """Group figures of a dealer group: every KPI of KPIS.md over all stores.
 
 Additive KPIs are summed. A ratio is never the average of the stores' ratios: it is recomputed
-from the summed numerator and denominator, or, where KPIS.md's JSON does not carry the
-denominator, weighted by the count it is taken over (the store's own ``bases`` below, computed
-from its tables by the worker). :data:`GROUP_RULES` says, for each KPI, how.
+from the summed numerator and denominator: KPI ids of KPIS.md's JSON where it carries them
+(Σ gross_profit / Σ revenue), else the ratio's own parts that compute_kpis returns
+(``KpiResult.parts``, carried in the worker result as ``parts``). :data:`GROUP_RULES` says, for
+each KPI, how.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
-
-if TYPE_CHECKING:
-    import pandas as pd
+from typing import Any, Callable, Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -51,30 +49,41 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Weighted:
-    """Σ(value × weight) / Σ weight, the weight being the count the store's ratio is taken over:
-    a KPI id, or ``base:<name>`` for a count from :func:`group_bases`. Equal to recomputing the
-    ratio from summed numerators and denominators."""
+    """Σ(value × weight) / Σ weight, the weight being the KPI id of the count the store's ratio is
+    taken over (csi × csi_responses). Equal to recomputing the ratio from summed numerators and
+    denominators."""
 
     weight: str
 
     def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float | None:
         total = weighted = 0.0
         for store in stores:
-            value, weight = _num(store["kpis"].get(kpi)), self._weight(store)
+            value, weight = _num(store["kpis"].get(kpi)), _num(store["kpis"].get(self.weight))
             if value is None or not weight:
                 continue
             total += weight
             weighted += value * weight
         return weighted / total if total else None
 
-    def _weight(self, store: Mapping[str, Any]) -> float | None:
-        if self.weight.startswith("base:"):
-            return _num((store.get("bases") or {}).get(self.weight[5:]))
-        return _num(store["kpis"].get(self.weight))
+    def text(self, kpi: str) -> str:
+        return f"Σ({kpi} × {self.weight}) / Σ {self.weight}"
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Σ numerator / Σ denominator of the stores' own parts of the ratio (the worker result's
+    ``parts``: KPI id -> [numerator, denominator], from ``KpiResult.parts``)."""
+
+    def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float | None:
+        num = den = 0.0
+        for store in stores:
+            n, d = (store.get("parts") or {}).get(kpi, (0.0, 0.0))
+            num += _num(n) or 0.0
+            den += _num(d) or 0.0
+        return num / den if den else None
 
     def text(self, kpi: str) -> str:
-        weight = self.weight[5:] if self.weight.startswith("base:") else self.weight
-        return f"Σ({kpi} × {weight}) / Σ {weight}"
+        return f"Σ {kpi} numerator / Σ {kpi} denominator"
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class Complement:
         return f"1 − {self.of} (group)"
 
 
-Rule = Sum | Ratio | Weighted | Complement
+Rule = Sum | Ratio | Weighted | Pooled | Complement
 
 
 def _days_in(period: str) -> float:
@@ -128,18 +137,18 @@ GROUP_RULES: dict[str, Rule] = {
     "declined_amount": Sum(),
     "comeback_rate": Weighted("settled_ros"),
     "first_time_fix_rate": Complement("comeback_rate"),
-    "qc_first_pass_rate": Weighted("base:qc_checked"),
+    "qc_first_pass_rate": Pooled(),
     "csi": Weighted("csi_responses"),
     "csi_responses": Sum(),
     "followup_rate": Weighted("settled_ros"),
     "appointment_rate": Weighted("entries"),
     "complaint_rate": Weighted("settled_ros"),
-    "first_service_rate": Weighted("base:first_service_sold"),
+    "first_service_rate": Pooled(),
     "warranty_claimed": Sum(),
     "insurance_claimed": Sum(),
     "claims_paid": Sum(),
-    "claim_rejection_rate": Weighted("base:claims_decided"),
-    "claim_days_to_pay": Weighted("base:claims_paid_in_full"),
+    "claim_rejection_rate": Pooled(),
+    "claim_days_to_pay": Pooled(),
     "receivables": Sum(),
     "counter_sales_revenue": Sum(),
     "parts_cogs": Sum(),
@@ -153,13 +162,13 @@ GROUP_RULES: dict[str, Rule] = {
     "obsolete_value": Sum(),
     "slow_moving_ratio": Ratio("slow_moving_value", "stock_value_close"),
     "below_safety_count": Sum(),
-    "fill_rate": Weighted("base:part_lines_entered"),
-    "stocktake_accuracy": Weighted("base:stocktake_counts"),
+    "fill_rate": Pooled(),
+    "stocktake_accuracy": Pooled(),
     "wip_count": Sum(),
     "wip_parts_value": Sum(),
     "on_duty": Sum(),
     "vacancies": Sum(),
-    "churn_rate": Weighted("base:served_vehicles"),
+    "churn_rate": Pooled(),
 }
 
 #: The KPIs of the group report's store table, in order.
@@ -185,7 +194,7 @@ def _sum_of(ids: str | tuple[str, ...], stores: Sequence[Mapping[str, Any]]) -> 
 
 def group_kpis(stores: Sequence[Mapping[str, Any]], period: str) -> dict[str, float | None]:
     """The group value of every KPI in :data:`GROUP_RULES` over ``stores`` (worker results that
-    carry ``kpis`` and, for the weighted ratios, ``bases``)."""
+    carry ``kpis`` and, for the pooled ratios, ``parts``)."""
     group: dict[str, float | None] = {}
     for kpi, rule in GROUP_RULES.items():
         group[kpi] = rule.compute(kpi, stores, period, group)
@@ -203,63 +212,3 @@ def ranking(stores: Sequence[Mapping[str, Any]], kpi: str, higher_is_better: boo
         rank = ranked[-1][0] if ranked and ranked[-1][2] == value else index + 1
         ranked.append((rank, store, value))
     return ranked + [(0, s, None) for s, v in valued if v is None]
-
-
-# --- the counts behind the weighted ratios, from a store's tables -----------------------------
-# Each mirrors the denominator of its KPI in addin.kpis (same sets, same blank handling).
-
-def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    return (dates >= start) & (dates <= end)
-
-
-def _flag(series: pd.Series) -> pd.Series:
-    return series.fillna(False).astype(bool)
-
-
-def _paid_in_full(claims: pd.DataFrame, payments: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> int:
-    """Claims whose cumulative payments reach approved_amount on a day in P."""
-    claims = claims.loc[claims["approved_amount"].notna() & claims["submitted_date"].notna()]
-    payments = payments.loc[payments["paid_date"].notna() & payments["amount"].notna() & payments["claim_no"].notna()]
-    daily = payments.groupby(["claim_no", "paid_date"], sort=True)["amount"].sum().reset_index()
-    if daily.empty or claims.empty:
-        return 0
-    daily["cum"] = daily.groupby("claim_no")["amount"].cumsum()
-    daily = daily.merge(claims[["claim_no", "approved_amount"]], on="claim_no")
-    first = daily.loc[daily["cum"] >= daily["approved_amount"] - 1e-6].drop_duplicates("claim_no", keep="first")
-    return int(_within(first["paid_date"], start, end).sum())
-
-
-def group_bases(store: Any, period: str) -> dict[str, int]:
-    """The counts some KPIs are taken over that KPIS.md's JSON does not carry: qc_checked (S with
-    a qc_first_pass), claims_decided, claims_paid_in_full, first_service_sold (vehicles of the
-    first-service cohort), part_lines_entered (billed part lines of O), stocktake_counts and
-    served_vehicles (vehicles with a settled visit by the end of P)."""
-    import pandas as pd
-
-    from addin.kpis import add_months
-    from addin.periods import bounds
-
-    start, end = bounds(period)
-    wo = store.table("work_orders")
-    settled = wo["status"].eq("settled")
-    in_s = settled & _within(wo["close_date"], start, end)
-    in_o = ~wo["status"].eq("cancelled") & _within(wo["open_date"], start, end)
-
-    lines = store.table("wo_lines")
-    part_lines = lines["line_type"].eq("part") & ~_flag(lines["declined"]) & lines["wo_no"].isin(wo.loc[in_o, "wo_no"])
-
-    claims = store.table("claims").drop_duplicates("claim_no")
-    cohort_start = add_months(start, -store.settings.first_service_months)
-    vehicles = store.table("vehicles")
-    sold = vehicles.loc[_within(vehicles["sale_date"], cohort_start, cohort_start + pd.offsets.MonthEnd(0)), "vin"]
-    counts = store.table("stocktake")
-    served = wo.loc[settled & wo["close_date"].notna() & (wo["close_date"] <= end), "vin"]
-    return {
-        "qc_checked": int((in_s & wo["qc_first_pass"].notna()).sum()),
-        "claims_decided": int(_within(claims["decided_date"], start, end).sum()),
-        "claims_paid_in_full": _paid_in_full(claims, store.table("claim_payments"), start, end),
-        "first_service_sold": int(sold.dropna().nunique()),
-        "part_lines_entered": int(part_lines.sum()),
-        "stocktake_counts": int((_within(counts["count_date"], start, end) & counts["part_no"].notna()).sum()),
-        "served_vehicles": int(served.dropna().nunique()),
-    }

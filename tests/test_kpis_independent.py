@@ -1,0 +1,515 @@
+"""Differential test: a second, deliberately naive implementation of the KPIs that the LibreOffice
+cross-check (tests/test_dashboard.py) cannot express as formulas, the receivable aging, the
+technician, advisor and team tables and the customer care lists, written from KPIS.md alone.
+
+Plain loops over the records of the typed tables (``addin.tables.table_records``), the calendar
+from the standard library, no code shared with addin/kpis.py or addin/stock.py. It runs on the
+small demo store (13 months) for two periods and on tests/test_kpis.py's hand-made store (the
+edge cases the demo lacks), both valuation methods, and must agree with
+:func:`addin.kpis.compute_kpis` to 1e-6; the valuation alone is also compared on generated
+ledgers.
+
+Where KPIS.md leaves room, this file follows the choices documented in addin/kpis.py's module
+docstring (book quantity before the count is posted, first inflow of any type as "received",
+positive outstanding only in receivables, blank ``active`` = active, blank safety_stock = no
+minimum, comebacks charged over billed labor lines).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from addin import demo
+from addin.kpis import compute_kpis
+from addin.store import Store
+from addin.tables import table_records
+
+IN = ("receipt", "return_to_stock", "stocktake_gain")
+OUT = ("issue", "counter_sale", "return_to_supplier", "stocktake_loss")
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+# -- plain calendar ------------------------------------------------------------------------------
+
+def _day(value):
+    if value is None:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def month_bounds(period):
+    y, m = int(period[:4]), int(period[5:])
+    return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def minus_months(day, months):
+    """Calendar arithmetic; a missing day becomes the target month's last day."""
+    index = day.year * 12 + day.month - 1 - months
+    y, m = index // 12, index % 12 + 1
+    return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
+
+
+def ratio(num, den):
+    return None if den == 0 else num / den
+
+
+# -- naive stock valuation -----------------------------------------------------------------------
+
+def valuate(ledger, method):
+    """Every valued movement as a dict (the record plus ``cost``) in processing order, and the
+    history of each part's (date, qty, value) after every movement."""
+    rows = [(m["txn_date"], i, m) for i, m in enumerate(ledger)
+            if m["txn_date"] and m["part_no"] and m["txn_type"] in IN + OUT and (m["qty"] or 0) > 0]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    layers = defaultdict(list)          # fifo: [[qty, unit], ...] oldest first
+    qty = defaultdict(float)            # moving average: quantity
+    avg = defaultdict(float)            # moving average: unit cost
+    last_receipt = defaultdict(float)
+    issued = defaultdict(lambda: [0.0, 0.0])
+    valued, history = [], defaultdict(list)
+
+    def held(part):
+        return sum(q for q, _ in layers[part]) if method == "fifo" else qty[part]
+
+    def value(part):
+        return sum(q * u for q, u in layers[part]) if method == "fifo" else qty[part] * avg[part]
+
+    def current_average(part):
+        h = held(part)
+        if h <= 1e-9:
+            return last_receipt[part]
+        return value(part) / h if method == "fifo" else avg[part]
+
+    for day, _, m in rows:
+        part, kind, q = m["part_no"], m["txn_type"], m["qty"]
+        if kind in IN:
+            if kind == "receipt":
+                unit = m["unit_cost"] or 0.0
+                last_receipt[part] = unit
+            elif kind == "return_to_stock" and issued[(part, m["wo_no"])][0] > 0:
+                iq, ic = issued[(part, m["wo_no"])]
+                unit = ic / iq
+            else:
+                unit = current_average(part)
+            if method == "fifo":
+                layers[part].append([q, unit])
+            else:
+                avg[part] = (qty[part] * avg[part] + q * unit) / (qty[part] + q)
+                qty[part] += q
+            cost = q * unit
+        else:
+            assert held(part) >= q - 1e-9, f"the demo store never goes below zero ({m['txn_id']})"
+            if method == "fifo":
+                need, cost = q, 0.0
+                while need > 1e-9:
+                    layer = layers[part][0]
+                    take = min(layer[0], need)
+                    cost += take * layer[1]
+                    layer[0] -= take
+                    need -= take
+                    if layer[0] <= 1e-9:
+                        layers[part].pop(0)
+            else:
+                cost = q * avg[part]
+                qty[part] -= q
+            if kind == "issue" and m["wo_no"]:
+                issued[(part, m["wo_no"])][0] += q
+                issued[(part, m["wo_no"])][1] += cost
+        valued.append({**m, "cost": cost})
+        history[part].append((day, held(part), value(part)))
+    return valued, history
+
+
+def stock_at(history, day):
+    """{part: (qty, value)} at the end of ``day``."""
+    out = {}
+    for part, states in history.items():
+        before = [s for s in states if s[0] <= day]
+        if before:
+            out[part] = (before[-1][1], before[-1][2])
+    return out
+
+
+# -- the KPIs ------------------------------------------------------------------------------------
+
+def naive_kpis(t, settings, period, method):
+    start, end = month_bounds(period)
+    valued, history = valuate(t["parts_ledger"], method)
+    ex_tax = (lambda x: x / (1 + settings.tax_rate)) if settings.prices_include_tax else (lambda x: x)
+    roster = {}
+    for r in t["roster"]:
+        roster.setdefault(r["staff_id"], r)
+
+    S = [w for w in t["work_orders"] if w["status"] == "settled" and w["close_date"] and start <= w["close_date"] <= end]
+    O = [w for w in t["work_orders"] if w["open_date"] and start <= w["open_date"] <= end and w["status"] != "cancelled"]
+    s_nos = {w["wo_no"] for w in S}
+    o_nos = {w["wo_no"] for w in O}
+    billed = [ln for ln in t["wo_lines"] if ln["wo_no"] in s_nos and ln["declined"] is not True]
+
+    def amount(ln):
+        return ex_tax(ln["qty"] * ln["unit_price"] * (1 - (ln["discount_pct"] or 0)))
+
+    def piece(ln):
+        r = roster.get(ln["technician_id"])
+        return ln["qty"] * ((r["piece_rate"] if r else None) or 0)
+
+    def job_cost(wo_no, upto=None):
+        total = 0.0
+        for m in valued:
+            if m["wo_no"] == wo_no and (upto is None or m["txn_date"] <= upto):
+                if m["txn_type"] == "issue":
+                    total += m["cost"]
+                elif m["txn_type"] == "return_to_stock":
+                    total -= m["cost"]
+        return total
+
+    k = {}
+    revenue = sum(amount(ln) for ln in billed)
+    k["parts_cost"] = sum(job_cost(n) for n in s_nos)
+    k["labor_cost"] = sum(piece(ln) for ln in billed if ln["line_type"] == "labor")
+    k["sublet_cost"] = sum(ln["cost"] or 0 for ln in billed if ln["line_type"] == "sublet")
+    k["gross_profit"] = revenue - k["parts_cost"] - k["labor_cost"] - k["sublet_cost"]
+    k["gross_margin"] = ratio(k["gross_profit"], revenue)
+
+    cogs = 0.0
+    for m in valued:
+        if start <= m["txn_date"] <= end:
+            cogs += {"issue": 1, "counter_sale": 1, "return_to_stock": -1}.get(m["txn_type"], 0) * m["cost"]
+    k["parts_cogs"] = cogs
+    close = stock_at(history, end)
+    k["stock_value_open"] = sum(v for _, v in stock_at(history, start - dt.timedelta(days=1)).values())
+    k["stock_value_close"] = sum(v for _, v in close.values())
+    average = (k["stock_value_open"] + k["stock_value_close"]) / 2
+    k["stock_turnover"] = ratio(cogs * 12, average)
+    k["stock_days"] = None if cogs == 0 else average / (cogs / end.day)
+
+    def aged(days):
+        cut = end - dt.timedelta(days=days)
+        total = 0.0
+        for part, (q, v) in close.items():
+            if q <= 0:
+                continue
+            mine = [m for m in valued if m["part_no"] == part and m["txn_date"] <= end]
+            outs = [m["txn_date"] for m in mine if m["txn_type"] in ("issue", "counter_sale")]
+            if outs:
+                if max(outs) <= cut:
+                    total += v
+            elif min(m["txn_date"] for m in mine if m["txn_type"] in IN) <= cut:
+                total += v
+        return total
+
+    k["slow_moving_value"] = aged(settings.slow_moving_days)
+    k["obsolete_value"] = aged(settings.obsolete_days)
+    seen, below = set(), 0
+    for p in t["parts"]:
+        if p["part_no"] in seen:
+            continue
+        seen.add(p["part_no"])
+        if p["active"] is not False and p["safety_stock"] is not None:
+            below += close.get(p["part_no"], (0.0, 0.0))[0] < p["safety_stock"]
+    k["below_safety_count"] = below
+
+    cohort = minus_months(start, settings.first_service_months)
+    cohort_end = dt.date(cohort.year, cohort.month, calendar.monthrange(cohort.year, cohort.month)[1])
+    sold = {v["vin"] for v in t["vehicles"] if v["sale_date"] and cohort <= v["sale_date"] <= cohort_end}
+    served = {w["vin"] for w in t["work_orders"] if w["status"] == "settled" and w["first_service"] is True
+              and w["close_date"] and w["close_date"] <= end}
+    k["first_service_rate"] = ratio(len(sold & served), len(sold))
+
+    claims, seen = [], set()
+    for c in t["claims"]:
+        if c["claim_no"] not in seen:
+            seen.add(c["claim_no"])
+            claims.append(c)
+    decided = [c for c in claims if c["decided_date"] and start <= c["decided_date"] <= end]
+    k["claim_rejection_rate"] = ratio(sum(c["status"] == "rejected" for c in decided), len(decided))
+    waits = []
+    for c in claims:
+        if c["approved_amount"] is None or c["submitted_date"] is None:
+            continue
+        pays = sorted((p["paid_date"], p["amount"]) for p in t["claim_payments"] if p["claim_no"] == c["claim_no"])
+        paid = 0.0
+        for i, (day, amount_) in enumerate(pays):
+            paid += amount_
+            last_of_day = i + 1 == len(pays) or pays[i + 1][0] != day
+            if last_of_day and paid >= c["approved_amount"] - 1e-6:
+                if start <= day <= end:
+                    waits.append((day - c["submitted_date"]).days)
+                break
+    k["claim_days_to_pay"] = sum(waits) / len(waits) if waits else None
+
+    edges = sorted(int(e) for e in settings.aging_buckets)
+    aging = {ct: defaultdict(float) for ct in ("warranty", "insurance")}
+    receivables = 0.0
+    for c in claims:
+        if not c["submitted_date"] or c["submitted_date"] > end or c["status"] in ("draft", "rejected", "closed"):
+            continue
+        base = c["approved_amount"] if c["approved_amount"] is not None else c["claimed_amount"]
+        out = base - sum(p["amount"] for p in t["claim_payments"]
+                         if p["claim_no"] == c["claim_no"] and p["paid_date"] <= end)
+        if out <= 0:
+            continue
+        receivables += out
+        age = (end - c["submitted_date"]).days
+        low, key = 0, f"{edges[-1]}+"
+        for e in edges:
+            if age <= e:
+                key = f"{low}-{e}"
+                break
+            low = e + 1
+        aging[c["claim_type"]][key] += out
+    k["receivables"] = receivables
+
+    requested = sum(1 for b in t["backorders"] if start <= b["request_date"] <= end)
+    part_lines = sum(1 for ln in t["wo_lines"] if ln["wo_no"] in o_nos and ln["line_type"] == "part"
+                     and ln["declined"] is not True)
+    k["fill_rate"] = None if part_lines == 0 else 1 - requested / part_lines
+
+    counts = [s for s in t["stocktake"] if start <= s["count_date"] <= end]
+    right = 0
+    for s in counts:
+        book = 0.0
+        for m in valued:
+            if m["part_no"] != s["part_no"] or m["txn_date"] > s["count_date"]:
+                continue
+            if m["txn_date"] == s["count_date"] and m["txn_type"] in ("stocktake_gain", "stocktake_loss"):
+                continue  # the count's own posting
+            book += m["qty"] if m["txn_type"] in IN else -m["qty"]
+        right += abs(book - s["counted_qty"]) <= 1e-9
+    k["stocktake_accuracy"] = ratio(right, len(counts))
+
+    wip = [w for w in t["work_orders"] if w["open_date"] and w["open_date"] <= end and w["status"] != "cancelled"
+           and not (w["status"] == "settled" and w["close_date"] and w["close_date"] <= end)]
+    k["wip_count"] = len(wip)
+    k["wip_parts_value"] = sum(job_cost(n, end) for n in {w["wo_no"] for w in wip})
+
+    on_duty = [r for r in t["roster"] if r["hire_date"] and r["hire_date"] <= end
+               and (r["leave_date"] is None or r["leave_date"] >= end)]
+    planned = defaultdict(float)
+    for p in t["positions"]:
+        if p["planned"] is not None:
+            planned[p["role"]] += p["planned"]
+    k["vacancies"] = sum(max(n - sum(r["role"] == role for r in on_duty), 0) for role, n in planned.items())
+
+    last = {}
+    for w in t["work_orders"]:
+        if w["status"] == "settled" and w["close_date"] and w["close_date"] <= end and w["vin"]:
+            last[w["vin"]] = max(last.get(w["vin"], w["close_date"]), w["close_date"])
+    churn_cut = minus_months(end, settings.churn_months)
+    k["churn_rate"] = ratio(sum(d < churn_cut for d in last.values()), len(last))
+
+    # customer care lists
+    lapsed_cut = minus_months(end, settings.lapsed_months)
+    next_first = end + dt.timedelta(days=1)
+    next_last = dt.date(next_first.year, next_first.month, calendar.monthrange(next_first.year, next_first.month)[1])
+    latest_next = {}
+    for w in t["work_orders"]:
+        if w["status"] != "cancelled" and w["open_date"] and w["open_date"] <= end and w["vin"] and w["next_service_date"]:
+            latest_next[w["vin"]] = max(latest_next.get(w["vin"], w["next_service_date"]), w["next_service_date"])
+    renew_by = end + dt.timedelta(days=settings.renewal_lead_days)
+    lists = {
+        "followups_due": sorted({w["wo_no"] for w in S if w["followup_date"] is None
+                                 and w["close_date"] + dt.timedelta(days=settings.followup_window_days) < end}),
+        "maintenance_due": sorted(v for v, d in latest_next.items() if next_first <= d <= next_last),
+        "lapsed": sorted(v for v, d in last.items() if churn_cut <= d <= lapsed_cut),
+        "churned": sorted(v for v, d in last.items() if d < churn_cut),
+        "renewals_due": sorted({v["vin"] for v in t["vehicles"] if v["insurance_expiry"]
+                                and end < v["insurance_expiry"] <= renew_by}),
+    }
+
+    # technicians
+    workdays = {DAYS.index(d) for d in settings.work_weekdays}
+    techs = {}
+    for ln in billed:
+        if ln["line_type"] != "labor" or ln["technician_id"] not in roster:
+            continue
+        row = techs.setdefault(ln["technician_id"], {"flag_hours": 0.0, "labor_revenue": 0.0, "piece_pay": 0.0,
+                                                     "actual_hours": 0.0, "timed_flag": 0.0})
+        row["flag_hours"] += ln["qty"]
+        row["labor_revenue"] += amount(ln)
+        row["piece_pay"] += piece(ln)
+        if ln["actual_hours"] is not None:
+            row["actual_hours"] += ln["actual_hours"]
+            row["timed_flag"] += ln["qty"]
+    worked_on = defaultdict(set)  # original wo_no -> technicians with a billed labor line on it
+    for ln in t["wo_lines"]:
+        if ln["line_type"] == "labor" and ln["declined"] is not True and ln["technician_id"]:
+            worked_on[ln["wo_no"]].add(ln["technician_id"])
+    comebacks = defaultdict(set)
+    for w in S:
+        if w["rework_of"]:
+            for tech in worked_on[w["rework_of"]]:
+                comebacks[tech].add(w["wo_no"])
+    technicians = []
+    for sid in sorted(techs):
+        row, r = techs[sid], roster[sid]
+        days = 0
+        day = start
+        while day <= end:
+            if day.weekday() in workdays and r["hire_date"] and r["hire_date"] <= day and (
+                    r["leave_date"] is None or day <= r["leave_date"]):
+                days += 1
+            day += dt.timedelta(days=1)
+        available = days * (r["daily_hours"] if r["daily_hours"] is not None else 8)
+        technicians.append({
+            "staff_id": sid, "flag_hours": row["flag_hours"], "labor_revenue": row["labor_revenue"],
+            "piece_pay": row["piece_pay"], "actual_hours": row["actual_hours"],
+            "efficiency": ratio(row["timed_flag"], row["actual_hours"]), "available_hours": available,
+            "productivity": ratio(row["actual_hours"], available),
+            "proficiency": ratio(row["flag_hours"], available), "comebacks": len(comebacks[sid]),
+        })
+    # advisors and teams
+    all_s_lines = [ln for ln in t["wo_lines"] if ln["wo_no"] in s_nos]
+    advisors = []
+    for a in sorted({w["advisor_id"] for w in S + O if w["advisor_id"]}):
+        mine = [w for w in S if w["advisor_id"] == a]
+        nos = {w["wo_no"] for w in mine}
+        rev = sum(amount(ln) for ln in billed if ln["wo_no"] in nos)
+        scores = [w["csi_score"] for w in mine if w["csi_score"] is not None]
+        advisors.append({
+            "staff_id": a, "entries": sum(w["advisor_id"] == a for w in O), "settled_ros": len(mine),
+            "revenue": rev, "revenue_per_ro": ratio(rev, len(mine)),
+            "declined_amount": sum(amount(ln) for ln in all_s_lines if ln["wo_no"] in nos and ln["declined"] is True),
+            "csi": sum(scores) / len(scores) if scores else None,
+            "complaint_rate": ratio(sum(w["complaint"] is True for w in mine), len(mine)),
+        })
+    teams = []
+    for team in sorted({w["team"] for w in S if w["team"]}):
+        mine = [w for w in S if w["team"] == team]
+        nos = {w["wo_no"] for w in mine}
+        labor = [ln for ln in billed if ln["wo_no"] in nos and ln["line_type"] == "labor"]
+        teams.append({
+            "team": team, "settled_ros": len(mine), "flag_hours": sum(ln["qty"] for ln in labor),
+            "labor_revenue": sum(amount(ln) for ln in labor),
+            "comeback_rate": ratio(sum(w["rework_of"] is not None for w in mine), len(mine)),
+            "qc_first_pass_rate": ratio(sum(w["qc_first_pass"] is True for w in mine),
+                                        sum(w["qc_first_pass"] is not None for w in mine)),
+        })
+    tables = {"technicians": technicians, "advisors": advisors, "teams": teams}
+    return k, {ct: dict(b) for ct, b in aging.items()}, tables, lists
+
+
+# -- the comparison -----------------------------------------------------------------------------
+
+def _tables(store):
+    out = {}
+    for sheet in ("roster", "positions", "vehicles", "work_orders", "wo_lines", "parts", "parts_ledger",
+                  "stocktake", "backorders", "claims", "claim_payments"):
+        out[sheet] = [{k: _day(v) if isinstance(v, (dt.date, dt.datetime)) else v for k, v in rec.items()}
+                      for rec in table_records(store.table(sheet))]
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_store():
+    records = demo.generate(size="small", months=13, seed=7)
+    settings = {r["key"]: r["value"] for r in records["settings"]}
+    store = Store.from_records({k: v for k, v in records.items() if k != "settings"}, settings=settings)
+    return store, _tables(store)
+
+
+def _same(a, b):
+    if a is None or b is None or isinstance(a, str):
+        return a == b
+    return a == pytest.approx(b, rel=1e-9, abs=1e-6)
+
+
+def _compare(store, tables, period, method):
+    engine = compute_kpis(store, period, method=method)
+    kpis, aging, rows, lists = naive_kpis(tables, store.settings, period, method)
+    assert engine.lists == lists
+    wrong = {kid: (engine[kid], mine) for kid, mine in kpis.items() if not _same(engine[kid], mine)}
+    assert wrong == {}
+    for claim_type, buckets in engine.aging.items():
+        for key, value in buckets.items():
+            assert _same(value, aging[claim_type].get(key, 0.0)), (claim_type, key)
+    for name, want_rows in rows.items():
+        got_rows = getattr(engine, name)
+        assert want_rows and len(got_rows) == len(want_rows), name
+        for got, want in zip(got_rows, want_rows):
+            assert list(got) == list(want)
+            assert {k: v for k, v in got.items() if not _same(v, want[k])} == {}, (name, got)
+    return kpis, rows["technicians"], lists
+
+
+@pytest.mark.parametrize("method", ["fifo", "moving_average"])
+@pytest.mark.parametrize("period", ["2026-10", "2026-04"])
+def test_engine_agrees_with_the_naive_implementation(demo_store, period, method):
+    kpis, technicians, lists = _compare(*demo_store, period, method)
+    # Not vacuous: the demo store moves stock, pays claims, has comebacks and technicians.
+    assert kpis["parts_cost"] > 0 and kpis["stock_value_close"] > 0 and kpis["receivables"] > 0
+    assert kpis["claim_days_to_pay"] is not None and kpis["fill_rate"] is not None
+    assert (kpis["stocktake_accuracy"] is not None) == (period == "2026-10")  # one count, on 2026-10-31
+    assert len(technicians) >= 5 and sum(t["comebacks"] for t in technicians) > 0
+    if period == "2026-10":  # in 2026-04 the 13-month store is too young to have churned customers
+        assert all(lists.values()), {k: len(v) for k, v in lists.items()}
+
+
+@pytest.mark.parametrize("method", ["fifo", "moving_average"])
+@pytest.mark.parametrize("period", ["2026-10", "2026-09"])
+def test_engine_agrees_on_the_hand_made_edge_cases(period, method):
+    """tests/test_kpis.py's store has what the demo lacks: stocktake gains and losses, a return
+    to stock without an issue, declined lines, blank piece rates, a leaver and a late hire."""
+    from test_kpis import make_store
+
+    store = make_store()
+    _compare(store, _tables(store), period, method)
+
+
+# -- the valuation alone, on generated ledgers ------------------------------------------------------
+
+@st.composite
+def ledgers(draw):
+    """Ledgers of two parts over three weeks with every movement type, many same-day ties, returns
+    with and without an earlier issue to their job, gains at zero stock; never below zero (the
+    engine's shortfall handling is beyond KPIS.md)."""
+    held = {"P1": 0.0, "P2": 0.0}
+    records = []
+    for i in range(draw(st.integers(1, 30))):
+        part = draw(st.sampled_from(sorted(held)))
+        kind = draw(st.sampled_from(IN + OUT))
+        qty = float(draw(st.integers(1, 6)))
+        if kind in OUT:
+            if held[part] < 1:
+                continue
+            qty = min(qty, held[part])
+        held[part] += qty if kind in IN else -qty
+        records.append({
+            "txn_id": f"T{i}", "txn_date": dt.date(2026, 10, 1) + dt.timedelta(days=draw(st.integers(0, 20))),
+            "part_no": part, "txn_type": kind, "qty": qty,
+            "unit_cost": draw(st.integers(1, 400)) / 8 if kind == "receipt" else None,
+            "wo_no": draw(st.sampled_from([None, "W1", "W2"])) if kind in ("issue", "return_to_stock") else None,
+        })
+    # Dates are drawn after the quantities: sort them so that stock never goes below zero in date
+    # order either, while rows of one day keep their (shuffled) sheet order.
+    days = sorted(r["txn_date"] for r in records)
+    for r, day in zip(records, days):
+        r["txn_date"] = day
+    return records
+
+
+@settings(max_examples=80, deadline=None)
+@given(ledgers(), st.sampled_from(["fifo", "moving_average"]))
+def test_valuation_agrees_with_the_naive_one(records, method):
+    from addin.stock import valuate_ledger
+    from addin.tables import records_to_table
+
+    engine = valuate_ledger(records_to_table("parts_ledger", records), method)
+    table = [{k: _day(v) if isinstance(v, dt.datetime) else v for k, v in r.items()}
+             for r in table_records(records_to_table("parts_ledger", records))]
+    valued, history = valuate(table, method)
+    assert engine.movements["txn_id"].tolist() == [m["txn_id"] for m in valued]
+    assert engine.movements["value"].to_numpy() == pytest.approx([m["cost"] for m in valued], abs=1e-9)
+    for day in (1, 5, 9, 13, 17, 21):
+        date = dt.date(2026, 10, day)
+        mine = stock_at(history, date)
+        at = engine.stock_at(date)
+        assert sorted(at.index) == sorted(mine)
+        for part, (qty, value) in mine.items():
+            assert (at.loc[part, "qty"], at.loc[part, "value"]) == pytest.approx((qty, value), abs=1e-9)
