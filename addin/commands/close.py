@@ -1,0 +1,91 @@
+"""`service-addin close WORKBOOK [--period YYYY-MM] [--out DIR] [--user NAME] [--dry-run]`:
+month-end close (月结) in DOMAIN.md's order, with the report pack."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+from addin.i18n import Text
+
+HELP = "month-end close: validate, post stocktake, value stock, KPIs, dashboard, reports, lock the period"
+
+STEPS = {
+    "read": Text("Reading the workbook", "读取工作簿"),
+    "validate": Text("Validating every entry", "校验全部数据"),
+    "post": Text("Posting stocktake variances", "盘点差异过账"),
+    "value": Text("Valuing stock", "库存计价"),
+    "kpis": Text("Computing the KPIs", "计算关键指标"),
+    "fingerprint": Text("Fingerprinting the period", "生成期间数据指纹"),
+    "reports": Text("Building the reports", "生成报表"),
+    "pdf": Text("Converting the reports to PDF (LibreOffice)", "报表转换为 PDF（LibreOffice）"),
+    "write": Text("Writing the workbook", "写入工作簿"),
+}
+SUMMARY_KPIS = ("revenue", "entries", "settled_ros", "revenue_per_ro", "gross_profit", "gross_margin",
+                "flag_hours", "csi", "comeback_rate", "stock_value_close", "receivables")
+T_CLOSED = Text("Period {period} closed by {user}: {records} records locked (data hash {hash}); open period now {next}.",
+                "期间 {period} 已由 {user} 结账：锁定 {records} 条记录（数据指纹 {hash}）；当前期间为 {next}。")
+T_DRY = Text("Dry run: nothing was written to the workbook. The reports were built, without PDFs, in {folder}.",
+             "试运行：未写入工作簿。报表（不含 PDF）已生成在 {folder}。")
+T_POSTINGS = Text("Stocktake postings: {n}", "盘点过账：{n} 笔")
+T_WARNINGS = Text("Warnings (do not block the close): {n}; run `service-addin validate` to see them.",
+                  "警告（不阻止结账）：{n} 个；运行 `service-addin validate` 查看。")
+T_REPORTS = Text("Reports ({n} files): {folder}", "报表（{n} 个文件）：{folder}")
+T_TIMES = Text("Time per step: {steps}", "各步骤耗时：{steps}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm) to close")
+    parser.add_argument("--period", help="the month to close, YYYY-MM (default: the open_period setting)")
+    parser.add_argument("--out", help="folder for the reports (default: <workbook>_reports/<period>/ beside it)")
+    parser.add_argument("--user", help="who closes (default: the login name)")
+    parser.add_argument("--dry-run", action="store_true", help="do everything but write the workbook")
+    parser.add_argument("--no-pdf", action="store_true", help="build the reports as workbooks only")
+
+
+def kpi_summary(result: Any, locale: str) -> list[str]:
+    """Lines 'label: value' of the headline KPIs."""
+    from addin.kpis import KPIS
+    from addin.reports.engine import format_value
+
+    values = result.to_json()
+    width = max(len(KPIS[k].label(locale)) for k in SUMMARY_KPIS)
+    return [f"  {KPIS[k].label(locale):<{width}}  {format_value(values.get(k), KPIS[k].unit)}"
+            for k in SUMMARY_KPIS]
+
+
+def run(args: argparse.Namespace) -> int:
+    from addin.close import close_workbook
+
+    locale = os.environ.get("SERVICE_ADDIN_LOCALE")
+
+    def progress(step: str, workbook_locale: str | None) -> None:
+        print(f"- {STEPS[step](workbook_locale or locale)} ...", flush=True)
+
+    user = args.user or getpass.getuser()
+    outcome = close_workbook(args.workbook, args.period, user=user, out_dir=args.out, dry_run=args.dry_run,
+                             pdf=not args.no_pdf, progress=progress)
+    plan = outcome.plan
+    if plan.already_closed:
+        print(plan.message)
+        return 0
+    loc = plan.store.locale if plan.store is not None else locale
+    print(T_POSTINGS(loc, n=len(plan.postings)))
+    if plan.warnings:
+        print(T_WARNINGS(loc, n=len(plan.warnings)))
+    print()
+    print("\n".join(kpi_summary(plan.result, loc)))
+    print()
+    if outcome.dry_run:
+        print(T_DRY(loc, folder=outcome.report_dir))
+    else:
+        print(T_CLOSED(loc, period=plan.period, user=user, records=plan.record_count, hash=plan.data_hash[:12],
+                       next=plan.settings_updates.get("open_period", plan.store.settings.open_period if plan.store else "")))
+        print(T_REPORTS(loc, n=len(outcome.reports), folder=outcome.report_dir))
+        if outcome.no_pdf_reason:
+            print(outcome.no_pdf_reason, file=sys.stderr)
+    print(T_TIMES(loc, steps=", ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items())))
+    return 0

@@ -1,0 +1,134 @@
+"""The report pack of a month (DOMAIN.md "Reports"): one module per report, each filling its
+template of workbook/templates/ (addin.reports.engine) and drawing native Excel charts; then one
+LibreOffice run turns every workbook into a PDF beside it.
+
+Reports, by name: monthly (维修统计月报), technicians (技师绩效与计件工资), parts, claims,
+customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable
+
+from openpyxl.workbook.workbook import Workbook
+
+from addin.errors import ServiceError
+from addin.i18n import Text
+from addin.reports import claims, customer_care, headcount, manufacturer, monthly, parts, technicians
+from addin.reports.common import ReportData
+from addin.reports.engine import fill
+from addin.store import Store
+
+#: Report name -> module (with NAME, TITLE, context(data), and optionally charts(filled, ctx, data)).
+REPORTS: dict[str, ModuleType] = {m.NAME: m for m in (monthly, technicians, parts, claims, customer_care,
+                                                      manufacturer, headcount)}
+REPORT_NAMES: tuple[str, ...] = tuple(REPORTS)
+
+T_UNKNOWN = Text("Unknown report {name!r}; the reports are: {names}.", "未知报表 {name!r}；可用报表：{names}。")
+T_PDF_FAILED = Text("No PDF was made: {reason}", "未生成 PDF：{reason}")
+
+
+class ReportError(ServiceError):
+    """An unknown report name."""
+
+
+class ReportPack(list[Path]):
+    """The files written (xlsx, then PDFs), and why there are no PDFs when there are none."""
+
+    def __init__(self, files: Iterable[Path] = (), no_pdf_reason: str | None = None) -> None:
+        super().__init__(files)
+        self.no_pdf_reason = no_pdf_reason
+
+    @property
+    def files(self) -> list[Path]:
+        return list(self)
+
+
+def report_title(name: str, locale: str) -> str:
+    """The title of a report in ``locale``."""
+    return REPORTS[name].TITLE(locale)
+
+
+def check_names(names: Iterable[str] | None) -> list[str]:
+    """The requested report names (all when None), or a :class:`ReportError` for an unknown one."""
+    if names is None:
+        return list(REPORT_NAMES)
+    out = []
+    for n in names:
+        if n not in REPORTS:
+            raise ReportError(T_UNKNOWN, name=n, names=", ".join(REPORT_NAMES))
+        out.append(n)
+    return out
+
+
+def render(name: str, data: ReportData) -> Workbook:
+    """Fill report ``name`` for ``data`` and draw its charts; the workbook is not saved."""
+    module = REPORTS[name]
+    ctx = module.context(data)
+    filled = fill(name, ctx)
+    if hasattr(module, "charts"):
+        module.charts(filled, ctx, data)
+    filled.wb.active = 0
+    return filled.wb
+
+
+def report_path(out_dir: Path, store: Store, period: str, name: str) -> Path:
+    """``<out_dir>/<store_code>_<period>_<name>.xlsx`` (file names stay ASCII for every locale)."""
+    code = store.settings.store_code or "store"
+    return Path(out_dir) / f"{code}_{period}_{name}.xlsx"
+
+
+def build_reports(
+    store: Store,
+    period: str,
+    result: Any,
+    out_dir: str | Path,
+    *,
+    pdf: bool = True,
+    names: Iterable[str] | None = None,
+    previous: Any = None,
+    last_year: Any = None,
+    valuation: Any = None,
+    on_pdf: Callable[[], None] | None = None,
+) -> ReportPack:
+    """Build the reports of ``period`` into ``out_dir`` and, with ``pdf``, a PDF of each in one
+    LibreOffice run. ``result`` is the period's KpiResult (computed when None, as are the previous
+    month's and last year's results and the stock valuation). When LibreOffice is missing or fails,
+    the pack holds the workbooks only and ``no_pdf_reason`` says why. ``on_pdf()`` is called
+    before the conversion starts (progress and timings)."""
+    from addin.kpis import compute_kpis
+    from addin.periods import check_period, shift
+    from addin.stock import valuate
+
+    period = check_period(period)
+    wanted = check_names(names)
+    valuation = valuation if valuation is not None else valuate(store)
+    result = result if result is not None else compute_kpis(store, period, valuation=valuation)
+    previous = previous if previous is not None else compute_kpis(store, shift(period, -1), valuation=valuation)
+    last_year = last_year if last_year is not None else compute_kpis(store, shift(period, -12), valuation=valuation)
+    data = ReportData(store, period, result, previous, last_year, valuation)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in wanted:
+        path = report_path(out, store, period, name)
+        render(name, data).save(path)
+        written.append(path)
+    pack = ReportPack(written)
+    if pdf:
+        if on_pdf:
+            on_pdf()
+        from addin import libreoffice
+
+        reason = libreoffice.available(store.locale)
+        if reason:
+            pack.no_pdf_reason = reason
+        else:
+            try:
+                pdfs = libreoffice.convert(written, "pdf", out, recalc=False)
+                pack.extend(pdfs if isinstance(pdfs, list) else [pdfs])
+            except ServiceError as exc:
+                pack.no_pdf_reason = T_PDF_FAILED(store.locale, reason=exc.message(store.locale))
+    return pack

@@ -1,0 +1,123 @@
+"""Claims report: warranty and insurance claim ledgers, receivable aging, and approved against paid
+per payer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from addin.i18n import Text
+from addin.models import ClaimType
+from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label
+from addin.reports.engine import Column, Context, Filled, Table
+
+NAME = "claims"
+TITLE = Text("Claims report", "索赔报表")
+
+CLAIM_KPIS = ["warranty_claimed", "insurance_claimed", "claims_paid", "claim_rejection_rate", "claim_days_to_pay",
+              "receivables", "warranty_revenue", "insurance_revenue"]
+
+LABELS = {
+    "title_claims": TITLE,
+    "sheet_summary": Text("Summary", "汇总"),
+    "sheet_warranty": Text("Warranty claims", "保修索赔"),
+    "sheet_insurance": Text("Insurance claims", "保险理赔"),
+    "sheet_charts": Text("Charts", "图表"),
+    "aging": Text("Receivable aging at the end of the month", "月末应收账龄"),
+    "reconciliation": Text("Approved against paid, per payer", "批准金额与到账金额核对（按付款方）"),
+    "ledger_note": Text("Claims submitted by the end of the month that were open during it or are still outstanding.",
+                        "截至月末已提交、本月内仍在处理或仍有未收款的索赔。"),
+}
+
+
+def _ledger(data: ReportData) -> pd.DataFrame:
+    """Claims submitted by the end of P that were live in P: not finished before P started
+    (decided or paid in P, or outstanding at the end), with paid-to-date and outstanding."""
+    claims = data.store.table("claims").drop_duplicates("claim_no")
+    pays = data.store.table("claim_payments")
+    pays = pays[pays["paid_date"] <= data.end]
+    paid = pays.groupby("claim_no")["amount"].sum()
+    paid_in = pays[pays["paid_date"] >= data.start].groupby("claim_no")["amount"].sum()
+    c = claims[claims["submitted_date"].notna() & (claims["submitted_date"] <= data.end)].copy()
+    c["paid"] = c["claim_no"].map(paid).fillna(0.0)
+    due = c["approved_amount"].where(c["approved_amount"].notna(), c["claimed_amount"])
+    live = ~c["status"].isin(("draft", "rejected", "closed"))
+    c["outstanding"] = (due - c["paid"]).where(live, 0.0)
+    touched = (c["submitted_date"] >= data.start) | (c["decided_date"].between(data.start, data.end)) \
+        | c["claim_no"].isin(paid_in.index) | (c["outstanding"] > 1e-6)
+    c = c[touched.fillna(False).to_numpy(dtype=bool)]
+    c["days"] = (data.end - c["submitted_date"]).dt.days
+    return c.sort_values(["submitted_date", "claim_no"])
+
+
+def _ledger_table(data: ReportData, ledger: pd.DataFrame, claim_type: str) -> Table:
+    loc = data.locale
+    cols = [Column("claim_no", col_label("claims", "claim_no")), Column("wo_no", col_label("claims", "wo_no")),
+            Column("vin", col_label("claims", "vin")), Column("payer", col_label("claims", "payer")),
+            Column("submitted_date", col_label("claims", "submitted_date"), "date"),
+            Column("status", col_label("claims", "status")),
+            Column("claimed_amount", col_label("claims", "claimed_amount"), "money"),
+            Column("approved_amount", col_label("claims", "approved_amount"), "money"),
+            Column("decided_date", col_label("claims", "decided_date"), "date"),
+            Column("paid", Text("Paid to date", "累计到账"), "money"),
+            Column("outstanding", Text("Outstanding", "未收金额"), "money"),
+            Column("days", Text("Days since submission", "提交天数"), "count")]
+    mine = ledger[ledger["claim_type"] == claim_type]
+    rows = [[r["claim_no"], r["wo_no"], r["vin"], r["payer"], r["submitted_date"],
+             enum_label("claims", "status", r["status"], loc), r["claimed_amount"], r["approved_amount"],
+             r["decided_date"], r["paid"], r["outstanding"], r["days"]] for r in mine.to_dict("records")]
+    total = [Text("Total", "合计")(loc), None, None, None, None, None, float(mine["claimed_amount"].sum()),
+             float(mine["approved_amount"].sum()), None, float(mine["paid"].sum()), float(mine["outstanding"].sum()), None]
+    return Table(cols, rows, total)
+
+
+def _reconciliation(data: ReportData) -> list[list[Any]]:
+    claims = data.store.table("claims").drop_duplicates("claim_no")
+    approved = claims[claims["approved_amount"].notna() & claims["decided_date"].notna()
+                      & (claims["decided_date"] <= data.end)]
+    pays = data.store.table("claim_payments")
+    paid = pays[pays["paid_date"] <= data.end].groupby("claim_no")["amount"].sum()
+    approved = approved.assign(paid=approved["claim_no"].map(paid).fillna(0.0))
+    rows = []
+    for (ctype, payer), g in approved.groupby(["claim_type", "payer"], sort=True):
+        a, p = float(g["approved_amount"].sum()), float(g["paid"].sum())
+        rows.append([ClaimType(ctype).label(data.locale), payer, len(g), a, p, a - p])
+    return rows
+
+
+def context(data: ReportData) -> Context:
+    """Fill values for the claims template."""
+    ctx = data.base_context()
+    ctx.labels.update(LABELS)
+    loc = data.locale
+    ctx.tables["kpis"] = Table(KPI_COLUMNS, data.kpi_table(CLAIM_KPIS))
+    aging = data.kpis.get("aging", {})
+    buckets = list(next(iter(aging.values()), {}).keys()) if aging else []
+    rows = []
+    for b in buckets:
+        w, i = float(aging.get("warranty", {}).get(b) or 0.0), float(aging.get("insurance", {}).get(b) or 0.0)
+        rows.append([b, w, i, w + i])
+    ctx.tables["aging"] = Table(
+        [Column("bucket", Text("Days", "账龄（天）")), Column("warranty", ClaimType("warranty").label(loc), "money"),
+         Column("insurance", ClaimType("insurance").label(loc), "money"), Column("total", Text("Total", "合计"), "money")],
+        rows, [Text("Total", "合计")(loc), *(sum(r[i] for r in rows) for i in (1, 2, 3))])
+    recon = _reconciliation(data)
+    ctx.tables["reconciliation"] = Table(
+        [Column("type", col_label("claims", "claim_type")), Column("payer", col_label("claims", "payer")),
+         Column("claims", Text("Approved claims", "已批准索赔数"), "count"),
+         Column("approved", col_label("claims", "approved_amount"), "money"),
+         Column("paid", Text("Paid to date", "累计到账"), "money"),
+         Column("difference", Text("Not yet paid", "未到账差额"), "money")],
+        recon, [Text("Total", "合计")(loc), None, sum(r[2] for r in recon), sum(r[3] for r in recon),
+                sum(r[4] for r in recon), sum(r[5] for r in recon)])
+    ledger = _ledger(data)
+    ctx.tables["warranty"] = _ledger_table(data, ledger, "warranty")
+    ctx.tables["insurance"] = _ledger_table(data, ledger, "insurance")
+    return ctx
+
+
+def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
+    """Receivable aging by claim type."""
+    bar_chart(filled, filled.tables["aging"], "bucket", ["warranty", "insurance"],
+              LABELS["aging"](data.locale), "A3", width=18, height=9)

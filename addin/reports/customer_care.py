@@ -1,0 +1,93 @@
+"""Customer care lists (as of the end of the month): follow-up calls due, maintenance reminders,
+lapsed and churned customers, insurance renewals due (KPIS.md "Customer care lists")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from addin.i18n import Text
+from addin.reports.common import ReportData, col_label
+from addin.reports.engine import Column, Context, Table
+
+NAME = "customer_care"
+TITLE = Text("Customer care lists", "客户关怀名单")
+
+LABELS = {
+    "title_customer_care": TITLE,
+    "sheet_followups": Text("Follow-ups due", "待回访"),
+    "sheet_reminders": Text("Reminders", "保养提醒"),
+    "sheet_lapsed": Text("Lapsed and churned", "流失客户"),
+    "sheet_renewals": Text("Renewals", "续保提醒"),
+    "followups_due": Text("Follow-up calls due (settled, not yet called)", "待回访（已结算、未回访）"),
+    "maintenance_due": Text("Maintenance due next month", "下月到期保养"),
+    "lapsed": Text("Lapsed customers (no visit for {m} months)", "流失预警客户（{m} 个月未进厂）"),
+    "churned": Text("Churned customers (no visit for {m} months)", "已流失客户（{m} 个月未进厂）"),
+    "renewals_due": Text("Insurance renewals due", "保险续保到期"),
+}
+
+
+def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
+    vehicles = data.store.table("vehicles")
+    v = vehicles[vehicles["vin"].isin(vins)].drop_duplicates("vin").set_index("vin").to_dict("index")
+    wo = data.store.table("work_orders")
+    settled = wo[(wo["status"] == "settled") & wo["close_date"].notna() & (wo["close_date"] <= data.end)
+                 & wo["vin"].isin(vins)]
+    last = settled.sort_values("close_date").drop_duplicates("vin", keep="last").set_index("vin").to_dict("index")
+    rows = []
+    for vin in vins:
+        rec: dict[str, Any] = v.get(vin, {})
+        job: dict[str, Any] = last.get(vin, {})
+        values = {
+            "plate": rec.get("plate") or job.get("plate"), "model": rec.get("model"),
+            "customer_name": rec.get("customer_name") or job.get("customer_name"),
+            "customer_phone": rec.get("customer_phone") or job.get("customer_phone"),
+            "last_visit": job.get("close_date"), "next_service_date": job.get("next_service_date"),
+            "next_service_km": job.get("next_service_km"), "insurer": rec.get("insurer"),
+            "insurance_expiry": rec.get("insurance_expiry"),
+        }
+        rows.append([vin, values["plate"], values["model"], values["customer_name"], values["customer_phone"],
+                     *(values[k] for k in extra)])
+    return rows
+
+
+_VEHICLE_COLS = [Column("vin", col_label("vehicles", "vin")), Column("plate", col_label("vehicles", "plate")),
+                 Column("model", col_label("vehicles", "model")), Column("customer", col_label("vehicles", "customer_name")),
+                 Column("phone", col_label("vehicles", "customer_phone"))]
+_LAST = Column("last_visit", Text("Last visit", "最近进厂"), "date")
+
+
+def context(data: ReportData) -> Context:
+    """Fill values for the customer care template from the KPI result's lists."""
+    ctx = data.base_context()
+    ctx.labels.update(LABELS)
+    s = data.store.settings
+    ctx.values["lapsed_title"] = LABELS["lapsed"](data.locale, m=s.lapsed_months)
+    ctx.values["churned_title"] = LABELS["churned"](data.locale, m=s.churn_months)
+    lists = data.kpis.get("lists", {})
+    wo = data.store.table("work_orders").drop_duplicates("wo_no").set_index("wo_no")
+    follow = []
+    for no in lists.get("followups_due", []):
+        r = wo.loc[no]
+        due = r["close_date"] + pd.Timedelta(days=s.followup_window_days)
+        follow.append([no, r["close_date"], due, r["plate"], r["customer_name"], r["customer_phone"],
+                       data.staff_name(r["advisor_id"])])
+    ctx.tables["followups_due"] = Table(
+        [Column("wo_no", col_label("work_orders", "wo_no")), Column("close_date", col_label("work_orders", "close_date"), "date"),
+         Column("due", Text("Call due by", "应回访日期"), "date"), Column("plate", col_label("work_orders", "plate")),
+         Column("customer", col_label("work_orders", "customer_name")),
+         Column("phone", col_label("work_orders", "customer_phone")), Column("advisor", col_label("work_orders", "advisor_id"))],
+        follow)
+    ctx.tables["maintenance_due"] = Table(
+        _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
+                         Column("next_service_km", col_label("work_orders", "next_service_km"), "count")],
+        _vehicle_rows(data, lists.get("maintenance_due", []), ["next_service_date", "next_service_km"]))
+    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST], _vehicle_rows(data, lists.get("lapsed", []), ["last_visit"]))
+    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST], _vehicle_rows(data, lists.get("churned", []), ["last_visit"]))
+    ctx.tables["renewals_due"] = Table(
+        _VEHICLE_COLS + [Column("insurer", col_label("vehicles", "insurer")),
+                         Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date")],
+        _vehicle_rows(data, lists.get("renewals_due", []), ["insurer", "insurance_expiry"]))
+    return ctx
+

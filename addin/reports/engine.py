@@ -1,0 +1,404 @@
+"""A small template engine: an .xlsx template with placeholders, filled with openpyxl.
+
+Placeholders are cell text in double braces:
+
+* ``{{name}}`` — a value of the report (``store_name``, ``period``, ``generated`` ...); a cell that
+  is only a placeholder takes the typed value (a number stays a number), text around
+  placeholders gives text;
+* ``{{kpi:revenue}}`` — a KPI of the period, formatted by its unit in the KPI registry;
+* ``{{label:revenue}}`` — a label in the report's language: the report's own labels, else the
+  KPI registry's (addin.kpis.KPIS);
+* ``{{table:technicians}}`` — a table anchor: the header row replaces the anchor, the rows follow
+  and push whatever is below them down. Sheet titles hold a label key,
+  ``{{sheet_summary}}``, since a sheet name may not contain ':'.
+
+One template serves both languages, since every label is a placeholder. Text that comes from the
+data is always written as text: a value such as ``=HYPERLINK(...)`` or ``+86 138...`` never
+becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from copy import copy
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.errors import ServiceError
+from addin.i18n import Text
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook" / "templates"
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?::[A-Za-z0-9_\-]+)?)\s*\}\}")
+
+#: Number formats by value kind (KPI units and column kinds).
+FORMATS = {
+    "money": "#,##0.00", "ratio": "0.0%", "count": "#,##0", "int": "#,##0", "hours": "#,##0.0",
+    "days": "#,##0.0", "score": "0.00", "times": "0.00", "number": "#,##0.##", "date": "yyyy-mm-dd",
+    "text": "General",
+}
+_FORMULA_START = ("=", "+", "-", "@")
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_MAX_WIDTH = 48
+#: Rows of a sheet that go into its PDF. Long work lists (thousands of lapsed customers) stay
+#: whole in the workbook; their PDF shows the first rows and says so in the page footer.
+PRINT_ROWS = 250
+T_PRINTED = Text("Printed: the first {shown:,} of {total:,} rows; the workbook holds them all.",
+                 "打印：前 {shown:,} 行（共 {total:,} 行）；完整内容见工作簿。")
+
+T_UNKNOWN = Text("Report template {template}, sheet {sheet}, cell {cell}: unknown placeholder {{{{{name}}}}}.",
+                 "报表模板 {template}，工作表 {sheet}，单元格 {cell}：未知占位符 {{{{{name}}}}}。")
+T_MISSING = Text("Report template {template} not found in {folder}; run `python -m addin.reports.make_templates`.",
+                 "在 {folder} 中找不到报表模板 {template}；请运行 `python -m addin.reports.make_templates`。")
+
+
+class TemplateError(ServiceError):
+    """A template is missing or holds a placeholder the report does not provide."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: key, header label (Text or plain text) and value kind (see FORMATS)."""
+
+    key: str
+    label: Text | str
+    kind: str = "text"
+
+
+class Typed(NamedTuple):
+    """A table value with its own kind, for columns whose rows differ (a KPI table's values)."""
+
+    value: Any
+    kind: str
+
+
+@dataclass
+class Table:
+    """Rows of values in column order, an optional totals row, and a text shown when empty."""
+
+    columns: list[Column]
+    rows: list[list[Any]]
+    total: list[Any] | None = None
+    empty: Text | None = None
+
+
+@dataclass(frozen=True)
+class TablePos:
+    """Where a table landed: sheet, header row, first and last data row, first column."""
+
+    sheet: str
+    header_row: int
+    first_row: int
+    last_row: int
+    first_col: int
+    columns: tuple[str, ...]
+
+    def col(self, key: str) -> int:
+        """Worksheet column number of ``key``."""
+        return self.first_col + self.columns.index(key)
+
+
+@dataclass
+class Context:
+    """What fills a template: plain values, labels, KPI values with their kinds, and tables."""
+
+    locale: str
+    values: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, Text] = field(default_factory=dict)
+    kpis: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def label(self, key: str) -> str | None:
+        if key in self.labels:
+            return self.labels[key](self.locale)
+        from addin.kpis import KPIS
+
+        kpi = KPIS.get(key)
+        return kpi.label(self.locale) if kpi else None
+
+    def resolve(self, name: str) -> tuple[Any, str] | None:
+        """(value, kind) of a placeholder, or None when the report does not know it."""
+        kind, _, arg = name.partition(":")
+        if not arg:
+            if name not in self.values:
+                return None
+            value = self.values[name]
+            return value, _kind_of(value)
+        if kind == "label":
+            text = self.label(arg)
+            return None if text is None else (text, "text")
+        if kind == "kpi":
+            return self.kpis.get(arg)
+        return None
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return "date"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "number"
+    return "text"
+
+
+def plain(value: Any) -> Any:
+    """A value as openpyxl writes it: NaN/NaT/NA -> None, Timestamps -> date, numpy -> Python."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date() if value == dt.datetime(value.year, value.month, value.day) else value
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def put(cell: Cell, value: Any, kind: str = "text") -> None:
+    """Write one value; text is always text, whatever it starts with."""
+    if isinstance(value, Typed):
+        value, kind = value
+    value = plain(value)
+    if isinstance(value, str):
+        cell.value = value
+        # openpyxl turns a string starting with "=" into a formula; force it back to text, and
+        # set Excel's quote prefix so that editing the cell in Excel keeps it text too.
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+        return
+    cell.value = value
+    fmt = FORMATS["date"] if isinstance(value, dt.date) else FORMATS.get(kind, "General")
+    if value is not None and (kind != "text" or isinstance(value, dt.date)) and cell.number_format != fmt:
+        cell.number_format = fmt
+
+
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, dt.date):
+        text = "2026-10-31"
+    else:
+        text = str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Styles:
+    """Cell styles of a table, each built once and copied to every cell (openpyxl registers a
+    style per assignment, which dominates the time of large tables)."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self._ws = ws
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def apply(self, cell: Cell, role: str, kind: str) -> None:
+        key = (role, FORMATS.get(kind, "General") if role != "head" else "")
+        style = self._cache.get(key)
+        if style is None:
+            cell.border = _BORDER
+            if role == "head":
+                cell.font = Font(bold=True)
+                cell.fill = _HEAD_FILL
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            elif role == "total":
+                cell.font = Font(bold=True)
+                cell.fill = _TOTAL_FILL
+            if role != "head" and kind in FORMATS and kind != "text":
+                cell.number_format = FORMATS[kind]
+            self._cache[key] = copy(cell._style)
+        else:
+            cell._style = copy(style)
+
+
+def _cell_kind(value: Any, kind: str) -> tuple[Any, str]:
+    if isinstance(value, Typed):
+        return value.value, value.kind
+    return value, kind
+
+
+def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) -> TablePos:
+    """Write a table with its header at (row, col), pushing the content below it down."""
+    n = max(len(table.rows), 1) + (1 if table.total is not None else 0)
+    ws.insert_rows(row + 1, n)
+    styles = _Styles(ws)
+    widths = [0] * len(table.columns)
+    for j, c in enumerate(table.columns):
+        label = c.label(locale) if isinstance(c.label, Text) else c.label
+        cell = ws.cell(row, col + j)
+        put(cell, label)
+        styles.apply(cell, "head", "text")
+        widths[j] = _width(label)
+    r = row + 1
+    if not table.rows:
+        put(ws.cell(r, col), (table.empty or T_EMPTY)(locale))
+        ws.cell(r, col).font = Font(italic=True, color="808080")
+        r += 1
+    lines = [(values, "body") for values in table.rows]
+    if table.total is not None:
+        lines.append((table.total, "total"))
+    for values, role in lines:
+        for j, c in enumerate(table.columns):
+            value, kind = _cell_kind(values[j], c.kind)
+            value = plain(value)
+            cell = ws.cell(r, col + j)
+            styles.apply(cell, role, kind if value is not None and not isinstance(value, str) else "text")
+            put(cell, value, kind)
+            widths[j] = max(widths[j], _width(value))
+        r += 1
+    for j, w in enumerate(widths):
+        letter = get_column_letter(col + j)
+        current = ws.column_dimensions[letter].width or 0
+        ws.column_dimensions[letter].width = max(current, min(w + 2, _MAX_WIDTH))
+    first = row + 1
+    last = row + len(table.rows)
+    return TablePos(ws.title, row, first, last, col, tuple(c.key for c in table.columns))
+
+
+T_EMPTY = Text("(none this month)", "（本月无）")
+
+
+@dataclass
+class Filled:
+    """A filled template: the workbook and where each table landed."""
+
+    wb: Workbook
+    tables: dict[str, TablePos]
+
+
+def _sheet_title(title: str, ctx: Context, template: str) -> str:
+    """A sheet title's placeholders: ``{{key}}`` is a label (a sheet name cannot hold ':')."""
+    def sub(m: re.Match[str]) -> str:
+        label = ctx.label(m.group(1))
+        if label is not None:
+            return label
+        got = ctx.resolve(m.group(1))
+        if got is None:
+            raise TemplateError(T_UNKNOWN, template=template, sheet=title, cell="(title)", name=m.group(1))
+        return str(got[0])
+
+    text = PLACEHOLDER.sub(sub, title)
+    return re.sub(r"[\\*?:/\[\]]", "-", text)[:31]
+
+
+def fill(template: str | Path, ctx: Context) -> Filled:
+    """Open ``template`` (a name under workbook/templates/ or a path) and fill it from ``ctx``."""
+    path = Path(template)
+    if not path.suffix:
+        path = TEMPLATE_DIR / f"{template}.xlsx"
+    if not path.exists():
+        raise TemplateError(T_MISSING, template=path.name, folder=str(path.parent))
+    wb = load_workbook(path)
+    positions: dict[str, TablePos] = {}
+    for ws in wb.worksheets:
+        ws.title = _sheet_title(ws.title, ctx, path.name)
+        row = 1
+        while row <= ws.max_row:
+            after = row + 1
+            for cell in list(ws[row]):
+                if isinstance(cell.value, str) and "{{" in cell.value:
+                    end = _fill_cell(ws, cell, ctx, path.name, positions)
+                    # Rows a table wrote hold data, never placeholders: skip past them.
+                    after = max(after, (end or row) + 1)
+            row = after
+        limit_print(ws, ctx.locale)
+    return Filled(wb, positions)
+
+
+def limit_print(ws: Worksheet, locale: str, rows: int = PRINT_ROWS) -> None:
+    """Print at most ``rows`` rows of a long sheet, saying so in the page footer."""
+    if ws.max_row <= rows:
+        return
+    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{rows}"
+    ws.oddFooter.center.text = T_PRINTED(locale, shown=rows - 1, total=ws.max_row - 1)
+    ws.oddFooter.center.size = 8
+
+
+def _fill_cell(ws: Worksheet, cell: Cell, ctx: Context, template: str, positions: dict[str, TablePos]) -> int | None:
+    """Fill one placeholder cell; for a table anchor, return the last row the table wrote."""
+    text = str(cell.value)
+    whole = PLACEHOLDER.fullmatch(text.strip())
+    if whole and whole.group(1).startswith("table:"):
+        name = whole.group(1)[len("table:"):]
+        table = ctx.tables.get(name)
+        if table is None:
+            raise TemplateError(T_UNKNOWN, template=template, sheet=ws.title, cell=cell.coordinate, name=whole.group(1))
+        cell.value = None
+        pos = write_table(ws, cell.row, cell.column, table, ctx.locale)
+        positions[name] = pos
+        return cell.row + max(len(table.rows), 1) + (1 if table.total is not None else 0)
+    if whole:
+        got = ctx.resolve(whole.group(1))
+        if got is None:
+            raise TemplateError(T_UNKNOWN, template=template, sheet=ws.title, cell=cell.coordinate, name=whole.group(1))
+        put(cell, got[0], got[1])
+        return None
+
+    def sub(m: re.Match[str]) -> str:
+        got = ctx.resolve(m.group(1))
+        if got is None:
+            raise TemplateError(T_UNKNOWN, template=template, sheet=ws.title, cell=cell.coordinate, name=m.group(1))
+        value, kind = got
+        return format_value(value, kind)
+
+    put(cell, PLACEHOLDER.sub(sub, text))
+    return None
+
+
+def format_value(value: Any, kind: str) -> str:
+    """A value as text the way the report prints it (money with 2 decimals, ratios in %)."""
+    value = plain(value)
+    if value is None:
+        return "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if kind == "money":
+            return f"{value:,.2f}"
+        if kind == "ratio":
+            return f"{value:.1%}"
+        if kind in ("count", "int"):
+            return f"{value:,.0f}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def visible_cells(wb: Workbook) -> dict[str, list[list[Any]]]:
+    """Every sheet's cell values as JSON-ready rows (dates as ISO text, floats rounded to 6
+    places): what the golden files hold."""
+    out: dict[str, list[list[Any]]] = {}
+    for ws in wb.worksheets:
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append([_json_value(v) for v in row])
+        while rows and all(v is None for v in rows[-1]):
+            rows.pop()
+        out[ws.title] = rows
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+

@@ -1,0 +1,129 @@
+"""Generate the report templates in workbook/templates/ (one .xlsx per report).
+
+The templates are plain workbooks that anyone may restyle in Excel: the engine only looks for the
+``{{...}}`` placeholders (see addin.reports.engine). Regenerate them after changing the layouts
+below::
+
+    .venv/bin/python -m addin.reports.make_templates
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from addin.reports.engine import TEMPLATE_DIR
+
+# A sheet: its title (a label key in braces, since a sheet name may not hold ':'), and its rows.
+Sheet = tuple[str, list[list[str]]]
+
+
+def _head(title: str, sheet: str | None = None) -> list[list[str]]:
+    first = f"{{{{label:{title}}}}}" + (f" · {{{{label:{sheet}}}}}" if sheet else "")
+    return [[first], ["{{store_name}} ({{store_code}}) · {{label:period}} {{period}}"], ["{{currency_note}}"], []]
+
+
+def _section(label: str, table: str) -> list[list[str]]:
+    return [[f"{{{{label:{label}}}}}"], [f"{{{{table:{table}}}}}"], []]
+
+
+#: Report name -> its sheets (title placeholder, rows of cells). The last sheet of a report with
+#: charts is its charts sheet (the charts are drawn there).
+LAYOUTS: dict[str, list[Sheet]] = {
+    "monthly": [
+        ("{{sheet_summary}}", _head("title_monthly") + [["{{table:kpis}}"]]),
+        ("{{sheet_revenue}}", _head("title_monthly", "sheet_revenue")
+         + _section("by_pay_type", "pay_type") + _section("by_repair_type", "repair_type")),
+        ("{{sheet_teams}}", _head("title_monthly", "sheet_teams")
+         + _section("teams", "teams") + _section("advisors", "advisors")),
+        ("{{sheet_charts}}", _head("title_monthly", "sheet_charts")),
+    ],
+    "technicians": [
+        ("{{sheet_technicians}}", _head("title_technicians") + [["{{table:technicians}}"], [],
+                                                                       ["{{label:piece_pay_note}}"]]),
+        ("{{sheet_charts}}", _head("title_technicians", "sheet_charts")),
+    ],
+    "parts": [
+        ("{{sheet_summary}}", _head("title_parts") + [["{{method_note}}"], ["{{table:kpis}}"], []]
+         + _section("aged", "aged")),
+        ("{{sheet_movements}}", _head("title_parts", "sheet_movements") + _section("movements", "movements")),
+        ("{{sheet_reorder}}", _head("title_parts", "sheet_reorder") + _section("reorder", "reorder")),
+        ("{{sheet_stocktake}}", _head("title_parts", "sheet_stocktake") + _section("stocktake", "stocktake")),
+        ("{{sheet_charts}}", _head("title_parts", "sheet_charts")),
+    ],
+    "claims": [
+        ("{{sheet_summary}}", _head("title_claims") + [["{{table:kpis}}"], []] + _section("aging", "aging")
+         + _section("reconciliation", "reconciliation")),
+        ("{{sheet_warranty}}", _head("title_claims", "sheet_warranty") + [["{{label:ledger_note}}"],
+                                                                               ["{{table:warranty}}"]]),
+        ("{{sheet_insurance}}", _head("title_claims", "sheet_insurance") + [["{{label:ledger_note}}"],
+                                                                                 ["{{table:insurance}}"]]),
+        ("{{sheet_charts}}", _head("title_claims", "sheet_charts")),
+    ],
+    "customer_care": [
+        ("{{sheet_followups}}", _head("title_customer_care", "sheet_followups")
+         + _section("followups_due", "followups_due")),
+        ("{{sheet_reminders}}", _head("title_customer_care", "sheet_reminders")
+         + _section("maintenance_due", "maintenance_due")),
+        ("{{sheet_lapsed}}", _head("title_customer_care", "sheet_lapsed")
+         + [["{{lapsed_title}}"], ["{{table:lapsed}}"], [], ["{{churned_title}}"], ["{{table:churned}}"]]),
+        ("{{sheet_renewals}}", _head("title_customer_care", "sheet_renewals")
+         + _section("renewals_due", "renewals_due")),
+    ],
+    "manufacturer": [
+        ("{{sheet_summary}}", _head("title_manufacturer") + [["{{label:masked_note}}"], ["{{table:kpis}}"], []]
+         + _section("by_repair_type", "repair_type")),
+        ("{{sheet_jobs}}", _head("title_manufacturer", "sheet_jobs") + [["{{label:masked_note}}"],
+                                                                             ["{{table:jobs}}"]]),
+        ("{{sheet_charts}}", _head("title_manufacturer", "sheet_charts")),
+    ],
+    "headcount": [
+        ("{{sheet_headcount}}", _head("title_headcount") + [["{{table:roles}}"], []]
+         + _section("on_duty_staff", "staff")),
+        ("{{sheet_charts}}", _head("title_headcount", "sheet_charts")),
+    ],
+}
+
+
+def template_workbook(name: str) -> Workbook:
+    """The template of report ``name`` as an openpyxl workbook."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in LAYOUTS[name]:
+        ws = wb.create_sheet(title)
+        for r, cells in enumerate(rows, start=1):
+            for c, text in enumerate(cells, start=1):
+                ws.cell(r, c, text)
+        ws["A1"].font = Font(bold=True, size=14)
+        for r, cells in enumerate(rows, start=1):
+            if r > 3 and len(cells) == 1 and cells[0].startswith(("{{label:", "{{lapsed", "{{churned")):
+                ws.cell(r, 1).font = Font(bold=True, size=11, color="1F4E79")
+        ws.column_dimensions["A"].width = 14
+        # Print: landscape, every column on one page width, as many pages down as needed.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_options.gridLines = False
+    return wb
+
+
+def main(out: Path = TEMPLATE_DIR) -> list[Path]:
+    """Write every template into ``out``; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in LAYOUTS:
+        path = out / f"{name}.xlsx"
+        template_workbook(name).save(path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in main(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATE_DIR):
+        print(p)

@@ -1,0 +1,192 @@
+"""Parts report: stock and valuation, movement summary 进销存 (opening, in, out, closing per part),
+slow-moving and obsolete stock, parts below safety stock with a reorder suggestion, and the
+stocktake variances of the month."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from addin.i18n import Text
+from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label
+from addin.reports.engine import Column, Context, Filled, Table
+
+NAME = "parts"
+TITLE = Text("Parts report", "配件报表")
+
+STOCK_KPIS = ["stock_value_open", "stock_value_close", "parts_cogs", "counter_sales_revenue", "stock_turnover",
+              "stock_days", "slow_moving_value", "obsolete_value", "slow_moving_ratio", "below_safety_count",
+              "fill_rate", "stocktake_accuracy", "wip_parts_value"]
+
+LABELS = {
+    "title_parts": TITLE,
+    "sheet_summary": Text("Summary", "汇总"),
+    "sheet_movements": Text("Movements", "进销存"),
+    "sheet_reorder": Text("Reorder", "补货建议"),
+    "sheet_stocktake": Text("Stocktake", "盘点差异"),
+    "sheet_charts": Text("Charts", "图表"),
+    "movements": Text("Movement summary (opening, in, out, closing)", "进销存汇总（期初、入库、出库、期末）"),
+    "aged": Text("Slow-moving and obsolete stock", "滞销与呆滞库存"),
+    "reorder": Text("Below safety stock: reorder suggestion", "低于安全库存：补货建议"),
+    "stocktake": Text("Stocktake variances", "盘点差异"),
+    "method_note": Text("Valuation: {method}", "计价方法：{method}"),
+}
+
+T_FIFO = Text("FIFO", "先进先出")
+T_MOVING = Text("moving average", "移动加权平均")
+T_SLOW = Text("Slow-moving", "滞销")
+T_OBSOLETE = Text("Obsolete", "呆滞")
+_QTY = "number"
+
+
+def _movement_rows(data: ReportData) -> tuple[list[list[Any]], list[Any], list[list[Any]]]:
+    """进销存 per part, plus the slow-moving/obsolete rows."""
+    v = data.valuation
+    m = v.movements
+    names = data.store.table("parts").drop_duplicates("part_no").set_index("part_no")["name"]
+    opening = v.stock_at(data.start - pd.Timedelta(days=1))
+    closing = v.stock_at(data.end)
+    d = m["txn_date"].to_numpy()
+    inside = m[(d >= data.start.to_datetime64()) & (d <= data.end.to_datetime64())]
+    flows = inside.assign(q=inside["qty"], val=inside["value"]).groupby(["part_no", "sign"])[["q", "val"]].sum()
+    parts = sorted(set(opening.index) | set(closing.index) | set(inside["part_no"]))
+    rows: list[list[Any]] = []
+    for p in parts:
+        oq, ov = (float(opening.at[p, "qty"]), float(opening.at[p, "value"])) if p in opening.index else (0.0, 0.0)
+        cq, cv = (float(closing.at[p, "qty"]), float(closing.at[p, "value"])) if p in closing.index else (0.0, 0.0)
+        iq, iv = (float(flows.at[(p, 1), "q"]), float(flows.at[(p, 1), "val"])) if (p, 1) in flows.index else (0.0, 0.0)
+        xq, xv = (float(flows.at[(p, -1), "q"]), float(flows.at[(p, -1), "val"])) if (p, -1) in flows.index else (0.0, 0.0)
+        if not any((oq, iq, xq, cq)):
+            continue
+        rows.append([p, names.get(p), oq, ov, iq, iv, xq, xv, cq, cv])
+    total = [Text("Total", "合计")(data.locale), None] + [
+        sum(r[i] for r in rows) if i % 2 == 1 else None for i in range(2, 10)]
+
+    # Slow-moving/obsolete, as KPIS.md's slow_moving_value: in stock at the end of P with no issue
+    # or counter sale after (end − days); a part never issued counts from its first inflow.
+    upto = m[d <= data.end.to_datetime64()]
+    out_dates = upto[upto["txn_type"].isin(("issue", "counter_sale"))].groupby("part_no")["txn_date"].max()
+    first_in = upto[upto["sign"] > 0].groupby("part_no")["txn_date"].min()
+    s = data.store.settings
+    aged: list[list[Any]] = []
+    for p in closing.index:
+        q, val = float(closing.at[p, "qty"]), float(closing.at[p, "value"])
+        if q <= 1e-9:
+            continue
+        since = out_dates.get(p, pd.NaT)
+        ref = since if not pd.isna(since) else first_in.get(p, pd.NaT)
+        if pd.isna(ref):
+            continue
+        idle = int((data.end - ref).days)
+        if idle >= s.obsolete_days:
+            status = T_OBSOLETE(data.locale)
+        elif idle >= s.slow_moving_days:
+            status = T_SLOW(data.locale)
+        else:
+            continue
+        aged.append([p, names.get(p), q, val, None if pd.isna(since) else since, idle, status])
+    aged.sort(key=lambda r: -r[5])
+    return rows, total, aged
+
+
+def _reorder_rows(data: ReportData) -> list[list[Any]]:
+    parts = data.store.table("parts").drop_duplicates("part_no")
+    closing = data.valuation.stock_at(data.end)
+    rows = []
+    for r in parts.to_dict("records"):
+        if r["active"] is False or pd.isna(r["safety_stock"]):
+            continue
+        q = float(closing.at[r["part_no"], "qty"]) if r["part_no"] in closing.index else 0.0
+        safety = float(r["safety_stock"])
+        if q >= safety:
+            continue
+        short = safety - q
+        lot = r["reorder_qty"]
+        # Order whole lots of reorder_qty when one is set, else just the shortfall.
+        suggest = math.ceil(short / lot - 1e-9) * lot if not pd.isna(lot) and lot > 0 else short
+        rows.append([r["part_no"], r["name"], r["supplier"], q, safety, None if pd.isna(lot) else lot, suggest])
+    return rows
+
+
+def _stocktake_rows(data: ReportData) -> list[list[Any]]:
+    from addin.close import stocktake_txn_id
+
+    counts = data.store.table("stocktake")
+    counts = counts[(counts["count_date"] >= data.start) & (counts["count_date"] <= data.end)]
+    m = data.valuation.movements
+    names = data.store.table("parts").drop_duplicates("part_no").set_index("part_no")["name"]
+    rows = []
+    for c in counts.sort_values(["count_date", "part_no"]).to_dict("records"):
+        posting = stocktake_txn_id(c["count_date"], c["part_no"])
+        mine = m[(m["part_no"] == c["part_no"]) & (m["txn_date"] <= c["count_date"]) & (m["txn_id"] != posting)]
+        book = float((mine["sign"] * mine["qty"]).sum())
+        variance = float(c["counted_qty"]) - book
+        posted = m[m["txn_id"] == posting]
+        if len(posted):
+            unit = float(posted["unit_cost"].iloc[0])
+        else:
+            unit = data.valuation.average_cost(c["part_no"], c["count_date"]) or 0.0
+        rows.append([c["count_date"], c["part_no"], names.get(c["part_no"]), book, float(c["counted_qty"]),
+                     variance, unit, variance * unit])
+    return rows
+
+
+def context(data: ReportData) -> Context:
+    """Fill values for the parts template."""
+    ctx = data.base_context()
+    ctx.labels.update(LABELS)
+    loc = data.locale
+    method = data.store.settings.valuation_method
+    ctx.values["method_note"] = LABELS["method_note"](loc, method=(T_FIFO if method == "fifo" else T_MOVING)(loc))
+    ctx.tables["kpis"] = Table(KPI_COLUMNS, data.kpi_table(STOCK_KPIS))
+    rows, total, aged = _movement_rows(data)
+    pn, name = col_label("parts", "part_no"), col_label("parts", "name")
+    ctx.tables["movements"] = Table(
+        [Column("part_no", pn), Column("name", name),
+         Column("open_qty", Text("Opening qty", "期初数量"), _QTY), Column("open_value", Text("Opening value", "期初金额"), "money"),
+         Column("in_qty", Text("In qty", "入库数量"), _QTY), Column("in_value", Text("In value", "入库金额"), "money"),
+         Column("out_qty", Text("Out qty", "出库数量"), _QTY), Column("out_value", Text("Out value", "出库金额"), "money"),
+         Column("close_qty", Text("Closing qty", "期末数量"), _QTY), Column("close_value", Text("Closing value", "期末金额"), "money")],
+        rows, total)
+    ctx.tables["aged"] = Table(
+        [Column("part_no", pn), Column("name", name), Column("qty", Text("On hand", "库存数量"), _QTY),
+         Column("value", Text("Value", "库存金额"), "money"), Column("last_out", Text("Last issue or sale", "最后出库日期"), "date"),
+         Column("days", Text("Days without outflow", "未出库天数"), "count"), Column("status", Text("Status", "状态"))], aged)
+    ctx.tables["reorder"] = Table(
+        [Column("part_no", pn), Column("name", name), Column("supplier", col_label("parts", "supplier")),
+         Column("qty", Text("On hand", "库存数量"), _QTY), Column("safety", col_label("parts", "safety_stock"), _QTY),
+         Column("lot", col_label("parts", "reorder_qty"), _QTY), Column("suggest", Text("Suggested order", "建议订货量"), _QTY)],
+        _reorder_rows(data))
+    ctx.tables["stocktake"] = Table(
+        [Column("count_date", col_label("stocktake", "count_date"), "date"), Column("part_no", pn), Column("name", name),
+         Column("book", Text("Book qty", "账面数量"), _QTY), Column("counted", col_label("stocktake", "counted_qty"), _QTY),
+         Column("variance", Text("Variance", "差异数量"), _QTY), Column("unit_cost", Text("Unit cost", "单位成本"), "money"),
+         Column("variance_value", Text("Variance value", "差异金额"), "money")],
+        _stocktake_rows(data))
+    return ctx
+
+
+def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
+    """Opening against closing value of the ten parts with the highest closing value."""
+    table = ctx.tables["movements"]
+    if not table.rows:
+        return
+    ws = filled.wb.worksheets[-1]
+    top = sorted(table.rows, key=lambda r: -r[9])[:10]
+    # The chart reads a small helper range on the charts sheet, below where the chart sits.
+    first = 30
+    ws.cell(first, 1, Text("Part", "配件")(data.locale))
+    ws.cell(first, 2, Text("Opening value", "期初金额")(data.locale))
+    ws.cell(first, 3, Text("Closing value", "期末金额")(data.locale))
+    for i, r in enumerate(top, start=1):
+        ws.cell(first + i, 1).value = str(r[0])
+        ws.cell(first + i, 1).data_type = "s"
+        ws.cell(first + i, 2, r[3]).number_format = "#,##0.00"
+        ws.cell(first + i, 3, r[9]).number_format = "#,##0.00"
+    from addin.reports.engine import TablePos
+
+    pos = TablePos(ws.title, first, first + 1, first + len(top), 1, ("part", "open", "close"))
+    bar_chart(filled, pos, "part", ["open", "close"], Text("Stock value, top 10 parts", "库存金额前十配件")(data.locale),
+              "A3", width=22, height=10)

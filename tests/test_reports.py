@@ -1,0 +1,255 @@
+"""The report pack: golden cells for the demo store, PDFs through LibreOffice, masking, text that
+looks like a formula, locale labels and the templates.
+
+Golden files (tests/golden/reports/<report>.json: every sheet's cell values) are made from the
+demo store (addin.demo.generate(size="small", months=13, seed=7), period 2026-10). After an
+intended change to a report, a template or the demo store, regenerate them and review the diff:
+
+    SERVICE_ADDIN_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/test_reports.py -k golden
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from addin.reports import REPORT_NAMES, headcount, ReportError, build_reports, check_names
+from addin.reports.common import mask_name, mask_phone
+from addin.reports.engine import Context, Table, TemplateError, fill, visible_cells
+from addin.reports.make_templates import LAYOUTS, template_workbook
+from addin.store import Store
+from conftest import need_tool
+from test_periods import sample_store
+
+GOLDEN = Path(__file__).parent / "golden" / "reports"
+REGEN = os.environ.get("SERVICE_ADDIN_REGEN_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def demo_pack(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    from addin.demo import generate
+
+    records = generate(size="small", months=13, seed=7)
+    settings = {r["key"]: r["value"] for r in records.pop("settings")}
+    store = Store.from_records(records, settings=settings)
+    return build_reports(store, "2026-10", None, tmp_path_factory.mktemp("demo"), pdf=False)
+
+
+@pytest.mark.parametrize("name", REPORT_NAMES)
+def test_golden_cells_of_the_demo_store(demo_pack: list[Path], name: str) -> None:
+    path = next(p for p in demo_pack if p.stem.endswith(f"_{name}"))
+    cells = visible_cells(load_workbook(path))
+    golden = GOLDEN / f"{name}.json"
+    if REGEN:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(cells, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    expected = json.loads(golden.read_text(encoding="utf-8"))
+    assert list(cells) == list(expected)
+    for sheet, rows in expected.items():
+        assert cells[sheet] == rows, f"{name}: sheet {sheet} differs from {golden}"
+
+
+def test_the_demo_pack_has_native_charts(demo_pack: list[Path]) -> None:
+    charts = {}
+    for p in demo_pack:
+        with zipfile.ZipFile(p) as z:
+            charts[p.stem.split("_", 2)[2]] = sum(n.startswith("xl/charts/chart") for n in z.namelist())
+    assert charts == {"monthly": 3, "technicians": 1, "parts": 1, "claims": 1, "customer_care": 0,
+                      "manufacturer": 1, "headcount": 1}
+
+
+# -- the hand-made store -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def en_pack(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return build_reports(sample_store(), "2026-10", None, tmp_path_factory.mktemp("en"), pdf=False)
+
+
+def _sheets(pack: list[Path], name: str) -> Any:
+    return load_workbook(next(p for p in pack if p.name.endswith(f"_{name}.xlsx")))
+
+
+def test_monthly_kpis_against_target_previous_and_last_year(en_pack: list[Path]) -> None:
+    ws = _sheets(en_pack, "monthly").worksheets[0]
+    assert ws["A1"].value == "Monthly service report"
+    assert ws["A2"].value == "Demo Motors 示范店 (S01) · Period 2026-10"
+    header = [c.value for c in ws[5]]
+    assert header == ["KPI", "This month", "Target", "Achieved", "Previous month", "Change",
+                      "Same month last year", "Change YoY"]
+    rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=6) if r[0].value}
+    revenue = 2387.2 / 1.13
+    assert rows["Revenue"][1] == pytest.approx(revenue)
+    assert rows["Revenue"][2] == 1500 and rows["Revenue"][3] == pytest.approx(revenue / 1500)
+    assert rows["Revenue"][4] == pytest.approx(226 / 1.13) and rows["Revenue"][6] == pytest.approx(100.0)
+    assert rows["Revenue"][5] == pytest.approx((revenue - 200) / 200)
+    assert ws.cell(7, 2).number_format == "#,##0" and ws.cell(8, 2).number_format == "#,##0.00"
+
+
+def test_stocktake_variances_and_reorder(en_pack: list[Path]) -> None:
+    wb = _sheets(en_pack, "parts")
+    take = [[c.value for c in r] for r in wb.worksheets[3].iter_rows(min_row=7, max_row=9)]
+    assert [r[1:6] for r in take] == [["P1", "Oil filter 机滤", 26, 24, -2], ["P2", "Brake pad 刹车片", 8, 8, 0],
+                                     ["P3", "Wiper 雨刮", 5, 6, 1]]
+    reorder = [[c.value for c in r] for r in wb.worksheets[2].iter_rows(min_row=7, max_row=7)]
+    # P1: 26 on hand (the count is not posted here), safety 30, lots of 20 -> order 20.
+    assert reorder == [["P1", "Oil filter 机滤", "Aurora Parts", 26, 30, 20, 20]]
+
+
+def test_manufacturer_report_masks_names_and_phones(en_pack: list[Path]) -> None:
+    ws = _sheets(en_pack, "manufacturer").worksheets[1]
+    jobs = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=7) if r[0].value in ("W1", "W2", "W3")}
+    assert jobs["W1"][6:8] == ["张*", "138****1234"]
+    assert jobs["W3"][6:8] == ["=**", "861****2222"]
+    text = json.dumps(visible_cells(_sheets(en_pack, "manufacturer")), ensure_ascii=False)
+    assert "张三" not in text and "13812341234" not in text
+
+
+@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("欧阳明", "欧**"), ("Li", "L*"), (None, None)])
+def test_mask_name(name: str | None, masked: str | None) -> None:
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize("phone, masked", [("13812341234", "138****1234"), ("138-1234-1234", "138****1234"),
+                                           ("12345", "*****")])
+def test_mask_phone(phone: str, masked: str) -> None:
+    assert mask_phone(phone) == masked
+
+
+def test_text_that_looks_like_a_formula_stays_text(en_pack: list[Path]) -> None:
+    ws = _sheets(en_pack, "customer_care").worksheets[0]
+    row = next(r for r in ws.iter_rows(min_row=6) if r[0].value == "W3")
+    assert (row[4].value, row[4].data_type) == ("=1+2", "s")
+    assert (row[5].value, row[5].data_type) == ("+86 137 0000 2222", "s")
+    assert row[4].quotePrefix and row[5].quotePrefix
+    for path in en_pack:
+        with zipfile.ZipFile(path) as z:
+            for part in z.namelist():
+                if part.startswith("xl/worksheets/sheet"):
+                    assert b"<f>" not in z.read(part) and b"<f " not in z.read(part), f"{path.name} {part}"
+
+
+def test_zh_cn_labels(tmp_path: Path) -> None:
+    pack = build_reports(sample_store("zh-CN"), "2026-10", None, tmp_path, pdf=False, names=["monthly"])
+    wb = load_workbook(pack[0])
+    assert wb.sheetnames == ["汇总", "产值构成", "班组与顾问", "图表"]
+    assert wb.worksheets[0]["A1"].value == "维修统计月报"
+    assert wb.worksheets[0]["A6"].value == "进厂台次"
+
+
+def test_unknown_report_and_placeholder(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="Unknown report 'sales'"):
+        check_names(["sales"])
+    wb = template_workbook("headcount")
+    wb.worksheets[0]["B1"] = "{{kpi:nonsense}}"
+    wb.save(tmp_path / "t.xlsx")
+    with pytest.raises(TemplateError, match=r"sheet Headcount, cell B1: unknown placeholder \{\{kpi:nonsense\}\}"):
+        fill(tmp_path / "t.xlsx", Context("en-US", labels=headcount.LABELS,
+                                          tables={"roles": Table([], []), "staff": Table([], [])}))
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_templates_on_disk_match_their_generator(name: str) -> None:
+    made = visible_cells(template_workbook(name))
+    from addin.reports.engine import TEMPLATE_DIR
+
+    assert visible_cells(load_workbook(TEMPLATE_DIR / f"{name}.xlsx")) == made
+
+
+# -- PDFs ---------------------------------------------------------------------------------------
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_pdfs_hold_the_store_and_revenue_and_render(tmp_path: Path) -> None:
+    need_tool("soffice", "pdftotext", "pdftoppm", "cjk-font")
+    pack = build_reports(sample_store(), "2026-10", None, tmp_path / "en", pdf=True)
+    assert pack.no_pdf_reason is None
+    pdfs = [p for p in pack if p.suffix == ".pdf"]
+    assert [p.stem for p in pdfs] == [f"S01_2026-10_{n}" for n in REPORT_NAMES]
+    monthly = _text(pdfs[0])
+    assert "Demo Motors 示范店" in monthly and "2,112.57" in monthly
+    for pdf in pdfs:
+        assert "Demo Motors" in _text(pdf), pdf.name
+        png = tmp_path / pdf.stem
+        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png)],
+                       check=True)
+        assert png.with_suffix(".png").stat().st_size > 2000
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_zh_cn_pdf_renders_chinese(tmp_path: Path) -> None:
+    need_tool("soffice", "pdftotext", "cjk-font")
+    pack = build_reports(sample_store("zh-CN"), "2026-10", None, tmp_path, pdf=True, names=["monthly"])
+    text = _text(pack[1])
+    assert "维修统计月报" in text and "营业额" in text and "2,112.57" in text
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_demo_monthly_pdf_holds_store_and_revenue(demo_pack: list[Path], tmp_path: Path) -> None:
+    need_tool("soffice", "pdftotext")
+    from addin.libreoffice import convert
+
+    monthly = next(p for p in demo_pack if p.stem.endswith("_monthly"))
+    revenue = next(r[1] for r in load_workbook(monthly).worksheets[0].iter_rows(values_only=True) if r[0] == "Revenue")
+    text = _text(convert(monthly, "pdf", tmp_path, recalc=False))  # type: ignore[arg-type]
+    assert "Demo Motors 4S (DEMO01)" in text and f"{revenue:,.2f}" in text
+
+
+def test_without_libreoffice_there_is_a_reason_and_the_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import addin.libreoffice
+
+    monkeypatch.setattr(addin.libreoffice, "soffice", lambda: None)
+    pack = build_reports(sample_store(), "2026-10", None, tmp_path, pdf=True, names=["headcount"])
+    assert [p.name for p in pack] == ["S01_2026-10_headcount.xlsx"]
+    assert pack.no_pdf_reason is not None and "LibreOffice is not installed" in pack.no_pdf_reason
+
+
+def _table(ws: Any, first_header: str) -> list[list[Any]]:
+    """The rows of the table whose header row starts with ``first_header`` (up to a blank row)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == first_header)
+    width = next((j for j, v in enumerate(rows[start]) if v is None), len(rows[start]))
+    out = []
+    for r in rows[start + 1:]:
+        if r[0] is None:
+            break
+        out.append(r[:width])
+    return out
+
+
+def test_technicians_piece_pay(en_pack: list[Path]) -> None:
+    rows = _table(_sheets(en_pack, "technicians").worksheets[0], "Staff ID")
+    t01, t02, total = rows
+    # T01: 1.5 h (W1) + 3 h (W3; the declined hour is not billed) at 30 a flag hour.
+    assert t01[:5] == ["T01", "张师傅", "A", "Senior", 4.5] and t01[5] == 4.7
+    assert t01[10] == pytest.approx((1.5 * 226 + 3 * 226 * 0.9) / 1.13) and t01[11:14] == [30, 135, 0]
+    assert t02[0] == "T02" and t02[4] == 2 and t02[12] == 50
+    assert total[0] == "Total" and total[4] == 6.5 and total[12] == 185
+
+
+def test_headcount_per_role(en_pack: list[Path]) -> None:
+    rows = _table(_sheets(en_pack, "headcount").worksheets[0], "Role")
+    assert rows == [["Service manager", 1, 1, 0], ["Service advisor", 2, 1, 1], ["Technician", 3, 2, 1],
+                    ["Parts clerk", None, 1, 0], ["Total", 6, 5, 2]]
+
+
+def test_claims_aging_and_reconciliation(en_pack: list[Path]) -> None:
+    ws = _sheets(en_pack, "claims").worksheets[0]
+    assert _table(ws, "Days") == [["0-30", 180, 0, 180], ["31-60", 0, 0, 0], ["61-90", 0, 0, 0], ["90+", 0, 0, 0],
+                                  ["Total", 180, 0, 180]]
+    assert _table(ws, "Claim type") == [["Warranty claim", "Aurora Automobile", 1, 480, 300, 180],
+                                        ["Total", None, 1, 480, 300, 180]]
+    ledger = _table(_sheets(en_pack, "claims").worksheets[1], "Claim no.")
+    assert [r[0] for r in ledger] == ["C1", "Total"] and ledger[0][9:12] == [300, 180, 18]
