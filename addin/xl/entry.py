@@ -213,19 +213,11 @@ def _refresh_dashboard(live: LiveBook, store: Store) -> str:
 # -- Close ----------------------------------------------------------------------------------------
 
 def _require_manager(store: Store, user: str, today: dt.date) -> None:
-    """The Excel user must be a service manager of the roster, employed today (matched by
-    excel_user, staff ID or name, ignoring case)."""
-    import pandas as pd
+    """The Excel user must be a service manager of the roster, employed today."""
+    from addin.close import is_service_manager
 
-    wanted = user.strip().casefold()
-    for rec in store.table("roster").to_dict("records"):
-        if rec.get("role") != "service_manager":
-            continue
-        names = {str(rec[c]).strip().casefold() for c in ("excel_user", "staff_id", "name") if rec.get(c)}
-        left = rec.get("leave_date")
-        if wanted in names and (left is None or pd.isna(left) or left.date() >= today):
-            return
-    raise CloseError(T_NOT_MANAGER, user=user)
+    if not is_service_manager(store, user, today):
+        raise CloseError(T_NOT_MANAGER, user=user)
 
 
 def close(book: Any = None) -> None:
