@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from addin.errors import CloseError, ServiceError
-from addin.i18n import Text, column_label, sheet_label
+from addin.i18n import Text, sheet_label
 from addin.store import Store
 from addin.xl.book import LiveBook
 
@@ -152,14 +152,11 @@ def validate(book: Any = None) -> None:
 
 
 def _validate(live: LiveBook, store: Store) -> str:
-    from addin.rules import validate_store
+    from addin.rules import checks_records, validate_store
 
     findings = validate_store(store)
     locale = store.locale
-    rows = [{"sheet": sheet_label(f.sheet, locale), "row": f.row,
-             "column": column_label(f.sheet, f.column, locale) if f.column else None,
-             "severity": f.severity, "rule": f.rule, "message": f.message} for f in findings]
-    live.replace_records(store, "checks", rows)
+    live.replace_records(store, "checks", checks_records(findings, locale))
     records = _record_count(store)
     if not findings:
         return T_VALID(locale, records=records)
