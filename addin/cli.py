@@ -49,8 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a user never sees a traceback
         if args.debug:
             traceback.print_exc()
-        print(f"Internal error ({type(exc).__name__}: {exc}). "
-              "Run again with --debug and report the output.", file=sys.stderr)
+        print(f"Internal error ({type(exc).__name__}: {exc}). Run it again as "
+              f"`service-addin --debug {args.command} ...` and report the output.", file=sys.stderr)
         return 3
 
 
