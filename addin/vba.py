@@ -33,6 +33,7 @@ from collections.abc import Iterator, Set as AbstractSet
 
 from addin.errors import ServiceError
 from addin.i18n import Text
+from addin.resources import macros_dir
 
 #: The module whose ``@xw.func`` functions become worksheet functions (UDF_MODULES).
 UDF_MODULE = "addin.udfs"
@@ -69,11 +70,6 @@ UDF_IMPORT_FAILED = Text("The UDF module {module} cannot be imported: {detail}",
 
 class VbaBuildError(ServiceError):
     """The VBA project or the ribbon could not be built; nothing was written."""
-
-
-def macros_dir() -> Path:
-    """The folder of the VBA sources and the ribbon (macros/ beside the addin package)."""
-    return Path(__file__).resolve().parent.parent / "macros"
 
 
 def macro_sources(folder: Path | None = None) -> dict[str, str]:

@@ -15,11 +15,13 @@ from typing import Any
 from addin.demo import DEFAULT_END, DEMO_SHEETS, SIZES, generate
 from addin.errors import ServiceError
 from addin.i18n import Text, sheet_label, tr
+from addin.resources import REPO
 
 HELP = "write a realistic demo store (roster, vehicles, jobs, parts, claims ...) into a copy of Service.xlsm"
 
-#: The committed workbook at the root of the repository (absent in an installed package).
-COMMITTED = Path(__file__).resolve().parents[2] / "Service.xlsm"
+#: The committed workbook at the root of the repository (absent in a regular install, where the
+#: demo builds its blank workbook instead).
+COMMITTED = REPO / "Service.xlsm"
 
 _ROWS = Text("  {sheet} {rows:>8,} rows", "  {sheet} {rows:>8,} 行")
 _WROTE = Text("Demo store {size} ({months} months to {end}, seed {seed}) written to {path} in {seconds:.1f} s.",

@@ -38,8 +38,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import ServiceError
 from addin.i18n import Text
+from addin.resources import templates_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook" / "templates"
+TEMPLATE_DIR = templates_dir()
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?::[A-Za-z0-9_\-]+)?)\s*\}\}")
 
 #: Number formats by value kind (KPI units and column kinds).
