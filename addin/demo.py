@@ -6,7 +6,9 @@ always give the same records: everything is drawn from one ``random.Random(seed)
 taken from the clock. The clean store passes validation without errors; ``addin.demo_problems``
 plants known problems into it for the validation tests.
 
-What the store holds, month by month: walk-in and booked jobs of every repair and pay type, new
+What the store holds: a workshop staffed for its volume (2 teams, 4 technicians and team leaders
+for about 150 jobs a month; 4 and 20 for 800; 7 and 51 for 2,000), so that each flags what a real
+technician does; month by month, walk-in and booked jobs of every repair and pay type, new
 cars sold (pre-delivery inspection before the sale, first service about six months after it),
 comebacks, follow-up calls and CSI, a parts ledger replayed day by day (receipts arriving before
 the issues they feed, reorders at safety stock, special orders for body parts, costs drifting
@@ -230,26 +232,29 @@ SUPPLIERS = {
     "consumable": ("Pengcheng Auto Supplies", "鹏城汽配用品商行"),
 }
 
+# Workshop teams (班组): the name of a team that is alone of its kind, then numbered names.
 TEAMS = {
-    "mech": (("Mechanical 1", "机修一组"), ("Mechanical 2", "机修二组"), ("Mechanical 3", "机修三组")),
-    "body": ("Body & paint", "钣喷组"),
+    "mech": (("Mechanical", "机修组"), ("Mechanical 1", "机修一组"), ("Mechanical 2", "机修二组"),
+             ("Mechanical 3", "机修三组"), ("Mechanical 4", "机修四组"), ("Mechanical 5", "机修五组")),
+    "body": (("Body & paint", "钣喷组"), ("Body & paint 1", "钣喷一组"), ("Body & paint 2", "钣喷二组"),
+             ("Body & paint 3", "钣喷三组")),
 }
 
 # Labor operations that are not "replace <part>": code, English, Chinese, hours (low, high).
 LABOR = {
-    "service": ("M001", "Periodic maintenance (oil and filter)", "常规保养（换机油机滤）", (0.8, 1.2)),
+    "service": ("M001", "Periodic maintenance (oil and filter)", "常规保养（换机油机滤）", (1.2, 1.6)),
     "first": ("M002", "First service", "首次保养", (1.0, 1.0)),
-    "inspection": ("M003", "Multi-point inspection", "全车安全检查", (0.3, 0.3)),
-    "rotation": ("M004", "Tyre rotation", "轮胎换位", (0.4, 0.4)),
-    "diag": ("D001", "Fault diagnosis", "故障诊断", (0.5, 1.0)),
+    "inspection": ("M003", "Multi-point inspection", "全车安全检查", (0.5, 0.5)),
+    "rotation": ("M004", "Tyre rotation", "轮胎换位", (0.5, 0.5)),
+    "diag": ("D001", "Fault diagnosis", "故障诊断", (0.8, 1.5)),
     "ac_clean": ("M010", "Air conditioning system cleaning", "空调系统清洗", (0.5, 0.5)),
     "throttle": ("M011", "Throttle body cleaning", "节气门清洗", (0.6, 0.6)),
-    "alignment": ("M020", "Wheel alignment", "四轮定位", (0.8, 0.8)),
-    "panel": ("B001", "Panel beating", "钣金修复", (2.0, 6.0)),
-    "paint": ("B002", "Paint one panel", "单面喷漆", (2.5, 3.5)),
+    "alignment": ("M020", "Wheel alignment", "四轮定位", (1.0, 1.0)),
+    "panel": ("B001", "Panel beating", "钣金修复", (2.5, 6.0)),
+    "paint": ("B002", "Paint one panel", "单面喷漆", (3.0, 4.5)),
     "polish": ("B003", "Polishing", "抛光打蜡", (1.0, 1.5)),
     "recall": ("C001", "Service campaign inspection and fix", "服务活动检查与处理", (0.5, 1.0)),
-    "pdi": ("P001", "Pre-delivery inspection", "新车交车前检查", (1.5, 1.5)),
+    "pdi": ("P001", "Pre-delivery inspection", "新车交车前检查", (2.0, 2.0)),
     "internal": ("I001", "Courtesy car service", "代步车维护", (0.8, 1.5)),
     "rework": ("R001", "Rework: recheck and repair", "返修：复检与维修", (0.5, 1.5)),
 }
@@ -260,6 +265,10 @@ SUBLET = (
     ("S04", "Towing", "拖车服务", 300, 800),
     ("S05", "Wheel rim repair (sublet)", "轮毂修复外协", 400, 900),
 )
+# Body and paint work sent to a partner body shop when the store's own is full that month.
+BODY_SUBLET = ("S06", "Body and paint work by a partner body shop", "钣喷外协（合作钣喷厂）")
+#: Flag hours a month a team takes on per member (81% of 27 working days of 8 hours).
+TEAM_CAPACITY = 176.0
 MISC = (
     ("X01", "Waste oil and filter disposal", "废油废件环保处理费", 20.0),
     ("X02", "Car wash and interior cleaning", "洗车及内饰清洁", 50.0),
@@ -323,19 +332,25 @@ _GIVEN = (("伟", "wei"), ("芳", "fang"), ("娜", "na"), ("敏", "min"), ("静"
           ("浩", "hao"), ("婷", "ting"), ("琳", "lin"), ("欣", "xin"), ("博", "bo"), ("凯", "kai"),
           ("毅", "yi"), ("峰", "feng"), ("雪", "xue"), ("琴", "qin"))
 
-# Head count on duty at the end, by size: (small, medium, large). Technicians per team.
+# Head count on duty at the end, by size: (small, medium, large); the workshop is WORKSHOP's.
 HEADCOUNT = {
-    "service_manager": (1, 1, 1), "front_desk_supervisor": (1, 1, 2), "service_advisor": (3, 8, 16),
+    "service_manager": (1, 1, 1), "front_desk_supervisor": (1, 1, 2), "service_advisor": (3, 6, 12),
     "claims_specialist": (1, 2, 3), "insurance_specialist": (1, 2, 3), "workshop_supervisor": (1, 1, 2),
     "technical_director": (1, 1, 1), "qc_inspector": (1, 2, 4), "parts_manager": (1, 1, 1),
     "parts_planner": (1, 1, 2), "parts_clerk": (2, 4, 6), "customer_service": (2, 4, 6),
     "cashier": (1, 2, 3), "info_clerk": (1, 1, 1),
 }
-TECHS_PER_TEAM = {"small": (3, 3), "medium": (6, 7), "large": (14, 16)}  # (mechanical, body)
+# The workshop, by size: (mechanical teams, technicians per mechanical team, body and paint teams,
+# technicians per body team), technicians on duty at the end besides each team's leader. Sized so
+# that the flag hours of the jobs (about 4.5 an RO, half of them body and paint work) keep everyone
+# flagging about 130-200 of the 216 hours available a month (productivity and proficiency about
+# 60-95%), as in a real 4S workshop; a body shop over TEAM_CAPACITY sublets the rest.
+WORKSHOP = {"small": (1, 1, 1, 1), "medium": (2, 4, 2, 4), "large": (4, 5, 3, 8)}
 # Planned minus on duty at the end: the vacancies the headcount report shows.
-VACANCIES = {"service_advisor": 1, "technician": 2, "customer_service": 1, "parts_clerk": 1}
+VACANCIES = {"service_advisor": 1, "technician": 1, "qc_inspector": 1, "customer_service": 1, "parts_clerk": 1}
 PIECE_RATES = {"junior": 25.0, "intermediate": 32.0, "senior": 40.0, "master": 48.0}
-REPAIR_MIX = (("maintenance", 0.46), ("general_repair", 0.23), ("body_paint", 0.08), ("accident", 0.08),
+# Body and paint (钣喷) is a quarter of a 4S store's walk-ins and about half of its flag hours.
+REPAIR_MIX = (("maintenance", 0.42), ("general_repair", 0.22), ("body_paint", 0.10), ("accident", 0.10),
               ("warranty", 0.09), ("recall", 0.03), ("internal", 0.015))
 MONTH_FACTOR = {1: 1.05, 2: 0.80, 3: 0.95, 4: 1.0, 5: 1.0, 6: 0.95, 7: 1.0, 8: 1.0, 9: 1.05, 10: 0.95,
                 11: 1.05, 12: 1.12}
@@ -435,6 +450,8 @@ class _Generator:
         self.roster: list[dict[str, Any]] = []
         self.logins: set[str] = set()
         self._duty: dict[tuple[str, str | None, dt.date], list[_Staff]] = {}
+        # Flag hours dispatched a month, by staff_id and by team.
+        self.load: dict[tuple[str, tuple[int, int]], float] = {}
         self.vehicles: list[_Vehicle] = []
         self.plates: set[str] = set()
         self.parts: list[_Part] = []
@@ -503,42 +520,56 @@ class _Generator:
         days = (self.end - self.start).days
         return self.start + dt.timedelta(days=int(days * self.rng.uniform(lo_frac, hi_frac)))
 
-    def _staff_group(self, role: str, count: int, team: str | None = None,
-                     grades: Sequence[str] = ()) -> None:
+    def _staff_group(self, role: str, count: int) -> None:
         """``count`` people on duty at the end; in bigger groups one left during the span and a
         replacement was hired ten days before, so the role is never empty."""
-        for i in range(count):
-            grade = grades[i % len(grades)] if grades else None
-            self._add_staff(role, self._hire_date(), team=team, grade=grade)
+        for _ in range(count):
+            self._add_staff(role, self._hire_date())
         if count >= 3:
-            leave = self._within_span(0.2, 0.8)
-            grade = self.choice(grades) if grades else None
-            self._add_staff(role, self._hire_date(), leave=leave, team=team, grade=grade)
-            # The replacement is counted among the ``count`` on duty: re-date one hire.
-            replacement = self.staff[-2]
-            replacement.hire = leave - dt.timedelta(days=10)
-            self.roster[-2]["hire_date"] = replacement.hire
+            self._leaver(role)
+
+    def _leaver(self, role: str, team: str | None = None, grade: str | None = None) -> None:
+        """Someone of ``role`` who left during the span; the last one added before is re-dated
+        as the replacement, hired ten days before, so that the count on duty at the end holds."""
+        leave = self._within_span(0.2, 0.8)
+        self._add_staff(role, self._hire_date(), leave=leave, team=team, grade=grade)
+        replacement = self.staff[-2]
+        replacement.hire = leave - dt.timedelta(days=10)
+        self.roster[-2]["hire_date"] = replacement.hire
 
     def build_roster(self) -> None:
         col = ("small", "medium", "large").index(self.size)
         for role, counts in HEADCOUNT.items():
             self._staff_group(role, counts[col])
-        mech_teams = 2 if self.size == "small" else 3
-        mech_n, body_n = TECHS_PER_TEAM[self.size]
-        self.teams_mech = [self.t(t) for t in TEAMS["mech"][:mech_teams]]
-        self.team_body = self.t(TEAMS["body"])
-        grades = ("junior", "intermediate", "intermediate", "senior", "senior", "master")
-        for team, n in [(t, mech_n) for t in self.teams_mech] + [(self.team_body, body_n)]:
-            self._add_staff("team_leader", self._hire_date(), team=team, grade="master")
-            self._staff_group("technician", n, team=team, grades=grades)
-        # A hire within the span in every team: the headcount grows with the workload.
-        for team in self.teams_mech + [self.team_body]:
-            self._add_staff("technician", self._within_span(0.3, 0.9), team=team, grade="junior")
+        mech_teams, mech_n, body_teams, body_n = WORKSHOP[self.size]
+        self.teams_mech = self._team_names("mech", mech_teams)
+        self.teams_body = self._team_names("body", body_teams)
+        for team in self.teams_mech:
+            self._crew(team, mech_n)
+        for team in self.teams_body:
+            self._crew(team, body_n)
         self.positions: list[dict[str, Any]] = []
         for role in list(HEADCOUNT)[:7] + ["team_leader", "technician"] + list(HEADCOUNT)[7:]:
             on_duty = sum(1 for s in self.staff if s.role == role and s.on_duty(self.end))
             self.positions.append(_record("positions", role=role, planned=on_duty + VACANCIES.get(role, 0),
                                           notes=None))
+
+    def _team_names(self, kind: str, count: int) -> list[str]:
+        names = TEAMS[kind]
+        return [self.t(names[0])] if count == 1 else [self.t(n) for n in names[1:count + 1]]
+
+    def _crew(self, team: str, count: int) -> None:
+        """A team: its leader and ``count`` technicians on duty at the end. In every team one
+        technician left during the span (the replacement was hired ten days before), and a team
+        of three or more also grew by a junior hired within the span."""
+        grades = ("junior", "intermediate", "intermediate", "senior", "senior", "master")
+        self._add_staff("team_leader", self._hire_date(), team=team, grade="master")
+        grew = count >= 3
+        for i in range(count - grew):
+            self._add_staff("technician", self._hire_date(), team=team, grade=grades[i % len(grades)])
+        self._leaver("technician", team, self.choice(grades))
+        if grew:
+            self._add_staff("technician", self._within_span(0.3, 0.9), team=team, grade="junior")
 
     def on_duty(self, role: str, day: dt.date, team: str | None = None) -> list[_Staff]:
         key = (role, team, day)
@@ -658,9 +689,10 @@ class _Generator:
         self.fleet = list(self.vehicles)
         self.courtesy = [self._vehicle(self.start - dt.timedelta(days=self.randint(100, 700)), store_owned=True)
                          for _ in range(max(2, int(2 * self.scale ** 0.5)))]
-        # Cars sold during the span: a PDI job a few days before the sale.
+        # Cars sold during the span, and at the same pace in the seven months before it (so that
+        # a short span has as many first services as a long one): a PDI job a few days before the sale.
         self.scheduled: dict[dt.date, list[tuple[str, _Vehicle]]] = {}
-        month = dt.date(self.start.year, self.start.month, 1)
+        month = _add_months(dt.date(self.start.year, self.start.month, 1), -7)
         sold: list[_Vehicle] = []
         while month <= self.end:
             days = calendar.monthrange(month.year, month.month)[1]
@@ -701,6 +733,9 @@ class _Generator:
         rng = self.rng
         recent: deque[_Job] = deque(maxlen=max(60, int(self.per_month * 1.2)))
         types, weights = zip(*REPAIR_MIX)
+        # Comebacks come at a steady 1.8% of walk-ins (the quality a service manager watches
+        # monthly), so that every month has a few: each walk-in adds to a credit spent by one.
+        comeback_credit = 0.0
         day = self.start
         while day <= self.end:
             mean = self._daily_mean(day)
@@ -710,9 +745,11 @@ class _Generator:
                 if vehicle.busy_until < day:
                     self._job(day, "pdi" if kind == "pdi" else "maintenance", vehicle, first=kind == "first")
             for _ in range(max(0, count - len(scheduled))):
-                if rng.random() < 0.018 and recent:
+                comeback_credit += 0.018
+                if comeback_credit >= 1 and recent:
                     original = self._comeback_of(recent, day)
                     if original is not None:
+                        comeback_credit -= 1
                         self._job(day, "rework", original.vehicle, rework=original)
                         continue
                 repair_type = self.weighted(types, weights)
@@ -812,7 +849,12 @@ class _Generator:
             status, close = ("qc" if rng.random() < 0.45 else "completed"), None
         if status == "waiting_parts":
             backordered = False  # its open backorder is registered below
-        team = self.team_body if repair_type in ("body_paint", "accident") else self.choice(self.teams_mech)
+        # The workshop supervisor gives the job to the less loaded this month of two teams of its kind.
+        teams = self.teams_body if repair_type in ("body_paint", "accident") else self.teams_mech
+        month = (day.year, day.month)
+        team, other = self.choice(teams), self.choice(teams)
+        if self.load.get((other, month), 0.0) < self.load.get((team, month), 0.0):
+            team = other
         if repair_type == "pdi":
             customer, phone, plate, km = None, None, None, self._km(vehicle, day)
         else:
@@ -838,6 +880,8 @@ class _Generator:
             self.jobs.append(job)
             return job
         self._lines(job, kind, first, backordered)
+        self.load[team, month] = self.load.get((team, month), 0.0) + sum(
+            ln["qty"] for ln in job.lines if ln["line_type"] == "labor")
         self._after_work(job, status)
         if status == "waiting_parts":
             self._open_backorder(job)
@@ -890,14 +934,29 @@ class _Generator:
     def _labor(self, job: _Job, code: str, en: str, zh: str, hours: float, pay: str, discount: float = 0.0,
                cause: tuple[str, str] | None = None, added: bool = False, declined: bool = False) -> None:
         rng = self.rng
-        # A declined item names the technician who found it; only work done has clock hours.
+        # The team leader dispatches (派工) to someone who stays until the job is done: of two
+        # members, the one given fewer hours a day on duty this month, so that the hours spread
+        # as evenly as in a real team (a newcomer catches up with the others).
         team = job.rec["team"]
         crew = self.on_duty("team_leader", job.open, team) + self.on_duty("technician", job.open, team)
-        tech = self.choice(crew or self.on_duty("technician", job.open)).staff_id
+        staying = [s for s in crew if s.leave is None or s.leave >= job.last_day]
+        pool = staying or crew or self.on_duty("technician", job.open)
+        month = (job.open.year, job.open.month)
+        first_day = job.open.replace(day=1)
+
+        def load(staff: _Staff) -> float:
+            days = (job.open - max(first_day, staff.hire)).days + 1
+            return self.load.get((staff.staff_id, month), 0.0) / days
+
+        first, second = self.choice(pool), self.choice(pool)
+        tech = (first if load(first) <= load(second) else second).staff_id
+        self.load[tech, month] = self.load.get((tech, month), 0.0) + hours
+        # A declined item names the technician who found it; only work done has clock hours.
         actual = None
         if not declined:
-            # Warranty time is paid at the standard time: the clock is never below it.
-            low, high = (1.0, 1.3) if pay == "warranty" else (0.75, 1.25)
+            # Warranty time is paid at the standard time: the clock is never below it. Otherwise
+            # a technician beats the standard time slightly on average (efficiency about 103%).
+            low, high = (1.0, 1.3) if pay == "warranty" else (0.75, 1.2)
             actual = round(hours * rng.uniform(low, high), 1)
         self._add_line(job, line_type="labor", item_code=code, description=self.t((en, zh)), qty=hours,
                        unit_price=LABOR_RATE, discount_pct=discount, pay_type=pay, technician_id=tech,
@@ -944,7 +1003,8 @@ class _Generator:
         # A backordered part arrives on the last day of the job and is fitted then.
         issue_late = job.last_day if backordered else None
         if kind == "pdi":
-            self._labor(job, *LABOR["pdi"][:3], 1.5, "internal")
+            code, en, zh, hrs = LABOR["pdi"]
+            self._labor(job, code, en, zh, hrs[0], "internal")
             return
         if kind == "internal":
             code, en, zh, hrs = LABOR["internal"]
@@ -1006,22 +1066,23 @@ class _Generator:
                 self._labor(job, code, en, zh, hrs[0], "customer", declined=True)
         elif roll < 0.25:  # found during the service, approved by the customer
             self._replace(job, "76620", "customer", disc, "maint", added=True)
+        elif roll < 0.4:  # the cleaning a 4S store offers with every service, approved
+            code, en, zh, hrs = LABOR[self.choice(("ac_clean", "throttle"))]
+            self._labor(job, code, en, zh, hrs[0], "customer", disc, added=True)
 
     def _general(self, job: _Job, disc: float, issue_late: dt.date | None) -> None:
         rng = self.rng
         goodwill = rng.random() < 0.05
         pay = "goodwill" if goodwill else "customer"
         disc = 0.0 if goodwill else disc
-        diagnosed = rng.random() < 0.5
-        if diagnosed:
+        if rng.random() < 0.7:
             code, en, zh, hrs = LABOR["diag"]
             self._labor(job, code, en, zh, round(rng.uniform(*hrs), 1), pay, disc)
-        replaced = 0
-        for num in rng.sample(_GROUP["repair"], self.weighted((1, 2, 3), (0.6, 0.3, 0.1))):
-            replaced += self._replace(job, num, pay, disc, "repair", issue_on=None if replaced else issue_late)
-        if not (diagnosed or replaced):  # the parts did not fit this car (a small store stocks fewer)
-            code, en, zh, hrs = LABOR["diag"]
-            self._labor(job, code, en, zh, round(rng.uniform(*hrs), 1), pay, disc)
+        # Only parts the store carries for this car (a small store stocks fewer families).
+        fits = [num for num in _GROUP["repair"] if self.part_for(num, job.vehicle) is not None]
+        count = min(len(fits), self.weighted((1, 2, 3), (0.4, 0.4, 0.2)))
+        for n, num in enumerate(rng.sample(fits, count)):
+            self._replace(job, num, pay, disc, "repair", issue_on=None if n else issue_late)
         if rng.random() < 0.3:
             self._part_line(job, self.part_for(self.choice(("88101", "88102", "88103")), None), pay, disc)
         if rng.random() < 0.15:
@@ -1034,12 +1095,26 @@ class _Generator:
         if rng.random() < 0.1:
             self._part_line(job, self.part_for("51605", job.vehicle), "customer", declined=True)
 
+    def _shop_full(self, job: _Job) -> bool:
+        """Whether the job's team has already been given its capacity of flag hours this month."""
+        team = job.rec["team"]
+        members = len(self.on_duty("team_leader", job.open, team) + self.on_duty("technician", job.open, team))
+        return self.load.get((team, (job.open.year, job.open.month)), 0.0) >= TEAM_CAPACITY * members
+
     def _body(self, job: _Job, pay: str, disc: float, panels: int, parts: bool) -> None:
         rng = self.rng
-        for _ in range(panels):
-            for key in ("panel", "paint"):
-                code, en, zh, hrs = LABOR[key]
-                self._labor(job, code, en, zh, round(rng.uniform(*hrs), 1), pay, disc, CAUSES["body"])
+        work = [(LABOR[key], round(rng.uniform(*LABOR[key][3]), 1))
+                for _ in range(panels) for key in ("panel", "paint")]
+        if self._shop_full(job):
+            # A full body shop sends the panel and paint work out at the store's labor price.
+            price = float(round(sum(hours for _, hours in work) * LABOR_RATE, -1))
+            cost = round(price / (1 + TAX_RATE) * rng.uniform(0.6, 0.75), 2)
+            code, en, zh = BODY_SUBLET
+            self._add_line(job, line_type="sublet", item_code=code, description=self.t((en, zh)), qty=1.0,
+                           unit_price=price, discount_pct=disc, pay_type=pay, cost=cost)
+        else:
+            for (code, en, zh, _), hours in work:
+                self._labor(job, code, en, zh, hours, pay, disc, CAUSES["body"])
         if parts:
             for num in rng.sample(_GROUP["body"], self.randint(1, 2)):
                 self._replace(job, num, pay, disc, "body")
@@ -1054,7 +1129,7 @@ class _Generator:
     def _accident(self, job: _Job, issue_late: dt.date | None) -> None:
         rng = self.rng
         first = True
-        for num in rng.sample(_GROUP["body"], self.randint(1, 4)):
+        for num in rng.sample(_GROUP["body"], self.randint(1, 3)):
             if self._replace(job, num, "insurance", 0.0, "body", issue_on=issue_late if first else None):
                 first = False
         self._body(job, "insurance", 0.0, panels=self.randint(1, 3), parts=False)
@@ -1067,9 +1142,10 @@ class _Generator:
         rng = self.rng
         code, en, zh, hrs = LABOR["diag"]
         self._labor(job, code, en, zh, round(rng.uniform(*hrs), 1), "warranty")
-        replaced = 0
-        for num in rng.sample(_WARRANTY_REPAIRS, self.weighted((1, 2), (0.8, 0.2))):
-            replaced += self._replace(job, num, "warranty", 0.0, "warranty", issue_on=None if replaced else issue_late)
+        fits = [num for num in _WARRANTY_REPAIRS if self.part_for(num, job.vehicle) is not None]
+        count = min(len(fits), self.weighted((1, 2), (0.8, 0.2)))
+        for n, num in enumerate(rng.sample(fits, count)):
+            self._replace(job, num, "warranty", 0.0, "warranty", issue_on=None if n else issue_late)
         if rng.random() < 0.2:  # due maintenance done on the same visit, customer pay
             code, en, zh, hrs = LABOR["service"]
             self._labor(job, code, en, zh, hrs[0], "customer")
@@ -1232,12 +1308,18 @@ class _Generator:
         counted = rng.sample([p for p in self.parts if p.rec["active"]], min(self.randint(20, 30), len(self.parts)))
         by = [s.staff_id for s in self.on_duty("parts_clerk", self.end) + self.on_duty("parts_manager", self.end)]
         rows = []
-        for n, part in enumerate(counted):
-            book = self.stock.get(part.rec["part_no"], 0.0)
+        books = [self.stock.get(part.rec["part_no"], 0.0) for part in counted]
+        # Every ninth count a surplus, and a shortfall where the book has two or more; at least
+        # one shortfall, on the first such part left matching, when the ninths fell on none.
+        losses = {n for n, book in enumerate(books) if n % 9 == 7 and book >= 2}
+        if not losses:
+            losses = {n for n, book in enumerate(books) if n % 9 != 4 and book >= 2}
+            losses = {min(losses)} if losses else set()
+        for n, (part, book) in enumerate(zip(counted, books)):
             qty = book
             if n % 9 == 4:
                 qty = book + self.randint(1, 2)
-            elif n % 9 == 7 and book >= 2:
+            elif n in losses:
                 qty = book - self.randint(1, 2)
             rows.append(_record("stocktake", count_date=self.end, part_no=part.rec["part_no"], counted_qty=qty,
                                 counted_by=self.choice(by)))

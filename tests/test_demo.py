@@ -134,14 +134,45 @@ def test_roster_has_every_role_teams_leavers_and_hires(small):
     assert {r["role"] for r in roster} == set(Role.labels())
     assert {p["role"] for p in small["positions"]} == set(Role.labels())
     teams = {r["team"] for r in roster if r["role"] in ("technician", "team_leader")}
-    assert len(teams) == 3
+    assert teams == {"Mechanical", "Body & paint"}
     assert all(r["piece_rate"] > 0 and r["grade"] for r in roster if r["role"] in ("technician", "team_leader"))
-    assert any(r["leave_date"] for r in roster)
+    assert any(r["leave_date"] for r in roster if r["role"] == "technician")
     assert sum(r["hire_date"] >= dt.date(2025, 10, 1) for r in roster) >= 3
     assert len({r["excel_user"] for r in roster}) == len(roster)
     on_duty = Counter(r["role"] for r in roster if r["leave_date"] is None)
     vacancies = sum(max(p["planned"] - on_duty[p["role"]], 0) for p in small["positions"])
     assert vacancies == 5
+
+
+# The workshop by size: (teams, technicians and team leaders on duty at the end, advisors).
+STAFF = {"small": (2, 4, 3), "medium": (4, 20, 6), "large": (7, 51, 12)}
+
+
+@pytest.mark.parametrize("size", ["small", "medium", "large"])
+def test_workshop_is_staffed_for_the_job_volume(size):
+    """Staffing follows the job volume: every technician flags what a real 4S technician does in
+    the last month (productivity and proficiency 60-100% of the available hours, efficiency about
+    100%), at a plausible revenue and flag hours per RO."""
+    from addin.kpis import compute_kpis
+
+    records = generate(size)
+    roster = records["roster"]
+    workshop = [r for r in roster if r["role"] in ("technician", "team_leader") and r["leave_date"] is None]
+    advisors = [r for r in roster if r["role"] == "service_advisor" and r["leave_date"] is None]
+    assert (len({r["team"] for r in workshop}), len(workshop), len(advisors)) == STAFF[size]
+    result = compute_kpis(Store.from_records(records), "2026-10")
+    techs = result.technicians
+    assert len(techs) == STAFF[size][1]
+    for t in techs:
+        assert t["available_hours"] == 216.0  # 27 working days (Mon-Sat) of 8 hours
+        assert 0.55 <= t["productivity"] <= 1.0 and 0.55 <= t["proficiency"] <= 1.0
+        assert 0.95 <= t["efficiency"] <= 1.1
+    pooled = sum(t["flag_hours"] for t in techs) / sum(t["available_hours"] for t in techs)
+    assert 0.7 <= pooled <= 0.85
+    assert 1700 <= result["revenue_per_ro"] <= 2200 and 4.3 <= result["hours_per_ro"] <= 4.7
+    # In its busiest months the body shop sends work to a partner shop rather than run over 100%.
+    sublet = [ln for ln in records["wo_lines"] if ln["item_code"] == "S06"]
+    assert sublet and all(ln["line_type"] == "sublet" and 0 < ln["cost"] < ln["unit_price"] for ln in sublet)
 
 
 # -- work orders and lines -------------------------------------------------------------------

@@ -147,12 +147,12 @@ def test_close_applies_the_plan_to_the_live_book(book, manager, no_pdf) -> None:
 
 
 def test_close_refused_for_a_user_who_is_not_a_service_manager(book) -> None:
-    fake = book(user="sunjingguo")  # a technician of the demo roster
+    fake = book(user="xuwei")  # a technician of the demo roster
     before = snapshot(fake)
     entry.close(fake)
     message, _, _, mode = last_alert(fake)
     assert mode == "critical" and len(fake.app.alerts) == 1
-    assert message.startswith("Only a service manager may close or reopen a period. Excel knows you as 'sunjingguo'")
+    assert message.startswith("Only a service manager may close or reopen a period. Excel knows you as 'xuwei'")
     assert snapshot(fake) == before and fake.saved == 0
 
 

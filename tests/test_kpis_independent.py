@@ -446,7 +446,7 @@ def test_engine_agrees_with_the_naive_implementation(demo_store, period, method)
     assert kpis["parts_cost"] > 0 and kpis["stock_value_close"] > 0 and kpis["receivables"] > 0
     assert kpis["claim_days_to_pay"] is not None and kpis["fill_rate"] is not None
     assert (kpis["stocktake_accuracy"] is not None) == (period == "2026-10")  # one count, on 2026-10-31
-    assert len(technicians) >= 5 and sum(t["comebacks"] for t in technicians) > 0
+    assert len(technicians) >= 4 and sum(t["comebacks"] for t in technicians) > 0
     if period == "2026-10":  # in 2026-04 the 13-month store is too young to have churned customers
         assert all(lists.values()), {k: len(v) for k, v in lists.items()}
 
