@@ -18,7 +18,7 @@ import functools
 import hashlib
 import pickle
 from collections import OrderedDict
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, TypeVar
 
 import xlwings as xw
 

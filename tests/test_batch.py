@@ -22,6 +22,7 @@ import pytest
 from addin.batch import BatchError, run_batch
 from addin.batch.actions import Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
+from addin.periods import PeriodError
 from addin.batch.group import GROUP_RULES, group_kpis, ranking
 from addin.batch.macros import compare_macros, normalise
 from addin.errors import WorkbookReadError
@@ -266,6 +267,21 @@ def test_collect_paths_folders_globs_and_missing(json_stores: Path) -> None:
                        {"file": str(json_stores / "zz*.xlsm"), "reason": f"No workbook matches {json_stores / 'zz*.xlsm'}"}]
 
 
+def test_collect_passes_over_the_add_ins_own_output(json_stores: Path) -> None:
+    """A second run over the same folder must not read the first run's group report, nor the
+    report packs a close writes beside the workbooks, as stores."""
+    out = json_stores / "group"
+    out.mkdir()
+    (out / "group_kpi_2026-10.xlsx").write_text("{}", encoding="utf-8")
+    pack = json_stores / "s1_reports" / "2026-10"
+    pack.mkdir(parents=True)
+    (pack / "S1_2026-10_monthly.xlsx").write_text("{}", encoding="utf-8")
+    files, _ = collect_paths([json_stores], skip=[out])
+    assert [p.name for p in files] == ["broken.xlsx", "s2.xlsm", "s1.xlsx", "s3.xlsx"]
+    files, _ = collect_paths([str(json_stores / "**" / "*.xlsx")], skip=[out])
+    assert [p.name for p in files] == ["broken.xlsx", "s1.xlsx", "s3.xlsx"]
+
+
 def test_batch_over_a_folder(json_stores: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = {p: _digest(p) for p in json_stores.rglob("*")if p.is_file()}
     out = tmp_path / "out"
@@ -346,7 +362,7 @@ def test_a_worker_that_dies_fails_only_its_file(json_stores: Path) -> None:
 def test_bad_arguments_are_one_clear_error(json_stores: Path) -> None:
     with pytest.raises(BatchError, match="Unknown batch action 'tally'"):
         run_batch([json_stores], "tally", PERIOD)
-    with pytest.raises(BatchError, match="not a month written YYYY-MM"):
+    with pytest.raises(PeriodError, match="not a month written YYYY-MM"):
         run_batch([json_stores], "kpi", "2026-13")
     with pytest.raises(BatchError, match="No workbook to process"):
         run_batch([json_stores / "empty*"], "kpi", PERIOD)
@@ -579,6 +595,19 @@ def test_kpi_batch_over_demo_stores(demo_stores: dict[str, Path], tmp_path: Path
 
 
 @pytest.mark.slow
+def test_a_workbook_without_store_sheets_is_a_failure_not_a_store_of_zeros(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Price list"
+    wb.save(tmp_path / "prices.xlsx")
+    result = run_batch([tmp_path / "prices.xlsx"], "kpi", PERIOD, workers=1, progress=False)
+    assert result.stores == [] and result.exit_code == 2
+    assert [f["reason"] for f in result.failures] == [
+        "prices.xlsx: not a Service workbook (none of its sheets is a store's data: work orders, parts ledger, "
+        "claims ...)."]
+
+
 def test_validate_batch_reads_only(demo_stores: dict[str, Path]) -> None:
     files = [demo_stores[c] for c in ("S01", "S02", "broken")]
     before = {p: _digest(p) for p in files}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import subprocess
 import sys
@@ -429,11 +428,17 @@ def test_demo_command_writes_a_workbook_that_reads_back_to_the_same_records(tmp_
     assert list(store.table("work_orders")["_row"][:2]) == [2, 3]
 
 
+def test_each_store_of_a_group_demo_gets_its_own_code(tmp_path):
+    from addin.commands import demo as command
+    from addin.io.reader import read_store
+
+    assert command.run(_cli_args(tmp_path, "--store-code", "GZ02")) == 0
+    assert read_store(tmp_path / "DEMO01.xlsx").settings.store_code == "GZ02"
+
+
 def test_demo_command_writes_the_macro_workbook(tmp_path):
     from addin.commands import demo as command
 
-    if not command.COMMITTED.is_file() and importlib.util.find_spec("addin.udfs") is None:
-        pytest.skip("neither a committed Service.xlsm nor the UDF module to build one with exists yet")
     args = _cli_args(tmp_path)
     args.out = tmp_path / "DEMO01.xlsm"
     assert command.run(args) == 0
@@ -446,8 +451,6 @@ def test_demo_command_writes_the_macro_workbook(tmp_path):
 def test_with_problems_lists_what_was_planted_beside_the_workbook(tmp_path):
     from addin.commands import demo as command
 
-    if importlib.util.find_spec("addin.demo_problems") is None:
-        pytest.skip("addin.demo_problems (the validation engineer's planter) does not exist yet")
     # Six months: enough history for one of every kind of problem (a rejected claim among them).
     assert command.run(_cli_args(tmp_path, "--with-problems", "--months", "6")) == 0
     planted = json.loads((tmp_path / "DEMO01.problems.json").read_text(encoding="utf-8"))

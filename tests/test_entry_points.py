@@ -5,7 +5,6 @@ with python-calamine, and each button is pressed as Excel would."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,6 @@ from addin.xl.book import LiveBook, records_to_rows
 from addin.xl.fake import FakeBook
 
 PERIOD = "2026-10"
-needs_dashboard = pytest.mark.skipif(importlib.util.find_spec("addin.dashboard") is None,
-                                     reason="addin.dashboard (write_dashboard) does not exist yet")
 
 
 def _workbook(records: dict[str, list[dict[str, Any]]], path: Path, locale: str = "en-US") -> Path:
@@ -118,7 +115,6 @@ def test_validate_clean_store_empties_the_checks_sheet(book) -> None:
     assert last_alert(fake)[0].startswith("No problems found in ")
 
 
-@needs_dashboard
 def test_close_applies_the_plan_to_the_live_book(book, manager, no_pdf) -> None:
     fake = book()
     store = LiveBook(fake).read_store()
@@ -174,7 +170,6 @@ def test_close_cancelled_changes_nothing(book) -> None:
     assert snapshot(fake) == before
 
 
-@needs_dashboard
 def test_reopen_after_close(book, manager, no_pdf) -> None:
     fake = book(inputs=["Late invoice for RO26100001"])
     entry.close(fake)
@@ -232,7 +227,6 @@ def test_unknown_report_is_a_message(book) -> None:
     assert mode == "critical" and message.startswith("Unknown report 'weekly'")
 
 
-@needs_dashboard
 def test_refresh_dashboard(book) -> None:
     fake = book()
     entry.refresh_dashboard(fake)

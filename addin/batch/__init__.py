@@ -17,7 +17,6 @@ from __future__ import annotations
 import getpass
 import importlib
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from addin.batch.actions import ACTIONS, Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
+from addin.periods import check_period
 from addin.batch.group import group_kpis
 from addin.errors import ServiceError
 from addin.i18n import Text
@@ -33,11 +33,7 @@ __all__ = ["ACTIONS", "Action", "BatchError", "BatchResult", "TaskOptions", "reg
 
 UNKNOWN_ACTION = Text("Unknown batch action {action!r}; use one of: {known}.",
                       "未知的批处理操作 {action!r}；可用：{known}。")
-BAD_PERIOD = Text("Period {period!r} is not a month written YYYY-MM (for example 2026-10).",
-                  "期间 {period!r} 不是 年-月 格式的月份（例如 2026-10）。")
 NOTHING = Text("No workbook to process: {paths}", "没有可处理的工作簿：{paths}")
-MISSING_PART = Text("The {action} action needs {module}, which cannot be imported: {detail}",
-                    "{action} 操作需要 {module}，但无法导入：{detail}")
 NO_PDF = Text("No PDF of the group report: {reason}", "未生成集团报告 PDF：{reason}")
 
 
@@ -137,21 +133,17 @@ def run_batch(
 
     if action not in ACTIONS:
         raise BatchError(UNKNOWN_ACTION, action=action, known=", ".join(ACTIONS))
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(period)):
-        raise BatchError(BAD_PERIOD, period=period)
+    check_period(period)
     spec = ACTIONS[action]
     started = time.perf_counter()
     specs = list(paths)
-    files, missing = collect_paths(specs, locale)
+    files, missing = collect_paths(specs, locale, skip=[out_dir] if out_dir else [])
     if not files:
         raise BatchError(NOTHING, paths="; ".join(f["reason"] for f in missing) or "-")
-    # Imported here, before any worker starts: a missing part is one clear error, and forked
-    # workers inherit the loaded modules instead of importing them again each.
+    # Imported here, before any worker starts, so that forked workers inherit the loaded modules
+    # instead of importing them again each.
     for module in spec.needs:
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise BatchError(MISSING_PART, action=action, module=module, detail=exc) from exc
+        importlib.import_module(module)
 
     result = BatchResult(action, period, spec.gives_kpis, failures=list(missing))
     out = Path(out_dir) if out_dir is not None else None

@@ -112,12 +112,29 @@ def measure(store: Any, options: TaskOptions) -> dict[str, Any]:
     }
 
 
-def validate_worker(path: str, options: TaskOptions) -> dict[str, Any]:
-    """read_store + validate_store: counts of errors and warnings, the first findings."""
+NOT_A_STORE = Text("{file}: not a Service workbook (none of its sheets is a store's data: work orders, "
+                   "parts ledger, claims ...).",
+                   "{file}：不是售后服务工作簿（没有任何门店数据表：维修工单、配件台账、索赔台账等）。")
+
+
+def read_store_workbook(path: str) -> Any:
+    """read_store, refusing a workbook that holds none of a store's data sheets (a report, a
+    price list): a batch must not count it as a store with zero figures."""
+    from addin.errors import WorkbookReadError
     from addin.io.reader import read_store
-    from addin.rules import validate_store
+    from addin.models import INPUT_SHEETS
 
     store = read_store(path)
+    if not set(INPUT_SHEETS) - {"settings"} - set(store.missing_sheets):
+        raise WorkbookReadError(NOT_A_STORE, file=Path(path).name)
+    return store
+
+
+def validate_worker(path: str, options: TaskOptions) -> dict[str, Any]:
+    """read_store + validate_store: counts of errors and warnings, the first findings."""
+    from addin.rules import validate_store
+
+    store = read_store_workbook(path)
     findings = validate_store(store, options.period)
     errors = [f for f in findings if f.severity == "error"]
     return {
@@ -130,9 +147,7 @@ def validate_worker(path: str, options: TaskOptions) -> dict[str, Any]:
 
 def kpi_worker(path: str, options: TaskOptions) -> dict[str, Any]:
     """read_store + compute_kpis for the period."""
-    from addin.io.reader import read_store
-
-    store = read_store(path)
+    store = read_store_workbook(path)
     return {**_identity(store), "status": "ok", **measure(store, options)}
 
 
@@ -142,6 +157,7 @@ def close_worker(path: str, options: TaskOptions) -> dict[str, Any]:
     from addin.close import close_workbook
     from addin.io.reader import read_store
 
+    read_store_workbook(path)
     out_dir = str(Path(options.out_dir) / Path(path).stem) if options.out_dir else None
     try:
         close_workbook(path, options.period, user=options.user, out_dir=out_dir, pdf=options.pdf)

@@ -27,10 +27,6 @@ _ROWS = Text("  {sheet} {rows:>8,} rows", "  {sheet} {rows:>8,} 行")
 _WROTE = Text("Demo store {size} ({months} months to {end}, seed {seed}) written to {path} in {seconds:.1f} s.",
               "示例门店 {size}（截至 {end} 的 {months} 个月，种子 {seed}）已写入 {path}，用时 {seconds:.1f} 秒。")
 _PLANTED = Text("{n} known problems planted; their list is in {path}.", "已植入 {n} 个已知问题，清单见 {path}。")
-_NO_PLANTER = Text("--with-problems needs addin.demo_problems, which this installation does not have.",
-                   "--with-problems 需要 addin.demo_problems 模块，但当前安装中没有。")
-_NO_BUILDER = Text("No Service.xlsm to copy and no workbook builder (addin.io.builder) to make one.",
-                   "没有可复制的 Service.xlsm，也没有可生成工作簿的模块（addin.io.builder）。")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--end", default=DEFAULT_END, help=f"last month, YYYY-MM (default: {DEFAULT_END})")
     parser.add_argument("--locale", choices=("en-US", "zh-CN"), default="en-US",
                         help="language of the workbook and of the demo's text (default: en-US)")
+    parser.add_argument("--store-code", default=None,
+                        help="store code in the settings (default DEMO01): give each store of a group demo its own")
     parser.add_argument("--with-problems", action="store_true",
                         help="plant known bad entries and list them in <name>.problems.json beside the workbook")
     parser.add_argument("--out", type=Path, default=Path("demo") / "DEMO01.xlsm",
@@ -54,10 +52,8 @@ def _template(locale: str, folder: Path, suffix: str) -> Path:
     if suffix == ".xlsm" and locale == "en-US" and COMMITTED.is_file():
         shutil.copyfile(COMMITTED, copy)
         return copy
-    try:
-        from addin.io.builder import build
-    except ImportError:
-        raise ServiceError(_NO_BUILDER) from None
+    from addin.io.builder import build
+
     return build(copy, locale, backup=False)
 
 
@@ -90,10 +86,8 @@ def write_demo(records: dict[str, list[dict[str, Any]]], out: Path, locale: str)
 def plant(records: dict[str, list[dict[str, Any]]], seed: int, out: Path) -> Path:
     """Plant the known problems into ``records`` and list them in ``<stem>.problems.json``
     beside ``out`` (rule, severity, sheet, worksheet row, column)."""
-    try:
-        from addin.demo_problems import plant_problems
-    except ImportError:
-        raise ServiceError(_NO_PLANTER) from None
+    from addin.demo_problems import plant_problems
+
     planted = plant_problems(records, random.Random(f"problems-{seed}"))
     listing = [{"rule": p.rule, "severity": p.severity, "sheet": p.sheet, "row": p.row, "column": p.column}
                for p in planted]
@@ -116,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
     except ServiceError as exc:
         exc.locale = args.locale  # type: ignore[attr-defined]  # the CLI prints it in this language
         raise
+    if args.store_code:
+        for setting in records["settings"]:
+            if setting["key"] == "store_code":
+                setting["value"] = args.store_code
     listing = plant(records, args.seed, args.out) if args.with_problems else None
     rows = write_demo(records, args.out, args.locale)
     for sheet, n in rows.items():

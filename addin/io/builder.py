@@ -17,7 +17,6 @@ of the built workbook that the tests compare against.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import tempfile
@@ -100,10 +99,6 @@ _BAD_LOCALE = Text("Unknown locale {name!r}: use en-US or zh-CN.", "未知语言
 _BAD_SUFFIX = Text(
     "Cannot build {path}: the workbook is .xlsm (with macros and ribbon) or .xlsx (layout only).",
     "无法生成 {path}：工作簿须为 .xlsm（含宏与功能区）或 .xlsx（仅版式）。",
-)
-_NO_VBA = Text(
-    "Cannot build {path}: the VBA part (addin/vba.py) is missing; build an .xlsx for the layout only.",
-    "无法生成 {path}：缺少 VBA 部分（addin/vba.py）；如只需版式请生成 .xlsx。",
 )
 _BAD_TITLE_NAME = Text("Sheet name {name!r} is not allowed by Excel.", "Excel 不允许的工作表名 {name!r}。")
 
@@ -379,10 +374,9 @@ def build_workbook(locale: str = "en-US") -> Workbook:
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     _build_conf(wb, locale)
     wb.active = 0
-    if importlib.util.find_spec("addin.dashboard") is not None:
-        from addin.dashboard import write_dashboard
+    from addin.dashboard import write_dashboard
 
-        write_dashboard(wb, None, locale)
+    write_dashboard(wb, None, locale)
     return wb
 
 
@@ -400,8 +394,6 @@ def build(out: Path, locale: str = "en-US", backup: bool = True) -> Path:
     if suffix == ".xlsx":
         save_atomic(wb, out, backup=backup)
         return out
-    if importlib.util.find_spec("addin.vba") is None:
-        raise ServiceError(_NO_VBA, path=out)
     from addin.vba import install_vba
 
     out.parent.mkdir(parents=True, exist_ok=True)
