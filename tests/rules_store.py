@@ -93,3 +93,25 @@ def findings(recs: dict[str, list[dict[str, Any]]], period: str | None = None,
              settings: dict[str, Any] | None = None) -> set[tuple[str, str, int | None, str | None]]:
     """Validate ``recs``: the findings as (rule, sheet, row, column)."""
     return {(f.rule, f.sheet, f.row, f.column) for f in validate_store(store(recs, settings), period)}
+
+
+def edit(sheet: str, index: int, **values: Any) -> Any:
+    """A change to one record of ``sheet``, applied to a records dict by the cases below."""
+    def apply(recs: dict[str, list[dict[str, Any]]]) -> None:
+        recs[sheet][index].update(values)
+    return apply
+
+
+def add(sheet: str, record: dict[str, Any]) -> Any:
+    """A record appended to ``sheet``."""
+    def apply(recs: dict[str, list[dict[str, Any]]]) -> None:
+        recs[sheet].append(record)
+    return apply
+
+
+def both(*edits: Any) -> Any:
+    """Several changes applied in order."""
+    def apply(recs: dict[str, list[dict[str, Any]]]) -> None:
+        for e in edits:
+            e(recs)
+    return apply

@@ -5,23 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rules_store import findings, records
+from rules_store import add, edit, findings, records
 
 D = dt.date
 CL = "claims"
 PAY = "claim_payments"
-
-
-def edit(sheet, index, **values):
-    def apply(recs):
-        recs[sheet][index].update(values)
-    return apply
-
-
-def add(sheet, record):
-    def apply(recs):
-        recs[sheet].append(record)
-    return apply
 
 
 CASES = {

@@ -5,18 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rules_store import VIN1, findings, records, store
+from rules_store import VIN1, edit, findings, records, store
 
 from addin.rules import RULES, validate_store
 
 D = dt.date
 WO = "work_orders"
-
-
-def edit(sheet, index, **values):
-    def apply(recs):
-        recs[sheet][index].update(values)
-    return apply
 
 
 CASES = {

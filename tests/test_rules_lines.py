@@ -5,16 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rules_store import findings, records
+from rules_store import edit, findings, records
 
 D = dt.date
 LN = "wo_lines"
-
-
-def edit(sheet, index, **values):
-    def apply(recs):
-        recs[sheet][index].update(values)
-    return apply
 
 
 CASES = {

@@ -5,29 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rules_store import VIN1, VIN3, findings, records
+from rules_store import VIN1, VIN3, add, both, edit, findings, records
 
 D = dt.date
 WO = "work_orders"
-
-
-def edit(sheet, index, **values):
-    def apply(recs):
-        recs[sheet][index].update(values)
-    return apply
-
-
-def add(sheet, record):
-    def apply(recs):
-        recs[sheet].append(record)
-    return apply
-
-
-def both(*edits):
-    def apply(recs):
-        for e in edits:
-            e(recs)
-    return apply
 
 
 BAD_DIGIT = VIN1[:8] + "5" + VIN1[9:]

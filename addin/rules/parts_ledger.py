@@ -10,7 +10,7 @@ import pandas as pd
 
 from addin.i18n import Text
 from addin.models import INFLOW_TYPES
-from addin.rules.registry import EPS, Context, Fragment, Hit, lookup, rule
+from addin.rules.registry import Context, EPS, Fragment, Hit, hits_where, lookup, rule
 
 JOB_MOVEMENTS = ("issue", "return_to_stock")
 
@@ -22,8 +22,7 @@ def ledger_qty(ctx: Context) -> Iterator[Hit]:
     """qty is above zero: the movement type says whether stock goes in or out."""
     pl = ctx.table("parts_ledger")
     bad = pl["qty"] <= 0
-    for row, value in zip(pl.loc[bad, "_row"], pl.loc[bad, "qty"]):
-        yield Hit(int(row), "qty", value)
+    yield from hits_where(pl, bad, "qty")
 
 
 @rule("PL-COST", "error", "parts_ledger", message=Text(
@@ -34,8 +33,7 @@ def ledger_cost(ctx: Context) -> Iterator[Hit]:
     """Receipts carry unit_cost above zero (ex-tax purchase cost)."""
     pl = ctx.table("parts_ledger")
     bad = (pl["txn_type"] == "receipt") & ~(pl["unit_cost"] > 0)
-    for row, value in zip(pl.loc[bad, "_row"], pl.loc[bad, "unit_cost"]):
-        yield Hit(int(row), "unit_cost", value)
+    yield from hits_where(pl, bad, "unit_cost")
 
 
 @rule("PL-WO", "error", "parts_ledger", message=Text(

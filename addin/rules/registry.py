@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
-from typing import Any, Callable, Iterable, Literal, Mapping
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,13 @@ class Hit:
     value: Any
     params: Mapping[str, Any] = field(default_factory=dict)
     sheet: str | None = None
+
+
+def hits_where(table: pd.DataFrame, bad: Any, column: str, params: Mapping[str, Any] | None = None,
+               sheet: str | None = None) -> Iterator[Hit]:
+    """A hit for each record of ``table`` where the boolean mask ``bad`` holds, on ``column``."""
+    for row, value in zip(table.loc[bad, "_row"], table.loc[bad, column]):
+        yield Hit(int(row), column, value, params or {}, sheet=sheet)
 
 
 @dataclass(frozen=True)

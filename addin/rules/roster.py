@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from addin.i18n import Text
-from addin.rules.registry import Context, Hit, rule
+from addin.rules.registry import Context, Hit, hits_where, rule
 
 
 @rule("RO-DATES", "error", "roster", dated=False, uses=("roster.leave_date",), message=Text(
@@ -26,5 +26,4 @@ def roster_rate(ctx: Context) -> Iterator[Hit]:
     """piece_rate is zero or more."""
     ro = ctx.table("roster")
     bad = ro["piece_rate"] < 0
-    for row, value in zip(ro.loc[bad, "_row"], ro.loc[bad, "piece_rate"]):
-        yield Hit(int(row), "piece_rate", value)
+    yield from hits_where(ro, bad, "piece_rate")

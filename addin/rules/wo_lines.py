@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from addin.i18n import Text
-from addin.rules.registry import EPS, Context, Hit, lookup, rule
+from addin.rules.registry import Context, EPS, Hit, hits_where, lookup, rule
 from addin.rules.work_orders import employed_on, staff_fragment
 
 TECHNICIAN_ROLES = ("technician", "team_leader")
@@ -19,8 +19,7 @@ def line_qty(ctx: Context) -> Iterator[Hit]:
     """qty is above zero: hours for labor, units otherwise."""
     ln = ctx.table("wo_lines")
     bad = ln["qty"] <= 0
-    for row, value in zip(ln.loc[bad, "_row"], ln.loc[bad, "qty"]):
-        yield Hit(int(row), "qty", value)
+    yield from hits_where(ln, bad, "qty")
 
 
 @rule("LN-PRICE", "error", "wo_lines", message=Text(
@@ -31,8 +30,7 @@ def line_price(ctx: Context) -> Iterator[Hit]:
     """unit_price is zero or more."""
     ln = ctx.table("wo_lines")
     bad = ln["unit_price"] < 0
-    for row, value in zip(ln.loc[bad, "_row"], ln.loc[bad, "unit_price"]):
-        yield Hit(int(row), "unit_price", value)
+    yield from hits_where(ln, bad, "unit_price")
 
 
 @rule("LN-DISCOUNT", "error", "wo_lines", message=Text(
@@ -43,8 +41,7 @@ def line_discount(ctx: Context) -> Iterator[Hit]:
     """discount_pct is at least 0 and below 1 (100 %)."""
     ln = ctx.table("wo_lines")
     bad = (ln["discount_pct"] < 0) | (ln["discount_pct"] >= 1)
-    for row, value in zip(ln.loc[bad, "_row"], ln.loc[bad, "discount_pct"]):
-        yield Hit(int(row), "discount_pct", value)
+    yield from hits_where(ln, bad, "discount_pct")
 
 
 @rule("LN-DISCOUNT-APPROVAL", "warning", "wo_lines", message=Text(
@@ -57,8 +54,7 @@ def line_discount_approval(ctx: Context) -> Iterator[Hit]:
     limit = ctx.settings.max_discount_advisor
     bad = ln["discount_pct"] > limit + EPS
     shown = f"{limit * 100:g}%"
-    for row, value in zip(ln.loc[bad, "_row"], ln.loc[bad, "discount_pct"]):
-        yield Hit(int(row), "discount_pct", value, {"limit": shown})
+    yield from hits_where(ln, bad, "discount_pct", {"limit": shown})
 
 
 @rule("LN-WARRANTY-HOURS", "warning", "wo_lines", uses=("wo_lines.actual_hours",), message=Text(
@@ -81,8 +77,7 @@ def line_part(ctx: Context) -> Iterator[Hit]:
     """Part and accessory lines name a known part_no (item_code) so that issues can be matched."""
     ln = ctx.table("wo_lines")
     bad = ln["line_type"].isin(("part", "accessory")) & ~ln["item_code"].isin(ctx.part_numbers)
-    for row, value in zip(ln.loc[bad, "_row"], ln.loc[bad, "item_code"]):
-        yield Hit(int(row), "item_code", value)
+    yield from hits_where(ln, bad, "item_code")
 
 
 @rule("LN-TECH", "error", "wo_lines", uses=("wo_lines.technician_id", "roster.role"), message=Text(
@@ -119,5 +114,4 @@ def line_added(ctx: Context) -> Iterator[Hit]:
     approved = ln["customer_approved"].fillna(False).astype(bool)
     declined = ln["declined"].fillna(False).astype(bool)
     bad = added & ~approved & ~declined
-    for row, value in zip(ln.loc[bad, "_row"], ln.loc[bad, "customer_approved"]):
-        yield Hit(int(row), "customer_approved", value)
+    yield from hits_where(ln, bad, "customer_approved")

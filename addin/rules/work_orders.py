@@ -9,7 +9,7 @@ import pandas as pd
 from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
 from addin.i18n import Text
 from addin.models import Role
-from addin.rules.registry import EPS, Context, Fragment, Hit, Phase, lookup, rule
+from addin.rules.registry import Context, EPS, Fragment, Hit, Phase, hits_where, lookup, rule
 
 _VIN_MESSAGE = Text(
     "{reason}; copy the VIN again from the vehicle licence or the VIN plate.",
@@ -282,8 +282,7 @@ def wo_csi(ctx: Context) -> Iterator[Hit]:
     """The customer satisfaction score (csi_score) is between 0 and 10."""
     wo = ctx.table("work_orders")
     bad = (wo["csi_score"] < 0) | (wo["csi_score"] > 10)
-    for row, value in zip(wo.loc[bad, "_row"], wo.loc[bad, "csi_score"]):
-        yield Hit(int(row), "csi_score", value)
+    yield from hits_where(wo, bad, "csi_score")
 
 
 # ---------------------------------------------------------------------------------------------
