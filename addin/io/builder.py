@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import ServiceError
 from addin.i18n import Text, tr
+from addin.io.writer import BOOL_WORDS
 from addin.models import LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, ColumnSpec, SheetSpec
 
 # Sheets that are not data sheets: key -> (English, Chinese) name.
@@ -90,7 +91,6 @@ _HINTS: dict[str, Text] = {
 _REF_HINT = Text("Must exist on the {sheet} sheet ({column}).", "须在“{sheet}”表（{column}）中存在。")
 _BAD_VALUE = Text("Not a value of the list. Keep it anyway?", "不在下拉列表中。仍要保留吗？")
 _BAD_TITLE = Text("Check the value", "请检查")
-_BOOL_LABELS = {"en-US": ("TRUE", "FALSE"), "zh-CN": ("是", "否")}
 _DASHBOARD_HINT = Text(
     "Compute the KPIs (ribbon: KPIs, or `service-addin kpi`) to fill this sheet.",
     "计算 KPI（功能区“KPI”按钮，或 `service-addin kpi`）后，此表显示本期看板。",
@@ -226,7 +226,7 @@ def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
         for col in spec.columns:
             if col.enum is not None and col.enum.__name__ not in lists:
                 lists[col.enum.__name__] = _enum_labels(col, locale)
-    lists["Bool"] = list(_BOOL_LABELS["zh-CN" if locale == "zh-CN" else "en-US"])
+    lists["Bool"] = list(BOOL_WORDS.get(locale, ("TRUE", "FALSE")))
     names = {}
     for idx, (enum_name, labels) in enumerate(lists.items(), start=1):
         ws.cell(1, idx, enum_name).font = Font(bold=True)

@@ -329,7 +329,8 @@ def sheet_columns(wb: Workbook, sheet_key: str) -> tuple[Worksheet, int, dict[st
 # ---------------------------------------------------------------------------------------------
 # Values: Python / pandas -> (cell value, openpyxl data type).
 
-_BOOL_TEXT = {"zh-CN": ("是", "否")}
+#: Yes/no as a locale shows them: the builder's dropdowns offer these, so cells are written the same.
+BOOL_WORDS = {"zh-CN": ("是", "否")}
 
 
 def _blank(v: Any) -> bool:
@@ -412,7 +413,7 @@ def _converter(col: ColumnSpec, locale: str) -> Callable[[Any], tuple[Any, str]]
             return _plain(v)
         return date_value
     if kind == "bool":
-        words = _BOOL_TEXT.get(locale)
+        words = BOOL_WORDS.get(locale)
 
         def bool_value(v: Any) -> tuple[Any, str]:
             if isinstance(v, (bool, np.bool_)):

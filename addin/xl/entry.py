@@ -246,7 +246,11 @@ def _close(live: LiveBook, store: Store) -> str:
     # Everything is computed; only writing is left.
     for key, records in plan.appends.items():
         live.append_records(store, key, records)
-    _write_period_row(live, store, plan.period_row)
+    # The plan carries the whole periods sheet when the period already had a row, else none.
+    if plan.periods:
+        live.replace_records(store, "periods", plan.periods)
+    else:
+        live.append_records(store, "periods", [plan.period_row])
     if plan.settings_updates:
         live.set_settings(store, plan.settings_updates)
     _write_dashboard(live, title, grid)
@@ -256,19 +260,6 @@ def _close(live: LiveBook, store: Store) -> str:
                     postings=len(plan.postings), warnings=len(plan.warnings), files=len(pack.files),
                     folder=folder, no_pdf=no_pdf,
                     next=plan.settings_updates.get("open_period", store.settings.open_period))
-
-
-def _write_period_row(live: LiveBook, store: Store, row: dict[str, Any]) -> None:
-    """The periods row replaces the same period's row, or is appended."""
-    from addin.tables import table_records
-
-    records = table_records(store.table("periods"))
-    for i, rec in enumerate(records):
-        if isinstance(rec.get("period"), str) and rec["period"].strip() == row["period"]:
-            records[i] = {**rec, **row}
-            live.replace_records(store, "periods", records)
-            return
-    live.append_records(store, "periods", [row])
 
 
 def reopen(book: Any = None) -> None:
