@@ -292,6 +292,16 @@ def test_every_kpi_of_the_registry_is_pinned():
     assert set(expected("fifo")) == set(KPIS)
 
 
+#: KPIs of KPIS.md that the registry does not compute yet (the registers' KPIs: issues 11, 12 and
+#: 18). Empty it as they are built; nothing else about the comparison below is loosened.
+NOT_BUILT_YET = {
+    "accessory_units", "appointment_show_rate", "appointments_booked", "claims_written_off",
+    "complaint_resolution_rate", "complaints_open", "complaints_received", "concurrent", "loaners_out",
+    "on_time_rate", "renewal_rate", "renewals_due_count", "staff_turnover", "training_hours",
+    "turnaround_days",
+}
+
+
 def test_the_registry_holds_exactly_the_kpis_of_kpis_md():
     """KPIS.md (the spec, in shared/ beside the checkout) and the registry name the same ids."""
     import re
@@ -301,7 +311,9 @@ def test_the_registry_holds_exactly_the_kpis_of_kpis_md():
     if not spec.exists():
         pytest.skip(f"{spec} is not beside this checkout")
     table_ids = set(re.findall(r"^\| ([a-z_]+) \| ", spec.read_text(encoding="utf-8"), re.M)) - {"id"}
-    assert table_ids == set(KPIS)
+    assert NOT_BUILT_YET <= table_ids, "a KPI listed as not built yet is no longer in KPIS.md"
+    assert not NOT_BUILT_YET & set(KPIS), "a KPI of the registry is still listed as not built yet"
+    assert table_ids - NOT_BUILT_YET == set(KPIS)
 
 
 @pytest.mark.parametrize("method", METHODS)
