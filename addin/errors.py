@@ -33,3 +33,8 @@ class CloseError(ServiceError):
     """Month-end close or reopen refused (errors in the data, wrong user, wrong period)."""
 
     exit_code = 1
+
+
+class IdentityError(CloseError):
+    """The person writing is not on the roster, not employed that day, or may not do this (DOMAIN.md
+    "Identity"): nothing was written."""

@@ -628,7 +628,7 @@ def test_close_batch_closes_or_refuses_each_store(demo_stores: dict[str, Path], 
     folder.mkdir()
     good = Path(shutil.copyfile(demo_stores["S02"], folder / "S02.xlsm"))
     shutil.copyfile(demo_stores["broken"], folder / "S09.xlsx")
-    result = run_batch([folder], "close", PERIOD, out_dir=tmp_path / "out", workers=2, user="head office",
+    result = run_batch([folder], "close", PERIOD, out_dir=tmp_path / "out", workers=2, user="S001",
                        progress=False, pdf=False, macros=False)
     assert [(s["store_code"], s["status"]) for s in result.stores] == [("S02", "ok"), ("S09", "refused")]
     assert result.stores[1]["reason"].startswith(f"Period {PERIOD} not closed")

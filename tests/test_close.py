@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from addin.close import close_period, close_workbook, reopen_period, reopen_workbook, stocktake_postings
+from addin.close import close_period, reopen_period, stocktake_postings
+from addin.month_end import close_workbook, reopen_workbook
 from addin.errors import CloseError
 from addin.findings import Finding
 from addin.models import SETTING_DEFAULTS
@@ -37,10 +38,10 @@ def write_workbook(path: Path, records: dict[str, Any], locale: str = "en-US") -
 
 @pytest.fixture()
 def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import addin.close
+    import addin.month_end
 
     # The command line closes "now": early November 2026, whatever the machine's clock says.
-    monkeypatch.setattr(addin.close, "clock_now", lambda: NOW)
+    monkeypatch.setattr(addin.month_end, "clock_now", lambda: NOW)
     return write_workbook(tmp_path / "Service.xlsx", sample_records())
 
 
@@ -68,7 +69,7 @@ def test_plan_rows() -> None:
     assert not plan.already_closed
     assert plan.settings_updates == {"open_period": "2026-11"}
     row = plan.period_row
-    assert (row["period"], row["status"], row["closed_by"], row["closed_at"]) == ("2026-10", "closed", "M01", NOW.replace(second=0))
+    assert (row["period"], row["status"], row["closed_by"], row["closed_at"]) == ("2026-10", "closed", "M01 王经理", NOW.replace(second=0))
     assert len(row["data_hash"]) == 64 and row["notes"].startswith("fp1:")
     assert plan.appends["parts_ledger"] == plan.postings and len(plan.postings) == 2
     assert plan.audit_row["action"] == "close" and plan.audit_row["period"] == "2026-10"
@@ -125,7 +126,7 @@ def test_close_writes_everything_and_locks_the_period(book: Path, tmp_path: Path
     assert list(zip(posted["txn_id"], posted["txn_type"], posted["qty"])) == [
         ("ST-20261031-P1", "stocktake_loss", 2.0), ("ST-20261031-P3", "stocktake_gain", 1.0)]
     audit = store.table("audit_log")
-    assert list(zip(audit["user"], audit["action"], audit["period"])) == [("M01", "close", "2026-10")]
+    assert list(zip(audit["user"], audit["action"], audit["period"])) == [("M01 王经理", "close", "2026-10")]
     # What was written fingerprints the same when read back, by either engine.
     assert closed_period_changes(store) == []
 
@@ -201,14 +202,14 @@ def test_a_service_manager_reopens(user: str) -> None:
 
 @pytest.mark.parametrize("user", ["A01", "李顾问", "nobody"])
 def test_others_may_not_reopen(user: str) -> None:
-    with pytest.raises(CloseError, match="may not reopen"):
+    with pytest.raises(CloseError, match="may not reopen|is not on the roster"):
         reopen_period(sample_store(records=closed(sample_records())), "2026-10", user, "because", NOW)
 
 
 def test_a_manager_who_left_may_not_reopen() -> None:
     recs = closed(sample_records())
     recs["roster"][0]["leave_date"] = D(2026, 10, 31)
-    with pytest.raises(CloseError, match="may not reopen"):
+    with pytest.raises(CloseError, match="is not employed on 2026-11-02"):
         reopen_period(sample_store(records=recs), "2026-10", "M01", "because", NOW)
 
 
@@ -285,17 +286,33 @@ def test_a_month_is_closed_after_its_end_and_in_order() -> None:
         close_period(sample_store(), "2026-11", "M01", dt.datetime(2026, 12, 2))
 
 
-def test_a_workbook_without_the_periods_sheet_is_refused_before_anything(tmp_path: Path) -> None:
+def test_a_workbook_without_the_add_ins_own_sheets_gains_them_at_close(tmp_path: Path) -> None:
+    """A plain workbook (canonical keys, as a DMS export or a script writes it) closes: its
+    periods, audit_log, checks and dashboard sheets are added as the builder lays them out, and
+    a second close changes nothing."""
     from openpyxl import load_workbook
 
-    path = write_workbook(tmp_path / "old.xlsx", sample_records())
+    from addin.io.reader import read_store
+
+    path = write_workbook(tmp_path / "plain.xlsx", sample_records())
     wb = load_workbook(path)
-    del wb["Periods"]
+    for title in ("Periods", "Audit log", "Checks", "Dashboard"):
+        del wb[title]
     wb.save(path)
+    assert {"periods", "audit_log", "checks"} <= set(read_store(path).missing_sheets)
+    outcome = close_workbook(path, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    assert outcome.written and outcome.writer == "openpyxl"
+    wb = load_workbook(path)
+    assert {"Periods", "Audit log", "Checks", "Dashboard"} <= set(wb.sheetnames)
+    assert set(wb["Periods"].tables) == {"tblPeriods"} and set(wb["Audit log"].tables) == {"tblAuditLog"}
+    store = read_store(path)
+    assert not {"periods", "audit_log", "checks"} & set(store.missing_sheets)
+    assert list(zip(store.table("periods")["period"], store.table("periods")["status"])) == [("2026-10", "closed")]
+    assert list(store.table("audit_log")["user"]) == ["M01 王经理"]
     before = path.read_bytes()
-    with pytest.raises(CloseError, match="has no Periods sheet"):
-        close_workbook(path, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
-    assert path.read_bytes() == before and not (tmp_path / "r").exists()
+    again = close_workbook(path, "2026-10", user="M01", out_dir=tmp_path / "r2", now=NOW, pdf=False)
+    assert again.plan.already_closed and not again.written
+    assert path.read_bytes() == before
 
 
 def test_a_zh_cn_workbook_closes_and_reads_back_unchanged(tmp_path: Path) -> None:
@@ -309,4 +326,4 @@ def test_a_zh_cn_workbook_closes_and_reads_back_unchanged(tmp_path: Path) -> Non
     assert closed_period_changes(store) == []
     with pytest.raises(CloseError) as err:
         reopen_period(store, "2026-10", "李顾问", "原因", NOW)
-    assert err.value.message("zh-CN") == "'李顾问' 无权反结账：只有花名册中的服务经理（工号、姓名或 Excel 用户名）可以反结账。"
+    assert err.value.message("zh-CN") == "李顾问（A01，服务顾问）无权反结账：只有服务经理可以；未写入任何内容。可操作人员：王经理 (M01, wang.m)。"

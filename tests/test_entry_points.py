@@ -48,6 +48,14 @@ def manager(demo_file: Path) -> str:
 
 
 @pytest.fixture
+def manager_audit(demo_file: Path) -> str:
+    """How the audit log and the periods sheet record the demo's service manager: staff ID and name."""
+    roster = read_store(demo_file).table("roster")
+    row = roster.loc[roster["role"] == "service_manager"].iloc[0]
+    return f"{row['staff_id']} {row['name']}"
+
+
+@pytest.fixture
 def book(demo_file: Path, manager: str, tmp_path: Path):
     """A fresh fake of the demo workbook, in its own folder (reports go beside it); the manager
     is the Excel user unless told otherwise."""
@@ -115,7 +123,7 @@ def test_validate_clean_store_empties_the_checks_sheet(book) -> None:
     assert last_alert(fake)[0].startswith("No problems found in ")
 
 
-def test_close_applies_the_plan_to_the_live_book(book, manager, no_pdf) -> None:
+def test_close_applies_the_plan_to_the_live_book(book, manager_audit, no_pdf) -> None:
     fake = book()
     store = LiveBook(fake).read_store()
     postings = stocktake_postings(store, PERIOD)
@@ -134,9 +142,9 @@ def test_close_applies_the_plan_to_the_live_book(book, manager, no_pdf) -> None:
     assert after.settings.open_period == "2026-11"
     assert len(after.table("parts_ledger")) == ledger_before + len(postings)
     period = after.table("periods").iloc[-1]
-    assert (period["period"], period["status"], period["closed_by"]) == (PERIOD, "closed", manager)
+    assert (period["period"], period["status"], period["closed_by"]) == (PERIOD, "closed", manager_audit)
     audit = after.table("audit_log").iloc[-1]
-    assert (audit["user"], audit["action"], audit["period"]) == (manager, "close", PERIOD)
+    assert (audit["user"], audit["action"], audit["period"]) == (manager_audit, "close", PERIOD)
     folder = Path(fake.fullname).parent
     reports = sorted(p.name for p in folder.rglob("*.xlsx") if p.name != "Service.xlsx")
     assert len(reports) == 7 and all(name.startswith(f"DEMO01_{PERIOD}_") for name in reports)
@@ -148,7 +156,8 @@ def test_close_refused_for_a_user_who_is_not_a_service_manager(book) -> None:
     entry.close(fake)
     message, _, _, mode = last_alert(fake)
     assert mode == "critical" and len(fake.app.alerts) == 1
-    assert message.startswith("Only a service manager may close or reopen a period. Excel knows you as 'xuwei'")
+    assert message == ("Xu Wei (S021, Technician) may not close a period: only a service manager may; nothing was "
+                       "written. Who may: Chen Nahui (S001, chennahui).")
     assert snapshot(fake) == before and fake.saved == 0
 
 
@@ -170,7 +179,7 @@ def test_close_cancelled_changes_nothing(book) -> None:
     assert snapshot(fake) == before
 
 
-def test_reopen_after_close(book, manager, no_pdf) -> None:
+def test_reopen_after_close(book, manager_audit, no_pdf) -> None:
     fake = book(inputs=["Late invoice for RO26100001"])
     entry.close(fake)
     entry.reopen(fake)
@@ -179,7 +188,7 @@ def test_reopen_after_close(book, manager, no_pdf) -> None:
     after = LiveBook(fake).read_store()
     assert not is_closed(after, PERIOD) and after.settings.open_period == PERIOD
     audit = after.table("audit_log").iloc[-1]
-    assert (audit["action"], audit["user"]) == ("reopen", manager)
+    assert (audit["action"], audit["user"]) == ("reopen", manager_audit)
     assert audit["details"].endswith("Late invoice for RO26100001")
     assert fake.saved == 2
 

@@ -193,7 +193,7 @@ def _shared_strings(path: Path, part: str) -> None:
 
 
 def test_settings_found_through_shared_strings_and_appended_when_missing(demo_pair, tmp_path) -> None:
-    from addin.close import _set_settings
+    from addin.io.edit import set_settings as _set_settings
 
     fast, slow = _both(tmp_path, demo_pair[0])
     _shared_strings(fast, "xl/worksheets/sheet1.xml")
@@ -257,11 +257,11 @@ def test_the_dashboard_cells_are_those_write_dashboard_writes() -> None:
 
 @pytest.fixture()
 def close_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    import addin.close
+    import addin.month_end
     from test_close import write_workbook
     from test_periods import sample_records
 
-    monkeypatch.setattr(addin.close, "clock_now", lambda: NOW)
+    monkeypatch.setattr(addin.month_end, "clock_now", lambda: NOW)
     book = write_workbook(tmp_path / "Service.xlsx", sample_records())
     other = tmp_path / "slow" / "Service.xlsx"
     other.parent.mkdir()
@@ -281,7 +281,7 @@ def _force_openpyxl(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_close_through_the_package_equals_close_through_openpyxl(close_books, tmp_path, monkeypatch) -> None:
     from openpyxl import load_workbook
 
-    from addin.close import close_workbook
+    from addin.month_end import close_workbook
 
     book, other = close_books
     fast = close_workbook(book, user="M01", out_dir=tmp_path / "r1", now=NOW, pdf=False)
@@ -302,7 +302,7 @@ def test_close_through_the_package_equals_close_through_openpyxl(close_books, tm
 
 
 def test_a_dashboard_of_another_layout_falls_back_to_openpyxl(close_books, tmp_path) -> None:
-    from addin.close import close_workbook
+    from addin.month_end import close_workbook
     from addin.io.writer import find_sheet
 
     book, _ = close_books
@@ -400,7 +400,7 @@ def test_a_workbook_saved_by_libreoffice_is_edited_in_place(records, tmp_path) -
     """Shared strings, LibreOffice's row attributes and its spelling of the number formats: the
     fast path still applies and reads back as the openpyxl path on the original."""
     need_tool("soffice")
-    from addin.close import _set_settings
+    from addin.io.edit import set_settings as _set_settings
     from addin.io.builder import build_workbook
     from addin.libreoffice import convert
 
@@ -425,7 +425,7 @@ def test_a_workbook_saved_by_libreoffice_is_edited_in_place(records, tmp_path) -
 
 
 def test_close_reopen_close_replaces_the_periods_row(close_books, tmp_path) -> None:
-    from addin.close import close_workbook, reopen_workbook
+    from addin.month_end import close_workbook, reopen_workbook
 
     book, _ = close_books
     assert close_workbook(book, user="M01", out_dir=tmp_path / "r1", now=NOW, pdf=False).writer == "package"

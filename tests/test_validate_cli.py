@@ -88,7 +88,7 @@ def test_unreadable_file_exits_2(books, capsys):
 def test_write_marks_cells_and_clears_them_on_the_next_run(books, capsys):
     from openpyxl import load_workbook
 
-    from addin.commands.validate import MARK_AUTHOR, MARK_FILLS
+    from addin.io.edit import MARK_AUTHOR, MARK_FILLS
     from addin.io.writer import find_sheet
 
     path = books["folder"] / "write.xlsx"

@@ -14,7 +14,6 @@ failure with its reason and the batch goes on. validate and kpi only read the in
 
 from __future__ import annotations
 
-import getpass
 import importlib
 import os
 import time
@@ -119,7 +118,7 @@ def run_batch(
       the KPI JSON lines and the Parquet table go; None writes nothing. For close, each store's
       report pack goes to ``out_dir/<workbook stem>/`` (None: beside its workbook), with PDFs
       when ``pdf``.
-    - ``user``: who closes (close only; default: the login name). ``locale``: language of the
+    - ``user``: who closes (close only: a service manager of each store's roster; default: the login, which must be one's Excel user). ``locale``: language of the
       report and of the reasons.
     - ``progress``: None shows a bar on a terminal and plain lines otherwise (on stderr), False
       nothing, a callable gets ``(done, total, result)`` after each file.
@@ -149,7 +148,7 @@ def run_batch(
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    options = TaskOptions(period=period, locale=locale, user=user or getpass.getuser(), pdf=pdf,
+    options = TaskOptions(period=period, locale=locale, user=user, pdf=pdf,
                           out_dir=str(out) if out else None, official_macros=_official(macros, result, locale))
     order = {str(p): i for i, p in enumerate(files)}
     collected: list[dict[str, Any]] = []

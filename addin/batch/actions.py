@@ -35,7 +35,7 @@ class TaskOptions:
 
     period: str
     locale: str = "en-US"
-    user: str = ""
+    user: str | None = None
     out_dir: str | None = None
     pdf: bool = True
     # Normalised official VBA modules (addin.batch.macros); None: macros are not compared.
@@ -154,13 +154,13 @@ def kpi_worker(path: str, options: TaskOptions) -> dict[str, Any]:
 def close_worker(path: str, options: TaskOptions) -> dict[str, Any]:
     """Month-end close of the workbook (reports into out_dir/<file stem>/ when out_dir is given),
     then the KPIs of the closed workbook. A refused close keeps the store out of the group figures."""
-    from addin.close import close_workbook
+    from addin.month_end import close_workbook
     from addin.io.reader import read_store
 
     read_store_workbook(path)
     out_dir = str(Path(options.out_dir) / Path(path).stem) if options.out_dir else None
     try:
-        close_workbook(path, options.period, user=options.user, out_dir=out_dir, pdf=options.pdf)
+        close_workbook(path, options.period, user=options.user or None, out_dir=out_dir, pdf=options.pdf)
     except CloseError as exc:
         return {**_identity(read_store(path)), "status": "refused", "reason": exc.message(options.locale)}
     store = read_store(path)

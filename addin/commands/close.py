@@ -4,7 +4,6 @@ month-end close (月结) in DOMAIN.md's order, with the report pack."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import Any
@@ -41,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm) to close")
     parser.add_argument("--period", help="the month to close, YYYY-MM (default: the open_period setting)")
     parser.add_argument("--out", help="folder for the reports (default: <workbook>_reports/<period>/ beside it)")
-    parser.add_argument("--user", help="who closes (default: the login name)")
+    parser.add_argument("--user", help="who closes: Excel user, staff ID or name of a service manager of the roster "
+                                       "(default: the login, which must be a service manager's Excel user)")
     parser.add_argument("--dry-run", action="store_true", help="do everything but write the workbook")
     parser.add_argument("--no-pdf", action="store_true", help="build the reports as workbooks only")
 
@@ -58,15 +58,14 @@ def kpi_summary(result: Any, locale: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.close import close_workbook
+    from addin.month_end import close_workbook
 
     locale = os.environ.get("SERVICE_ADDIN_LOCALE")
 
     def progress(step: str, workbook_locale: str | None) -> None:
         print(f"- {STEPS[step](workbook_locale or locale)} ...", flush=True)
 
-    user = args.user or getpass.getuser()
-    outcome = close_workbook(args.workbook, args.period, user=user, out_dir=args.out, dry_run=args.dry_run,
+    outcome = close_workbook(args.workbook, args.period, user=args.user, out_dir=args.out, dry_run=args.dry_run,
                              pdf=not args.no_pdf, progress=progress)
     plan = outcome.plan
     if plan.already_closed:
@@ -82,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if outcome.dry_run:
         print(T_DRY(loc, folder=outcome.report_dir))
     else:
-        print(T_CLOSED(loc, period=plan.period, user=user, records=plan.record_count, hash=plan.data_hash[:12],
+        print(T_CLOSED(loc, period=plan.period, user=plan.user, records=plan.record_count, hash=plan.data_hash[:12],
                        next=plan.settings_updates.get("open_period", plan.store.settings.open_period if plan.store else "")))
         print(T_REPORTS(loc, n=len(outcome.reports), folder=outcome.report_dir))
         if outcome.no_pdf_reason:

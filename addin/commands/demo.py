@@ -65,22 +65,14 @@ def write_demo(records: dict[str, list[dict[str, Any]]], out: Path, locale: str)
     The sheets are written part by part (addin.io.package: seconds for a large year, every other
     part of the template copied as it is); a template the fast path cannot edit with certainty
     goes through openpyxl (addin.io.writer), which writes the same values."""
-    from addin.io.package import FastPathUnavailable, edit_package
-    from addin.io.writer import replace_rows, update_workbook
+    from addin.io.edit import WorkbookEdit, apply_edit
 
     out.parent.mkdir(parents=True, exist_ok=True)
-
-    def edit(wb: Any) -> dict[str, int]:
-        return {sheet: len(replace_rows(wb, sheet, records[sheet], locale)) for sheet in DEMO_SHEETS}
-
     with tempfile.TemporaryDirectory(prefix="service-demo-") as tmp:
         template = _template(locale, Path(tmp), out.suffix.lower())
-        try:
-            done = edit_package(template, locale=locale, out=out, backup=True,
-                                replacements={sheet: records[sheet] for sheet in DEMO_SHEETS})
-            return {sheet: done.replaced[sheet] for sheet in DEMO_SHEETS}
-        except FastPathUnavailable:
-            return update_workbook(template, edit, out=out, backup=True)
+        done = apply_edit(template, WorkbookEdit(replacements={sheet: records[sheet] for sheet in DEMO_SHEETS}),
+                          locale=locale, out=out, backup=True)
+        return {sheet: done.replaced[sheet] for sheet in DEMO_SHEETS}
 
 
 def plant(records: dict[str, list[dict[str, Any]]], seed: int, out: Path) -> Path:

@@ -17,15 +17,17 @@ T_OPEN = Text(" The open period is now {period}.", "当前期间改为 {period}�
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm)")
     parser.add_argument("--period", required=True, help="the closed month to reopen, YYYY-MM")
-    parser.add_argument("--user", required=True, help="staff ID, name or Excel user of a service manager")
+    parser.add_argument("--user", help="staff ID, name or Excel user of a service manager (default: the login, "
+                                       "which must be a service manager's Excel user)")
     parser.add_argument("--reason", required=True, help="why the period is reopened (kept in the audit log)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.close import reopen_workbook
+    from addin.month_end import reopen_workbook
 
     plan = reopen_workbook(args.workbook, args.period, user=args.user, reason=args.reason)
     locale = plan.locale
     moved = plan.settings_updates.get("open_period")
-    print(T_DONE(locale, period=plan.period, user=args.user, open=T_OPEN(locale, period=moved) if moved else ""))
+    print(T_DONE(locale, period=plan.period, user=plan.audit_row["user"],
+                 open=T_OPEN(locale, period=moved) if moved else ""))
     return 0

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.close import default_report_dir
+    from addin.month_end import default_report_dir
     from addin.io.reader import read_store
     from addin.reports import build_reports
 

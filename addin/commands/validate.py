@@ -24,10 +24,6 @@ _SEVERITY = {"error": Text("ERROR", "错误"), "warning": Text("warning", "警�
 _WRITTEN = Text("Findings written to the checks sheet of {file}; {cells} cell(s) marked.",
                 "校验结果已写入 {file} 的校验结果表；标记了 {cells} 个单元格。")
 
-# Marks on offending cells: a fill (Excel's light red / light yellow) and a comment by this author.
-# The author is how a later run recognises its own marks and clears them first.
-MARK_AUTHOR = "Service add-in"
-MARK_FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,54 +58,15 @@ def render_human(findings: list[Finding], locale: str, rules: int) -> str:
     return "\n".join(lines)
 
 
-def write_findings(wb: Any, findings: list[Finding], locale: str) -> int:
-    """Replace the checks sheet's records with ``findings`` and mark each offending cell of the
-    data sheets (fill and comment), after clearing the marks of an earlier run. Returns the
-    number of cells marked."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
-    from addin.errors import WorkbookReadError
-    from addin.io.writer import find_sheet, replace_rows, sheet_columns
-    from addin.models import SHEETS
+def findings_edit(findings: list[Finding], locale: str) -> Any:
+    """The checks sheet replaced with ``findings``, and each offending cell of the data sheets
+    marked (fill and comment) after the marks of an earlier run are cleared: a WorkbookEdit."""
+    from addin.io.edit import Mark, WorkbookEdit
     from addin.rules import checks_records
 
-    sheets = {}
-    for key in SHEETS:
-        if SHEETS[key].written_by != "input":
-            continue
-        try:
-            sheets[key] = find_sheet(wb, key)
-        except WorkbookReadError:
-            continue
-    ours = set(MARK_FILLS.values())
-    for ws in sheets.values():
-        for cell in list(ws._cells.values()):
-            comment = cell.comment
-            if comment is not None and comment.author == MARK_AUTHOR:
-                cell.comment = None
-                if cell.fill is not None and cell.fill.fgColor is not None and cell.fill.fgColor.rgb in ours:
-                    cell.fill = PatternFill()
-    replace_rows(wb, "checks", checks_records(findings, locale), locale)
-    layouts: dict[str, Any] = {}
-    marked = 0
-    for f in findings:
-        if f.row is None or f.column is None or f.sheet not in sheets:
-            continue
-        if f.sheet not in layouts:
-            layouts[f.sheet] = sheet_columns(wb, f.sheet)
-        ws, _header_row, columns = layouts[f.sheet]
-        col = columns.get(f.column)
-        if col is None:
-            continue
-        cell = ws.cell(row=f.row, column=col)
-        # One comment per cell (validation gives at most one finding per cell).
-        cell.fill = PatternFill(fill_type="solid", fgColor=MARK_FILLS[f.severity], bgColor=MARK_FILLS[f.severity])
-        if ws.legacy_drawing is None:
-            # A sheet with form controls keeps its own legacy drawing: no comments there.
-            cell.comment = Comment(f"{f.rule}: {f.message}", MARK_AUTHOR, width=320, height=120)
-        marked += 1
-    return marked
+    marks = [Mark(f.sheet, f.row, f.column, f.severity, f"{f.rule}: {f.message}")
+             for f in findings if f.row is not None and f.column is not None]
+    return WorkbookEdit(replacements={"checks": checks_records(findings, locale)}, marks=marks)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render_human(findings, locale, len(RULES)))
     if args.write:
-        from addin.io.writer import update_workbook
+        from addin.io.edit import apply_edit
 
-        cells = update_workbook(args.workbook, lambda wb: write_findings(wb, findings, locale))
+        cells = apply_edit(args.workbook, findings_edit(findings, locale), locale=locale).marked
         print(tr(_WRITTEN, locale, file=args.workbook, cells=cells), file=sys.stderr if args.json else sys.stdout)
     return 1 if any(f.severity == "error" for f in findings) else 0

@@ -274,6 +274,20 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
     return ws
 
 
+def add_own_sheet(wb: Workbook, key: str, locale: str) -> Worksheet:
+    """Add one of the add-in's own sheets (periods, audit_log, checks, dashboard) to a workbook
+    that lacks it, laid out as :func:`build_workbook` lays it out; its dropdowns list their
+    choices inline, as such a workbook may have no lists sheet."""
+    if key == DASHBOARD_KEY:
+        return _build_dashboard(wb, locale)
+    spec = SHEETS[key]
+    inline = {"Bool": '"' + ",".join(BOOL_WORDS.get(locale, ("TRUE", "FALSE"))) + '"'}
+    for col in spec.columns:
+        if col.enum is not None:
+            inline[col.enum.__name__] = '"' + ",".join(_enum_labels(col, locale)) + '"'
+    return _build_data_sheet(wb, spec, locale, inline)
+
+
 def _setting_value(text: str) -> Any:
     # Typed cells where the default is a number or a boolean, so Excel does not flag
     # "number stored as text"; the reader takes either.

@@ -28,7 +28,6 @@ import math
 import os
 import re
 import struct
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from html import unescape
@@ -41,12 +40,11 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
-from addin.io.builder import NUMBER_FORMATS
+from addin.io.cells import NUMBER_FORMATS, blank, column_forms, columns_of, converter, find_sheet_name, plain
+from addin.io.cells import setting_forms
+from addin.io.files import FileStamp, check_destination, replace_file, target_of, temp_beside
 from addin.io.safety import check_workbook, part_relationships, worksheet_names
-from addin.io.writer import (
-    _blank, _column_forms, _columns_of, _converter, _plain, _sheet_forms, check_destination, replace_file,
-)
-from addin.models import SETTING_LABELS, SHEETS, SheetSpec
+from addin.models import SHEETS, SheetSpec
 from addin.tables import normalize_label
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -264,11 +262,10 @@ class _Package:
         raise FastPathUnavailable(f"no style {base} with number format {wanted}")
 
     def sheet_part(self, sheet_key: str) -> str:
-        wanted = {normalize_label(f) for f in _sheet_forms(sheet_key)}
-        for part, name in self.sheets.items():
-            if normalize_label(name) in wanted:
-                return part
-        raise FastPathUnavailable(f"no sheet {sheet_key}")
+        name = find_sheet_name(self.sheets.values(), sheet_key)
+        if name is None:
+            raise FastPathUnavailable(f"no sheet {sheet_key}")
+        return next(part for part, title in self.sheets.items() if title == name)
 
     def table(self, part: str, spec: SheetSpec) -> _Table:
         found = []
@@ -346,7 +343,7 @@ def _layout(pkg: _Package, sheet: _Sheet, spec: SheetSpec) -> tuple[_Table, dict
     """The sheet's Table, the column of each model key in it, and of every header (normalized)."""
     table = sheet.table or pkg.table(sheet.part, spec)
     sheet.table = table
-    forms = {c.key: _column_forms(c) for c in spec.columns}
+    forms = {c.key: column_forms(c) for c in spec.columns}
     columns: dict[str, int] = {}
     headers: dict[str, int] = {}
     for i, name in enumerate(table.names):
@@ -390,19 +387,19 @@ def _cell_writers(pkg: _Package, spec: SheetSpec, columns: dict[str, int], heade
             column = headers.get(normalize_label(key))
             if column is None:
                 continue  # not a column of the model nor of the sheet (the openpyxl path skips it too)
-            convert, kind = _plain, "unknown"
+            convert, kind = plain, "unknown"
         else:
             if key not in columns:
-                if not any(not _blank(v) for v in column_values):
+                if not any(not blank(v) for v in column_values):
                     continue
                 raise FastPathUnavailable(f"column {key} must be added to {spec.key}")
-            column, convert, kind = columns[key], _converter(col_spec, locale), col_spec.kind
+            column, convert, kind = columns[key], converter(col_spec, locale), col_spec.kind
         style = pkg.style_with_format(styles.get(column), NUMBER_FORMATS.get(kind))
         letter = get_column_letter(column)
         prefix = f'<c r="{letter}{{r}}"' + (f' s="{style.decode()}"' if style is not None else "")
         cells: list[str | None] = []
         for v in column_values:
-            if v is None or (v.__class__ is float and v != v) or (v.__class__ is not str and _blank(v)):
+            if v is None or (v.__class__ is float and v != v) or (v.__class__ is not str and blank(v)):
                 cells.append(None)
                 continue
             cells.append(prefix + _typed(*convert(v), pkg.epoch))
@@ -468,7 +465,7 @@ def _replace(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, lo
     data row are cleared, other columns kept, the first data row keeps its styles."""
     sheet.check_plain_rows()
     table, columns, headers = _layout(pkg, sheet, spec)
-    count, values = _columns_of(records)
+    count, values = columns_of(records)
     styles = _first_row_styles(sheet, table)
     rows = _parse_rows(sheet.rows)
     keep, old = [r for r in rows if r.r <= table.header_row], [r for r in rows if r.r > table.header_row]
@@ -517,7 +514,7 @@ def _append(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, loc
     """Append records after the last one (as addin.io.writer.append_rows); returns their rows."""
     sheet.check_plain_rows()
     table, columns, headers = _layout(pkg, sheet, spec)
-    count, values = _columns_of(records)
+    count, values = columns_of(records)
     styles = _first_row_styles(sheet, table)
     cut = _data_end(sheet, table)
     before = sheet.rows[:cut]
@@ -568,7 +565,7 @@ def _set_cells(pkg: _Package, sheet: _Sheet, cells: Mapping[str, Any], expect: M
             row.cells[c] = (prefix + "/>").encode()
         else:
             try:
-                row.cells[c] = (prefix + _typed(*_plain(value), pkg.epoch)).format(r=r).encode("utf-8")
+                row.cells[c] = (prefix + _typed(*plain(value), pkg.epoch)).format(r=r).encode("utf-8")
             except UnicodeEncodeError:
                 raise FastPathUnavailable(f"{sheet.part}!{ref}: text that cannot be encoded") from None
     sheet.rows = b"".join(by_r[r].xml() for r in sorted(by_r))
@@ -583,7 +580,7 @@ def _settings_cells(pkg: _Package, sheet: _Sheet, updates: Mapping[str, Any]) ->
     cells: dict[str, Any] = {}
     missing = []
     for key, value in updates.items():
-        forms = {normalize_label(f) for f in (key, *SETTING_LABELS.get(key, ()))}
+        forms = setting_forms(key)
         for r in sorted(rows):
             cell = rows[r].cells.get(key_col)
             if r <= table.header_row or cell is None:
@@ -654,6 +651,8 @@ def edit_package(
     settings: Mapping[str, Any] | None = None,
     out: str | Path | None = None,
     backup: bool = True,
+    stamp: FileStamp | None = None,
+    checked: bool = False,
 ) -> PackageEdit:
     """Edit the workbook at ``path`` part by part and save it atomically to ``out`` (default
     ``path``; the previous file kept as ``<name>.bak`` when ``backup``).
@@ -666,11 +665,14 @@ def edit_package(
     value}} cell holds its value. Records are dicts keyed by canonical keys or typed DataFrames.
     Replacements come first, then appends, settings and cells.
 
+    ``stamp``: the destination must still be that file at the rename (else UnsafeWriteError,
+    nothing written); ``checked``: the caller already ran the safety scan on ``path`` in this run.
+
     Raises :class:`FastPathUnavailable` (nothing written) when the edit cannot be made as text
     with certainty, and UnsafeWriteError / WorkbookReadError as the openpyxl path does.
     """
-    src = check_workbook(path)
-    dest = Path(out) if out is not None else src
+    src = Path(path) if checked else check_workbook(path)
+    dest = target_of(out if out is not None else src)
     check_destination(dest)
     result = PackageEdit()
     with zipfile.ZipFile(src) as zf:
@@ -701,9 +703,7 @@ def edit_package(
             if sheet.table is not None:
                 edited[sheet.table.part] = lambda table=sheet.table: table.xml
         result.parts = sorted(edited)
-        fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix + ".tmp", dir=dest.parent)
-        os.close(fd)
-        tmp = Path(name)
+        tmp = temp_beside(dest)
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
                 for info in zf.infolist():
@@ -718,7 +718,7 @@ def edit_package(
             tmp.unlink(missing_ok=True)
             raise
     try:
-        replace_file(tmp, dest, backup=backup)
+        replace_file(tmp, dest, backup=backup, stamp=stamp)
     finally:
         tmp.unlink(missing_ok=True)  # already gone when it took the destination's place
     return result

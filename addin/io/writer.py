@@ -14,24 +14,16 @@ formula), and the Table resized to its records.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
-import math
-import numbers
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from copy import copy
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableColumn
@@ -40,7 +32,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.errors import UnsafeWriteError, WorkbookReadError
 from addin.i18n import Text, tr
 from addin.models import SHEETS, ColumnSpec, SheetSpec
-from addin.tables import ROW, as_text, enum_lookup, normalize_label, parse_date
+from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
+from addin.io.cells import NUMBER_FORMATS
+from addin.io.cells import BOOL_WORDS  # noqa: F401  (builder imports it from here until it moves)
+from addin.io.cells import blank as _blank, column_forms as _column_forms, columns_of as _columns_of
+from addin.io.cells import converter as _converter, find_sheet_name, plain as _plain, sheet_forms as _sheet_forms
+from addin.tables import normalize_label
 
 T = TypeVar("T")
 
@@ -72,6 +69,9 @@ _LOST_PARTS: tuple[tuple[str, Text], ...] = (
     ("xl/queryTables/", Text("query tables", "查询表")),
     ("xl/macrosheets/", Text("Excel 4.0 macro sheets", "Excel 4.0 宏表")),
     ("xl/dialogsheets/", Text("dialog sheets", "对话框工作表")),
+    # Office web add-ins (xlwings Lite among them) keep their code and settings here.
+    ("customXml/", Text("custom XML parts (Office add-ins' data)", "自定义 XML 部件（Office 加载项数据）")),
+    ("xl/webextensions/", Text("Office web add-ins (webextensions)", "Office Web 加载项（webextensions）")),
 )
 # extLst entries by uri: what they hold. openpyxl drops every extLst of sheets and workbook.
 _EXT_URIS: dict[str, tuple[str, str]] = {
@@ -197,11 +197,13 @@ def check_safe(path: str | Path) -> None:
         )
 
 
-def open_for_update(path: str | Path) -> Workbook:
+def open_for_update(path: str | Path, checked: bool = False) -> Workbook:
     """Load ``path`` with openpyxl for a read-modify-write, after :func:`preflight` found nothing
-    that would be lost (else :class:`UnsafeWriteError`). Macros are kept for .xlsm files."""
+    that would be lost (else :class:`UnsafeWriteError`; skipped when ``checked``: the caller ran
+    :func:`check_safe` in this run). Macros are kept for .xlsm files."""
     path = Path(path)
-    check_safe(path)
+    if not checked:
+        check_safe(path)
     try:
         return load_workbook(path, keep_vba=path.suffix.lower() in _MACRO_SUFFIXES, keep_links=True)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -212,29 +214,14 @@ def open_for_update(path: str | Path) -> Workbook:
 # Sheets and their header row.
 
 
-def _sheet_forms(sheet_key: str) -> tuple[str, str, str]:
-    if sheet_key in SHEETS:
-        spec = SHEETS[sheet_key]
-        return sheet_key, spec.label_en, spec.label_zh
-    from addin.io.builder import EXTRA_SHEET_LABELS
-
-    en, zh = EXTRA_SHEET_LABELS.get(sheet_key, (sheet_key, sheet_key))
-    return sheet_key, en, zh
-
-
 def find_sheet(wb: Workbook, sheet_key: str) -> Worksheet:
     """The worksheet of a sheet key, named by its key, English or Chinese label (case and spaces
     ignored). Also knows the dashboard, lists and xlwings.conf sheets. Raises WorkbookReadError."""
-    forms = _sheet_forms(sheet_key)
-    wanted = {normalize_label(f) for f in forms}
-    for ws in wb.worksheets:
-        if normalize_label(ws.title) in wanted:
-            return ws
-    raise WorkbookReadError(_NO_SHEET, sheet=sheet_key, label_en=forms[1], label_zh=forms[2])
-
-
-def _column_forms(col: ColumnSpec) -> set[str]:
-    return {normalize_label(col.key), normalize_label(col.label_en), normalize_label(col.label_zh)}
+    name = find_sheet_name(wb.sheetnames, sheet_key)
+    if name is None:
+        forms = _sheet_forms(sheet_key)
+        raise WorkbookReadError(_NO_SHEET, sheet=sheet_key, label_en=forms[1], label_zh=forms[2])
+    return wb[name]
 
 
 def _sheet_table(ws: Worksheet, spec: SheetSpec) -> Table | None:
@@ -326,124 +313,8 @@ def sheet_columns(wb: Workbook, sheet_key: str) -> tuple[Worksheet, int, dict[st
     return layout.ws, layout.header_row, dict(layout.columns)
 
 
-# ---------------------------------------------------------------------------------------------
-# Values: Python / pandas -> (cell value, openpyxl data type).
-
-#: Yes/no as a locale shows them: the builder's dropdowns offer these, so cells are written the same.
-BOOL_WORDS = {"zh-CN": ("是", "否")}
-
-
-def _blank(v: Any) -> bool:
-    if v is None or v is pd.NaT or v is pd.NA:
-        return True
-    if isinstance(v, float):
-        return math.isnan(v)
-    if isinstance(v, np.floating):
-        return bool(np.isnan(v))
-    if isinstance(v, (np.datetime64, np.timedelta64)):
-        return bool(np.isnat(v))
-    return False
-
-
-_MAX_TEXT = 32_767  # Excel's limit per cell: a longer text makes Excel "repair" the file
-
-
-def _text(v: str) -> tuple[str, str]:
-    # Control characters cannot be stored in XML (openpyxl raises); they are noise from exports.
-    if ILLEGAL_CHARACTERS_RE.search(v):
-        v = ILLEGAL_CHARACTERS_RE.sub("", v)
-    if len(v) > _MAX_TEXT:
-        v = v[: _MAX_TEXT - 1] + "…"
-    # Type "s" whatever the text: "=HYPERLINK(...)" from a customer's concern stays text.
-    return v, "s"
-
-
-def _plain(v: Any) -> tuple[Any, str]:
-    """A value written as what it is (numbers, booleans, dates; anything else as text)."""
-    cls = v.__class__
-    if cls is float or cls is int:
-        return v, "n"
-    if isinstance(v, str):
-        return _text(v)
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v), "b"
-    if isinstance(v, numbers.Integral):
-        return int(v), "n"
-    if isinstance(v, (numbers.Real, Decimal)):  # numpy floats, Fraction, Decimal
-        return float(v), "n"
-    if isinstance(v, (pd.Timestamp, np.datetime64)):
-        return _naive(pd.Timestamp(v).to_pydatetime()), "d"
-    if isinstance(v, dt.datetime):
-        return _naive(v), "d"
-    if isinstance(v, dt.date):
-        return v, "d"
-    return _text(str(v))
-
-
-def _naive(v: dt.datetime) -> dt.datetime:
-    # Excel has no time zones: an aware timestamp is shown in this computer's local time.
-    return v.astimezone().replace(tzinfo=None) if v.tzinfo is not None else v
-
-
-def _converter(col: ColumnSpec, locale: str) -> Callable[[Any], tuple[Any, str]]:
-    """A function turning a value of the column into (cell value, data type)."""
-    kind = col.kind
-    if kind == "enum":
-        lookup = enum_lookup(col)
-        assert col.enum is not None
-        labels = {key: (zh if locale == "zh-CN" else en) for key, (en, zh) in col.enum.labels().items()}
-
-        def enum_value(v: Any) -> tuple[Any, str]:
-            if isinstance(v, str):
-                key = lookup.get(normalize_label(v))
-                # An unknown value is written as given: validation reports it with its row.
-                return _text(labels[key] if key is not None else v)
-            return _plain(v)
-        return enum_value
-    if kind in ("date", "datetime"):
-        def date_value(v: Any) -> tuple[Any, str]:
-            if isinstance(v, (pd.Timestamp, np.datetime64)):
-                v = pd.Timestamp(v).to_pydatetime()
-            if isinstance(v, dt.datetime):
-                v = _naive(v)
-                return (v if kind == "datetime" else v.date()), "d"
-            if isinstance(v, str) and (parsed := parse_date(v, kind == "datetime")) is not None:
-                # ISO text becomes a real date; text that is no date is kept for validation to report.
-                return (parsed if kind == "datetime" else parsed.date()), "d"
-            return _plain(v)
-        return date_value
-    if kind == "bool":
-        words = BOOL_WORDS.get(locale)
-
-        def bool_value(v: Any) -> tuple[Any, str]:
-            if isinstance(v, (bool, np.bool_)):
-                # In zh-CN the dropdown offers 是/否: write what a user would pick.
-                return (words[0 if v else 1], "s") if words else (bool(v), "b")
-            return _plain(v)
-        return bool_value
-    if kind in ("text", "ref"):
-        def text_value(v: Any) -> tuple[Any, str]:
-            return _text(v if isinstance(v, str) else (as_text(v) or ""))
-        return text_value
-    return _plain
-
-
-def _columns_of(records: Iterable[Mapping[str, Any]] | pd.DataFrame) -> tuple[int, dict[str, list[Any]]]:
-    """Records -> (count, values by key). Keys no record has are absent."""
-    if isinstance(records, pd.DataFrame):
-        return len(records), {str(k): records[k].tolist() for k in records.columns if k != ROW}
-    rows = list(records)
-    keys: dict[str, None] = {}
-    for r in rows:
-        keys.update(dict.fromkeys(r))
-    keys.pop(ROW, None)
-    return len(rows), {k: [r.get(k) for r in rows] for k in keys}
-
-
 def _template(ws: Worksheet, row: int, column: int, kind: str) -> StyleArray:
     """The style for new cells of a column: the first data cell's, with the kind's number format."""
-    from addin.io.builder import NUMBER_FORMATS
-
     base = ws._cells.get((row, column))
     probe = Cell(ws, row=row, column=column, style_array=base._style if base is not None else None)
     fmt = NUMBER_FORMATS.get(kind)
@@ -521,88 +392,15 @@ def append_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, Any
 # Atomic save.
 
 
-def _lock_files(dest: Path) -> list[Path]:
-    # Excel marks an open workbook with an owner file "~$<name>" (long names lose 2 characters).
-    return [p for p in (dest.with_name("~$" + dest.name), dest.with_name("~$" + dest.name[2:])) if p.exists()]
-
-
-def check_destination(dest: Path) -> None:
-    """Raise UnsafeWriteError when ``dest`` is open in Excel (its lock file exists) or it or its
-    folder is read-only."""
-    locks = _lock_files(dest)
-    if locks:
-        raise UnsafeWriteError(_LOCKED, file=dest, reason=locks[0].name)
-    if dest.exists() and not os.access(dest, os.W_OK):
-        raise UnsafeWriteError(_READONLY, file=dest)
-    if not dest.parent.is_dir() or not os.access(dest.parent, os.W_OK):
-        raise UnsafeWriteError(_READONLY, file=dest.parent)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows has no directory handles to flush; the rename is durable on NTFS
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def backup_path(dest: Path) -> Path:
-    """Where the previous version of ``dest`` is kept: ``<name>.bak`` beside it."""
-    return dest.with_name(dest.name + ".bak")
-
-
-def replace_file(src: Path, dest: Path, backup: bool = True) -> None:
-    """Move the finished file ``src`` (same folder as ``dest``) over ``dest`` atomically, first
-    keeping the current ``dest`` as ``<name>.bak``. Raises UnsafeWriteError; ``dest`` is then
-    untouched and ``src`` removed."""
-    src, dest = Path(src), Path(dest)
-    try:
-        check_destination(dest)
-        # mkstemp makes owner-only files; the workbook keeps the mode it had (or the umask's).
-        if dest.exists():
-            shutil.copymode(dest, src)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(src, 0o666 & ~umask)
-        _fsync_file(src)
-        if backup and dest.exists():
-            bak = backup_path(dest)
-            staged_bak = dest.with_name(f".{dest.name}.bak.tmp")
-            staged_bak.unlink(missing_ok=True)
-            try:
-                os.link(dest, staged_bak)  # instant, and dest stays in place until the rename
-            except OSError:
-                shutil.copy2(dest, staged_bak)  # file systems without hard links
-            os.replace(staged_bak, bak)
-        os.replace(src, dest)
-        _fsync_dir(dest.parent)
-    except OSError as exc:
-        Path(src).unlink(missing_ok=True)
-        dest.with_name(f".{dest.name}.bak.tmp").unlink(missing_ok=True)
-        raise UnsafeWriteError(_SAVE_FAILED, file=dest, reason=exc.strerror or str(exc)) from None
-    except UnsafeWriteError:
-        Path(src).unlink(missing_ok=True)
-        raise
-
-
-def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True) -> Path:
+def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True, stamp: FileStamp | None = None) -> Path:
     """Save ``wb`` to ``dest`` all or nothing: written to a temporary file in the same folder,
     fsynced, the previous ``dest`` kept as ``<name>.bak`` (replacing an older backup), then
-    renamed into place. A locked or read-only destination raises UnsafeWriteError before anything
-    is written; any failure leaves ``dest`` as it was and no temporary file behind."""
-    dest = Path(dest)
+    renamed into place (with ``stamp``, only while ``dest`` is still that file). A locked or
+    read-only destination raises UnsafeWriteError before anything is written; any failure leaves
+    ``dest`` as it was and no temporary file behind."""
+    dest = target_of(dest)
     check_destination(dest)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=dest.suffix + ".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temp_beside(dest)
     try:
         wb.save(tmp)
     except OSError as exc:
@@ -611,18 +409,16 @@ def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    replace_file(tmp, dest, backup=backup)
+    replace_file(tmp, dest, backup=backup, stamp=stamp)
     return dest
 
 
 def update_workbook(path: str | Path, edit: Callable[[Workbook], T], out: str | Path | None = None,
-                    backup: bool = True) -> T:
-    """Open ``path`` safely (:func:`open_for_update`), apply ``edit(wb)``, save atomically to
-    ``out`` (default: ``path``) and return what ``edit`` returned. If ``edit`` raises, nothing
-    is written."""
-    wb = open_for_update(path)
+                    backup: bool = True, stamp: FileStamp | None = None, checked: bool = False) -> T:
+    """Open ``path`` safely (:func:`open_for_update`; ``checked``: the caller already ran the safety
+    scan in this run), apply ``edit(wb)``, save atomically to ``out`` (default: ``path``) and return
+    what ``edit`` returned. If ``edit`` raises, nothing is written."""
+    wb = open_for_update(path, checked=checked)
     result = edit(wb)
-    save_atomic(wb, Path(out) if out is not None else Path(path), backup=backup)
+    save_atomic(wb, Path(out) if out is not None else Path(path), backup=backup, stamp=stamp)
     return result
-
-

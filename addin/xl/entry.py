@@ -19,10 +19,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
-from addin.errors import CloseError, ServiceError
+from addin.errors import ServiceError
 from addin.i18n import Text, sheet_label
+from addin.io.edit import DashboardValues, WorkbookEdit
 from addin.store import Store
 from addin.xl.book import LiveBook
+from addin.xl.edit import LiveTarget, apply_to_live
 
 LOG_FILE = Path(tempfile.gettempdir()) / "service-addin.log"
 
@@ -43,13 +45,6 @@ T_NO_PERIOD = Text("The settings have no open period (open_period, YYYY-MM): ent
                    "设置中没有当前会计期间（open_period，年-月）：请先在设置表中填写要处理的月份。")
 T_DASHBOARD = Text("Dashboard refreshed for {period}: {count} KPIs on the sheet \u201c{sheet}\u201d.",
                    "看板已刷新（{period}）：{count} 项指标，见工作表\u201c{sheet}\u201d。")
-T_NOT_MANAGER = Text(
-    "Only a service manager may close or reopen a period. Excel knows you as {user!r}, and no service "
-    "manager on the roster has that Excel user (or staff ID or name). Enter it in the roster's Excel user "
-    "column, or set your user name in File > Options > General.",
-    "只有服务经理可以结账或反结账。Excel 中您的用户名为 {user!r}，花名册中没有此 Excel 用户名（或工号、姓名）"
-    "的在职服务经理。请在花名册的\u201cExcel用户名\u201d列填写，或在 文件 > 选项 > 常规 中设置用户名。",
-)
 T_CONFIRM_CLOSE = Text("Close {period}?\n\nThe data of {period} is checked, the stocktake is posted, the KPIs and "
                        "the report pack are made, and the period is locked. The workbook is saved afterwards.",
                        "确定对 {period} 结账？\n\n将校验 {period} 的数据、过账盘点、计算指标并生成报表，然后锁定该期间。"
@@ -156,7 +151,7 @@ def _validate(live: LiveBook, store: Store) -> str:
 
     findings = validate_store(store)
     locale = store.locale
-    live.replace_records(store, "checks", checks_records(findings, locale))
+    apply_to_live(live, store, WorkbookEdit(replacements={"checks": checks_records(findings, locale)}), save=False)
     records = _record_count(store)
     if not findings:
         return T_VALID(locale, records=records)
@@ -172,50 +167,19 @@ def refresh_dashboard(book: Any = None) -> None:
     _run(book, _refresh_dashboard)
 
 
-def _dashboard_grid(result: Any, previous: Any, last_year: Any, locale: str) -> tuple[str, list[list[Any]]]:
-    """The dashboard as addin.dashboard lays it out, taken as values from a scratch workbook so
-    that the live sheet and the one the command line writes look the same."""
-    from openpyxl import Workbook
-
-    from addin.dashboard import write_dashboard
-
-    ws = write_dashboard(Workbook(), result, locale, previous=previous, last_year=last_year)
-    return ws.title, [[cell.value for cell in row] for row in ws.iter_rows()]
-
-
-def _write_dashboard(live: LiveBook, title: str, grid: list[list[Any]]) -> str:
-    names = {n.casefold(): n for n in live.sheet_names()}
-    name = names.get(title.casefold())
-    if name is None:
-        live.add_sheet(title)
-        name = title
-    old = live.grid(name)
-    live.clear(name, 1, len(old), max((len(r) for r in old), default=0))
-    live.write(name, 1, grid)
-    return name
-
-
 def _refresh_dashboard(live: LiveBook, store: Store) -> str:
     from addin.close import compute_results
+    from addin.io.builder import sheet_title
     from addin.kpis import KPIS
     from addin.stock import valuate
 
     period = _open_period(store)
     result, previous, last_year = compute_results(store, period, valuate(store))
-    title, grid = _dashboard_grid(result, previous, last_year, store.locale)
-    sheet = _write_dashboard(live, title, grid)
-    return T_DASHBOARD(store.locale, period=period, count=len(KPIS), sheet=sheet)
+    apply_to_live(live, store, WorkbookEdit(dashboard=DashboardValues(result, previous, last_year)), save=False)
+    return T_DASHBOARD(store.locale, period=period, count=len(KPIS), sheet=sheet_title("dashboard", store.locale))
 
 
 # -- Close ----------------------------------------------------------------------------------------
-
-def _require_manager(store: Store, user: str, today: dt.date) -> None:
-    """The Excel user must be a service manager of the roster, employed today."""
-    from addin.close import is_service_manager
-
-    if not is_service_manager(store, user, today):
-        raise CloseError(T_NOT_MANAGER, user=user)
-
 
 def close(book: Any = None) -> None:
     """Month-end close of the open period (addin.close.close_period), applied to the live book:
@@ -225,40 +189,24 @@ def close(book: Any = None) -> None:
 
 
 def _close(live: LiveBook, store: Store) -> str:
-    from addin.close import close_period, default_report_dir
-    from addin.reports import build_reports
+    from addin.month_end import run_close
 
     locale = store.locale
-    now = dt.datetime.now()
-    user = live.user()
-    _require_manager(store, user, now.date())
-    period = _open_period(store)
-    if live.alert(T_CONFIRM_CLOSE(locale, period=period), T_TITLE(locale), buttons="yes_no") != "yes":
+
+    def confirm(store: Store, period: str) -> bool:
+        return live.alert(T_CONFIRM_CLOSE(locale, period=period), T_TITLE(locale), buttons="yes_no") == "yes"
+
+    _open_period(store)
+    outcome = run_close(LiveTarget(live, store), user=live.user(), confirm=confirm)
+    plan = outcome.plan
+    if outcome.cancelled:
         return T_CANCELLED(locale)
-    plan = close_period(store, period, user, now)
     if plan.already_closed:
         return plan.message
-    # The reports and the dashboard come first: if they fail, the workbook is still as it was.
-    folder = default_report_dir(live.path, period)
-    pack = build_reports(plan.store, period, plan.result, folder, previous=plan.previous,
-                         last_year=plan.last_year, valuation=plan.valuation)
-    title, grid = _dashboard_grid(plan.result, plan.previous, plan.last_year, locale)
-    # Everything is computed; only writing is left.
-    for key, records in plan.appends.items():
-        live.append_records(store, key, records)
-    # The plan carries the whole periods sheet when the period already had a row, else none.
-    if plan.periods:
-        live.replace_records(store, "periods", plan.periods)
-    else:
-        live.append_records(store, "periods", [plan.period_row])
-    if plan.settings_updates:
-        live.set_settings(store, plan.settings_updates)
-    _write_dashboard(live, title, grid)
-    live.save()
-    no_pdf = T_NO_PDF(locale, reason=pack.no_pdf_reason) if pack.no_pdf_reason else ""
-    return T_CLOSED(locale, period=period, records=plan.record_count, hash=plan.data_hash[:12],
-                    postings=len(plan.postings), warnings=len(plan.warnings), files=len(pack.files),
-                    folder=folder, no_pdf=no_pdf,
+    no_pdf = T_NO_PDF(locale, reason=outcome.no_pdf_reason) if outcome.no_pdf_reason else ""
+    return T_CLOSED(locale, period=plan.period, records=plan.record_count, hash=plan.data_hash[:12],
+                    postings=len(plan.postings), warnings=len(plan.warnings), files=len(outcome.reports),
+                    folder=outcome.report_dir, no_pdf=no_pdf,
                     next=plan.settings_updates.get("open_period", store.settings.open_period))
 
 
@@ -268,13 +216,14 @@ def reopen(book: Any = None) -> None:
 
 
 def _reopen(live: LiveBook, store: Store) -> str:
-    from addin.close import reopen_period
+    from addin.identity import SERVICE_MANAGER, identify
+    from addin.month_end import run_reopen
     from addin.periods import closed_periods
 
     locale = store.locale
     now = dt.datetime.now()
     user = live.user()
-    _require_manager(store, user, now.date())
+    identify(store, user, now.date(), need=SERVICE_MANAGER, action="reopen")
     closed = sorted(str(r["period"]).strip() for r in closed_periods(store))
     if not closed:
         return T_NOTHING_CLOSED(locale)
@@ -284,12 +233,7 @@ def _reopen(live: LiveBook, store: Store) -> str:
     reason = live.ask(T_REASON(locale, period=period), T_TITLE(locale))
     if not reason or not reason.strip():
         return T_NO_REASON(locale)
-    plan = reopen_period(store, period, user, reason, now)
-    live.replace_records(store, "periods", plan.periods)
-    live.append_records(store, "audit_log", [plan.audit_row])
-    if plan.settings_updates:
-        live.set_settings(store, plan.settings_updates)
-    live.save()
+    plan = run_reopen(LiveTarget(live, store), period, user=user, reason=reason, now=now)
     return T_REOPENED(locale, period=period, open=plan.settings_updates.get("open_period", store.settings.open_period))
 
 
@@ -301,7 +245,8 @@ def report(name: str, book: Any = None) -> None:
 
 
 def _report(live: LiveBook, store: Store, name: str) -> str:
-    from addin.close import compute_results, default_report_dir
+    from addin.close import compute_results
+    from addin.month_end import default_report_dir
     from addin.reports import build_reports, check_names, report_title
     from addin.stock import valuate
 
@@ -330,7 +275,7 @@ def _post_stocktake(live: LiveBook, store: Store) -> str:
     postings = stocktake_postings(store, period)
     if not postings:
         return T_NO_STOCKTAKE(store.locale, period=period)
-    rows = live.append_records(store, "parts_ledger", postings)
+    rows = apply_to_live(live, store, WorkbookEdit(appends={"parts_ledger": postings}), save=False).appended["parts_ledger"]
     gains = sum(1 for p in postings if p["txn_type"] == "stocktake_gain")
     return T_STOCKTAKE(store.locale, count=len(postings), period=period, gains=gains,
                        losses=len(postings) - gains, first=rows[0], last=rows[-1])

@@ -1,0 +1,287 @@
+"""The one write path: an edit described once, applied by one of three engines.
+
+Every command that changes a workbook (close, reopen, validate --write, stocktake posting, the
+demo, imports, the registers) builds a :class:`WorkbookEdit` — records appended or replaced per
+sheet, settings values, single cells, the dashboard, the marks of a validation — and hands it to
+:func:`apply_edit`, which writes it in one safe write:
+
+- the part-level package engine (:mod:`addin.io.package`): rewrites only the sheet and table
+  parts that change and copies every other part byte for byte; seconds on a large year;
+- the openpyxl engine (:mod:`addin.io.writer`): the whole workbook, for what the package engine
+  cannot do with certainty (it says so before writing anything): sheets to add, marks, layouts
+  it does not know;
+- the live workbook through xlwings (:func:`addin.xl.edit.apply_to_live`), for the ribbon.
+
+Both file engines write the same values (tests/test_package_writer.py holds them to it). A
+workbook that lacks the add-in's own sheets (:data:`OWN_SHEETS`) gains them, laid out as the
+builder lays them out. Callers never touch a zip or an openpyxl workbook.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from addin.io.cells import find_sheet_name, setting_forms
+from addin.io.files import FileStamp
+from addin.models import SHEETS
+from addin.tables import normalize_label
+
+Records = Iterable[Mapping[str, Any]] | pd.DataFrame
+
+#: The sheets the add-in itself writes (DOMAIN.md "Written by the add-in"): any write adds them
+#: to a workbook that lacks them.
+OWN_SHEETS = ("periods", "audit_log", "checks", "dashboard")
+
+#: Who marked a cell (the comment's author), and the fill per severity: a later run clears exactly these.
+MARK_AUTHOR = "Service add-in"
+MARK_FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A cell of a data sheet to mark with a fill and a note (validate --write)."""
+
+    sheet: str
+    row: int
+    column: str
+    severity: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DashboardValues:
+    """The KPI results the dashboard shows: the period, the previous month, last year."""
+
+    result: Any
+    previous: Any = None
+    last_year: Any = None
+
+
+@dataclass
+class WorkbookEdit:
+    """What one command changes in a workbook.
+
+    ``replacements`` {sheet key: records} replace a sheet's records; ``appends`` add records after
+    the last one; ``settings`` {key: value} set settings values (rows appended for keys the table
+    lacks); ``cells`` {sheet key: {"C9": value}} set single cells after every ``expect`` cell was
+    found holding its value; ``dashboard`` rewrites the dashboard's figures; ``marks`` (when not
+    None) replace the marks of an earlier validation with these. Records are dicts keyed by
+    canonical keys, or typed DataFrames. Applied in that order."""
+
+    replacements: dict[str, Records] = field(default_factory=dict)
+    appends: dict[str, Records] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    expect: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dashboard: DashboardValues | None = None
+    marks: list[Mark] | None = None
+
+    def sheets(self) -> set[str]:
+        """The sheet keys this edit writes to."""
+        out = {*self.replacements, *(k for k, v in self.appends.items() if _count(v)), *self.cells, *self.expect}
+        if self.settings:
+            out.add("settings")
+        if self.dashboard is not None:
+            out.add("dashboard")
+        return out
+
+
+def _count(records: Records) -> int:
+    return len(records) if isinstance(records, (pd.DataFrame, list, tuple)) else 1
+
+
+@dataclass
+class EditOutcome:
+    """What :func:`apply_edit` did: the engine ("package", "openpyxl" or "xlwings"), the rows
+    appended per sheet, the records written per replaced sheet, the sheets added, cells marked."""
+
+    engine: str
+    appended: dict[str, list[int]] = field(default_factory=dict)
+    replaced: dict[str, int] = field(default_factory=dict)
+    added_sheets: list[str] = field(default_factory=list)
+    marked: int = 0
+
+
+def missing_own_sheets(sheet_names: Iterable[str]) -> list[str]:
+    """The add-in's own sheets (:data:`OWN_SHEETS`) a workbook with these worksheet names lacks."""
+    names = list(sheet_names)
+    return [key for key in OWN_SHEETS if find_sheet_name(names, key) is None]
+
+
+def _package_sheet_names(path: Path) -> list[str]:
+    from addin.io.safety import worksheet_names
+
+    with zipfile.ZipFile(path) as zf:
+        return list(worksheet_names(zf).values())
+
+
+def apply_edit(
+    path: str | Path,
+    edit: WorkbookEdit,
+    *,
+    locale: str,
+    out: str | Path | None = None,
+    backup: bool = True,
+    stamp: FileStamp | None = None,
+    checked: bool = False,
+    engine: str = "auto",
+) -> EditOutcome:
+    """Write ``edit`` into the workbook at ``path`` in one safe write to ``out`` (default ``path``;
+    the previous file kept as ``<name>.bak``), with the part-level engine when it can be sure and
+    openpyxl otherwise (``engine`` "package" or "openpyxl" forces one).
+
+    ``stamp``: the workbook must still be that file at the rename, else nothing is written.
+    ``checked``: the caller already ran the safety scan (:func:`addin.io.writer.check_safe`) on
+    this file in this run. Raises UnsafeWriteError / WorkbookReadError; nothing is written then."""
+    from addin.io.package import FastPathUnavailable, edit_package
+
+    path = Path(path)
+    adding = missing_own_sheets(_package_sheet_names(path))
+    if engine in ("auto", "package") and not adding and edit.marks is None:
+        cells = {k: dict(v) for k, v in edit.cells.items()}
+        expect = {k: dict(v) for k, v in edit.expect.items()}
+        if edit.dashboard is not None:
+            from addin.dashboard import dashboard_cells, dashboard_labels
+
+            d = edit.dashboard
+            cells["dashboard"] = {**cells.get("dashboard", {}),
+                                  **dashboard_cells(d.result, locale, previous=d.previous, last_year=d.last_year)}
+            expect["dashboard"] = {**expect.get("dashboard", {}), **dashboard_labels(locale)}
+        try:
+            done = edit_package(path, locale=locale, appends=edit.appends, replacements=edit.replacements,
+                                settings=edit.settings, cells=cells, expect=expect, out=out, backup=backup,
+                                stamp=stamp, checked=checked)
+            return EditOutcome("package", done.appended, done.replaced)
+        except FastPathUnavailable:
+            if engine == "package":
+                raise
+    from addin.io.writer import update_workbook
+
+    outcome = EditOutcome("openpyxl")
+    update_workbook(path, lambda wb: apply_to_openpyxl(wb, edit, locale, outcome), out=out, backup=backup,
+                    stamp=stamp, checked=checked)
+    return outcome
+
+
+def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOutcome | None = None) -> EditOutcome:
+    """Apply ``edit`` to an open openpyxl workbook (the openpyxl engine's edit of one safe update)."""
+    from addin.io.builder import add_own_sheet
+    from addin.io.writer import append_rows, replace_rows
+
+    outcome = outcome or EditOutcome("openpyxl")
+    for key in missing_own_sheets(wb.sheetnames):
+        add_own_sheet(wb, key, locale)
+        outcome.added_sheets.append(key)
+    for key, records in edit.replacements.items():
+        outcome.replaced[key] = len(replace_rows(wb, key, records, locale))
+    for key, records in edit.appends.items():
+        if _count(records):
+            outcome.appended[key] = append_rows(wb, key, records, locale)
+    if edit.settings:
+        set_settings(wb, edit.settings, locale)
+    for key in {*edit.cells, *edit.expect}:
+        _set_cells(wb, key, edit.cells.get(key, {}), edit.expect.get(key, {}))
+    if edit.dashboard is not None:
+        from addin.dashboard import write_dashboard
+
+        d = edit.dashboard
+        write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year)
+    if edit.marks is not None:
+        outcome.marked = _mark(wb, edit.marks)
+    return outcome
+
+
+def set_settings(wb: Any, updates: Mapping[str, Any], locale: str) -> None:
+    """Set settings values in place, key by key (the key column may hold the key or either label);
+    a key the table lacks is appended. A text value stays text (never a formula)."""
+    from addin.io.writer import append_rows, sheet_columns
+
+    ws, header_row, columns = sheet_columns(wb, "settings")
+    key_col, val_col = columns.get("key", 1), columns.get("value", 2)
+    missing = []
+    for key, value in updates.items():
+        forms = setting_forms(key)
+        for row in range(header_row + 1, ws.max_row + 1):
+            cell = ws.cell(row, key_col).value
+            if cell is not None and normalize_label(cell) in forms:
+                target = ws.cell(row, val_col)
+                target.value = value
+                if isinstance(value, str):
+                    target.data_type = "s"  # a setting is text: never let "=..." become a formula
+                break
+        else:
+            missing.append({"key": key, "value": value})
+    if missing:
+        append_rows(wb, "settings", missing, locale)
+
+
+def _set_cells(wb: Any, key: str, cells: Mapping[str, Any], expect: Mapping[str, Any]) -> None:
+    from addin.errors import UnsafeWriteError
+    from addin.i18n import Text
+    from addin.io.writer import find_sheet
+
+    ws = find_sheet(wb, key)
+    for ref, value in expect.items():
+        if ws[ref].value != value:
+            raise UnsafeWriteError(Text("Sheet {sheet}: cell {ref} holds {found!r}, not {value!r}; nothing was written.",
+                                        "工作表 {sheet}：单元格 {ref} 的内容为 {found!r}，而非 {value!r}；未写入任何内容。"),
+                                   sheet=ws.title, ref=ref, found=ws[ref].value, value=value)
+    for ref, value in cells.items():
+        ws[ref].value = value
+        if isinstance(value, str):
+            ws[ref].data_type = "s"
+
+
+def _mark(wb: Any, marks: list[Mark]) -> int:
+    """Clear the marks of an earlier run on every data sheet, then mark each cell of ``marks``
+    (fill and comment). Returns the number of cells marked."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from addin.errors import WorkbookReadError
+    from addin.io.writer import find_sheet, sheet_columns
+
+    sheets = {}
+    for key, spec in SHEETS.items():
+        if spec.written_by != "input":
+            continue
+        try:
+            sheets[key] = find_sheet(wb, key)
+        except WorkbookReadError:
+            continue
+    ours = set(MARK_FILLS.values())
+    for ws in sheets.values():
+        for cell in list(ws._cells.values()):
+            comment = cell.comment
+            if comment is not None and comment.author == MARK_AUTHOR:
+                cell.comment = None
+                if cell.fill is not None and cell.fill.fgColor is not None and cell.fill.fgColor.rgb in ours:
+                    cell.fill = PatternFill()
+    layouts: dict[str, Any] = {}
+    marked = 0
+    for m in marks:
+        if m.sheet not in sheets:
+            continue
+        if m.sheet not in layouts:
+            layouts[m.sheet] = sheet_columns(wb, m.sheet)
+        ws, _header_row, columns = layouts[m.sheet]
+        col = columns.get(m.column)
+        if col is None:
+            continue
+        cell = ws.cell(row=m.row, column=col)
+        fill = MARK_FILLS.get(m.severity, MARK_FILLS["warning"])
+        cell.fill = PatternFill(fill_type="solid", fgColor=fill, bgColor=fill)
+        if ws.legacy_drawing is None:
+            # A sheet with form controls keeps its own legacy drawing: no comments there.
+            cell.comment = Comment(m.note, MARK_AUTHOR, width=320, height=120)
+        marked += 1
+    return marked
+
+
+__all__ = ["DashboardValues", "EditOutcome", "MARK_AUTHOR", "MARK_FILLS", "Mark", "OWN_SHEETS", "WorkbookEdit",
+           "apply_edit", "apply_to_openpyxl", "missing_own_sheets", "set_settings"]

@@ -1,0 +1,109 @@
+"""The third engine of the one write path: a :class:`~addin.io.edit.WorkbookEdit` applied to the
+live workbook through xlwings (:class:`~addin.xl.book.LiveBook`), then saved by Excel.
+
+Values cross the boundary as 2-D lists of primitives; the dashboard is laid out by
+:mod:`addin.dashboard` in a scratch openpyxl workbook and written as its values, so the live
+sheet and the one the command line writes look the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from addin.io.edit import OWN_SHEETS, EditOutcome, WorkbookEdit
+from addin.store import Store
+from addin.tables import table_records
+from addin.xl.book import LiveBook
+
+
+def dashboard_grid(result: Any, previous: Any, last_year: Any, locale: str) -> tuple[str, list[list[Any]]]:
+    """The dashboard's title and values as addin.dashboard lays them out."""
+    from openpyxl import Workbook
+
+    from addin.dashboard import write_dashboard
+
+    ws = write_dashboard(Workbook(), result, locale, previous=previous, last_year=last_year)
+    return ws.title, [[cell.value for cell in row] for row in ws.iter_rows()]
+
+
+def write_grid_sheet(live: LiveBook, title: str, grid: list[list[Any]]) -> str:
+    """Replace the whole content of sheet ``title`` (added when missing) with ``grid``."""
+    names = {n.casefold(): n for n in live.sheet_names()}
+    name = names.get(title.casefold())
+    if name is None:
+        live.add_sheet(title)
+        name = title
+    old = live.grid(name)
+    live.clear(name, 1, len(old), max((len(r) for r in old), default=0))
+    live.write(name, 1, grid)
+    return name
+
+
+def _records(records: Any) -> list[dict[str, Any]]:
+    if hasattr(records, "to_dict"):
+        return table_records(records)
+    return [dict(r) for r in records]
+
+
+def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: bool = True) -> EditOutcome:
+    """Write ``edit`` into the live workbook the store was read from, then save it (Excel keeps
+    the previous file until its own save succeeds). Marks are not drawn in a live book: its
+    checks sheet lists every finding with its cell."""
+    locale = store.locale
+    outcome = EditOutcome("xlwings")
+    for key in OWN_SHEETS:
+        if key != "dashboard" and key not in store.sheet_names and key in edit.sheets():
+            live.sheet_of(store, key)
+            outcome.added_sheets.append(key)
+    for key, records in edit.replacements.items():
+        rows = _records(records)
+        live.replace_records(store, key, rows)
+        outcome.replaced[key] = len(rows)
+    for key, records in edit.appends.items():
+        rows = _records(records)
+        if rows:
+            outcome.appended[key] = live.append_records(store, key, rows)
+    if edit.settings:
+        live.set_settings(store, dict(edit.settings))
+    for key, cells in edit.cells.items():
+        name = live.sheet_of(store, key)
+        for ref, value in cells.items():
+            row, column = _split_ref(ref)
+            live.write(name, row, [[value]], column)
+    if edit.dashboard is not None:
+        d = edit.dashboard
+        title, grid = dashboard_grid(d.result, d.previous, d.last_year, locale)
+        write_grid_sheet(live, title, grid)
+    if save:
+        live.save()
+    return outcome
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha()).upper()
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return int(ref[len(letters):]), column
+
+
+
+
+class LiveTarget:
+    """The workbook open in Excel as a :class:`addin.month_end.Target`: the store the entry point
+    already read, and edits written through :func:`apply_to_live` (then saved by Excel)."""
+
+    def __init__(self, live: LiveBook, store: Store) -> None:
+        self.live, self.store, self.path = live, store, live.path
+
+    def read(self) -> Store:
+        return self.store
+
+    def write(self, store: Store, edit: WorkbookEdit) -> str:
+        return apply_to_live(self.live, store, edit).engine
+
+    def close(self) -> None:
+        """Nothing to release: Excel holds the workbook."""
+
+
+__all__ = ["LiveTarget", "apply_to_live", "dashboard_grid", "write_grid_sheet"]
