@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from addin.demo import vin_check_digit
+from addin.checks import vin_check_digit
 from addin.periods import (
     Change, PeriodError, bounds, check_period, closed_period_changes, decode_notes, encode_notes, next_period,
     period_fingerprint, shift,

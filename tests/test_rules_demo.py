@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from addin import demo
+from addin.demo import plant_problems
 from addin.rules import validate_store
 from addin.store import Store
 
@@ -29,8 +30,6 @@ def test_clean_demo_store_has_no_finding(clean):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_validation_finds_exactly_the_planted_problems(clean, seed):
     import copy
-
-    from addin.demo_problems import plant_problems
 
     records = copy.deepcopy(clean)
     planted = plant_problems(records, random.Random(seed))

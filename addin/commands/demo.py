@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from addin.demo import DEFAULT_END, DEMO_SHEETS, SIZES, generate
+from addin.demo import DEFAULT_END, DEMO_SHEETS, SIZES, generate, plant_problems
 from addin.errors import ServiceError
 from addin.i18n import Text, sheet_label, tr
 from addin.resources import REPO
@@ -78,8 +78,6 @@ def write_demo(records: dict[str, list[dict[str, Any]]], out: Path, locale: str)
 def plant(records: dict[str, list[dict[str, Any]]], seed: int, out: Path) -> Path:
     """Plant the known problems into ``records`` and list them in ``<stem>.problems.json``
     beside ``out`` (rule, severity, sheet, worksheet row, column)."""
-    from addin.demo_problems import plant_problems
-
     planted = plant_problems(records, random.Random(f"problems-{seed}"))
     listing = [{"rule": p.rule, "severity": p.severity, "sheet": p.sheet, "row": p.row, "column": p.column}
                for p in planted]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from addin.checks import vin_check_digit
 from addin.models import INFLOW_TYPES
@@ -138,7 +139,8 @@ class _Planter:
                 and any(ok(self.r["wo_lines"][k]) for k in self.lines_of[j["wo_no"]])]
         job = self.pick(jobs, lambda j: True)
         self.take_job(job)
-        return self.pick(self.lines_of[job["wo_no"]], lambda k: ok(self.r["wo_lines"][k]))
+        line: int = self.pick(self.lines_of[job["wo_no"]], lambda k: ok(self.r["wo_lines"][k]))
+        return line
 
     def discount_above_limit(self) -> None:
         k = self.line_of_free_job(lambda ln: not ln.get("declined") and ln["line_type"] == "labor")
@@ -161,7 +163,8 @@ class _Planter:
         jobs = self.r["work_orders"]
         for tech in left:
             def after_leaving(ln: dict[str, Any], tech: dict[str, Any] = tech) -> bool:
-                return ln["line_type"] == "labor" and jobs[self.job_index[ln["wo_no"]]]["open_date"] > tech["leave_date"]
+                return bool(ln["line_type"] == "labor"
+                            and jobs[self.job_index[ln["wo_no"]]]["open_date"] > tech["leave_date"])
 
             try:
                 k = self.line_of_free_job(after_leaving)
@@ -224,7 +227,7 @@ class _Planter:
     # -- claims ------------------------------------------------------------------------------------
     def claim(self, ok: Callable[[dict[str, Any]], bool]) -> int:
         claims = self.r["claims"]
-        i = self.pick(list(range(len(claims))), lambda i: claims[i]["claim_no"] not in self.used_claims
+        i: int = self.pick(list(range(len(claims))), lambda i: claims[i]["claim_no"] not in self.used_claims
                       and claims[i]["wo_no"] not in self.used_jobs and ok(claims[i]))
         self.used_claims.add(claims[i]["claim_no"])
         self.used_jobs.add(claims[i]["wo_no"])
