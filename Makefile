@@ -46,7 +46,7 @@ schemas: install
 
 demo: install sysdeps
 	$(VENV)/bin/service-addin demo --size small --months 13 --seed 7 --out $(DEMO)/DEMO01.xlsm
-	$(VENV)/bin/service-addin close $(DEMO)/DEMO01.xlsm --user demo
+	$(VENV)/bin/service-addin close $(DEMO)/DEMO01.xlsm --user S001
 
 test: install sysdeps
 	$(PY) -m pytest

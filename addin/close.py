@@ -87,7 +87,6 @@ class ClosePlan:
     last_year: Any = None
     data_hash: str = ""
     record_count: int = 0
-    reports: list[str] = field(default_factory=list)
 
 
 # -- step 1: validate -----------------------------------------------------------------------------
@@ -263,9 +262,6 @@ def close_period(
     if current is None or current <= period:
         plan.settings_updates["open_period"] = next_period(period)
     plan.appends = {"parts_ledger": plan.postings, "audit_log": [plan.audit_row]}
-    from addin.reports import REPORT_NAMES
-
-    plan.reports = list(REPORT_NAMES)
     return plan
 
 

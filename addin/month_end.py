@@ -80,13 +80,14 @@ class FileTarget:
         self.stamp = self._stamp_of(self._target)
         store = read_store(self._target)
         # Refuse a workbook the write would damage before doing any work (and in a dry run too).
-        check_safe(self._target)
+        check_safe(self._target, sane=True)
         return store
 
     def write(self, store: Store, edit: WorkbookEdit) -> str:
         from addin.io.edit import apply_edit
 
-        return apply_edit(self._target, edit, locale=store.locale, stamp=self.stamp, checked=True).engine
+        return apply_edit(self._target, edit, locale=store.locale, stamp=self.stamp, checked=True,
+                          locked=self._lock is not None).engine
 
     def close(self) -> None:
         if self._lock is not None:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/close.py [--size large] [--months 12] [--no-pdf] [--keep DIR]
 
 Writes the demo workbook once (cached in the --keep folder, default /tmp/service-bench-close),
-copies it, closes its last month through addin.close.close_workbook and prints the seconds of
+copies it, closes its last month through addin.month_end.close_workbook and prints the seconds of
 each step: read, validate, post, value, kpis, fingerprint, reports, pdf, write, and how the
 workbook was written ("package": part by part; "openpyxl": the whole workbook). The target is a
 whole close under 60 s. If the demo store has validation errors the bench says how many and
@@ -33,6 +33,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import addin.close
+    import addin.month_end
     from addin.commands.demo import write_demo
     from addin.demo import DEFAULT_END, generate
 
@@ -62,7 +63,7 @@ def main() -> int:
 
     addin.close.validate_for_close = validate
     start = time.perf_counter()
-    outcome = addin.close.close_workbook(book, user="bench", out_dir=args.keep / "reports", pdf=not args.no_pdf)
+    outcome = addin.month_end.close_workbook(book, user="S001", out_dir=args.keep / "reports", pdf=not args.no_pdf)
     total = time.perf_counter() - start
     if found:
         print(f"note: the demo store has {found['errors']} validation error(s); closed anyway for the bench")

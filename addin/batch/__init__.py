@@ -17,12 +17,12 @@ from __future__ import annotations
 import importlib
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from addin.batch.actions import ACTIONS, Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
+from addin.batch.result import BatchError, BatchResult
 from addin.periods import check_period
 from addin.batch.group import group_kpis
 from addin.errors import ServiceError
@@ -34,44 +34,6 @@ UNKNOWN_ACTION = Text("Unknown batch action {action!r}; use one of: {known}.",
                       "未知的批处理操作 {action!r}；可用：{known}。")
 NOTHING = Text("No workbook to process: {paths}", "没有可处理的工作簿：{paths}")
 NO_PDF = Text("No PDF of the group report: {reason}", "未生成集团报告 PDF：{reason}")
-
-
-class BatchError(ServiceError):
-    """The batch cannot start (bad arguments, no input, a missing part of the add-in)."""
-
-
-@dataclass
-class BatchResult:
-    """What a batch did. ``stores``: one worker result per workbook that was read (status ok,
-    errors or refused), in input order; ``failures``: ``{"file", "reason"}`` per file that could
-    not be processed; ``group``: every KPI over the measured stores (addin.batch.group);
-    ``outputs``: "xlsx", "pdf", "jsonl", "parquet" -> path of each file written; ``notes``: what
-    the user should know (no PDF, macros not compared); ``peak_rss_mb``: per worker process id,
-    its peak resident memory."""
-
-    action: str
-    period: str
-    gives_kpis: bool
-    stores: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[dict[str, str]] = field(default_factory=list)
-    group: dict[str, float | None] = field(default_factory=dict)
-    outputs: dict[str, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    macros_note: str | None = None
-    peak_rss_mb: dict[int, float] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def measured(self) -> list[dict[str, Any]]:
-        """Stores whose KPIs count in the group figures (read, and closed when closing)."""
-        return [s for s in self.stores if s.get("kpis") is not None and s["status"] != "refused"]
-
-    @property
-    def exit_code(self) -> int:
-        """0 all ok, 1 a store has validation errors or refused to close, 2 a file failed."""
-        if self.failures:
-            return 2
-        return 1 if any(s["status"] in ("errors", "refused") for s in self.stores) else 0
 
 
 def _official(macros: str | Path | Mapping[str, str] | bool | None, result: BatchResult,

@@ -58,7 +58,7 @@ def run_dask(worker: Worker, paths: Sequence[str], options: TaskOptions, schedul
     files under the same paths (a shared drive) and have this package installed."""
     from dask.distributed import Client, as_completed as dask_completed
 
-    from addin.batch import BatchError
+    from addin.batch.result import BatchError
 
     own = not isinstance(scheduler, Client)
     try:

@@ -70,11 +70,22 @@ def findings_edit(findings: list[Finding], locale: str) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.io.reader import read_store
-    from addin.rules import RULES, validate_store
     from addin.rules.registry import parse_period
 
     parse_period(args.period)
+    if args.write:
+        from addin.io.files import FileStamp, WriteLock
+
+        # One writer at a time, and only over the file as it was read.
+        with WriteLock(args.workbook) as lock:
+            return _run(args, lock, FileStamp.of(lock.dest))
+    return _run(args, None, None)
+
+
+def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
+    from addin.io.reader import read_store
+    from addin.rules import RULES, validate_store
+
     store = read_store(args.workbook, engine=args.engine)
     if args.locale:
         store.settings.locale = args.locale
@@ -88,6 +99,6 @@ def run(args: argparse.Namespace) -> int:
     if args.write:
         from addin.io.edit import apply_edit
 
-        cells = apply_edit(args.workbook, findings_edit(findings, locale), locale=locale).marked
+        cells = apply_edit(lock.dest, findings_edit(findings, locale), locale=locale, stamp=stamp, locked=True).marked
         print(tr(_WRITTEN, locale, file=args.workbook, cells=cells), file=sys.stderr if args.json else sys.stdout)
     return 1 if any(f.severity == "error" for f in findings) else 0

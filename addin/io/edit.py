@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from addin.io.cells import find_sheet_name, setting_forms
-from addin.io.files import FileStamp
+from addin.io.files import FileStamp, WriteLock
 from addin.models import SHEETS
 from addin.tables import normalize_label
 
@@ -129,6 +129,7 @@ def apply_edit(
     backup: bool = True,
     stamp: FileStamp | None = None,
     checked: bool = False,
+    locked: bool = False,
     engine: str = "auto",
 ) -> EditOutcome:
     """Write ``edit`` into the workbook at ``path`` in one safe write to ``out`` (default ``path``;
@@ -137,7 +138,12 @@ def apply_edit(
 
     ``stamp``: the workbook must still be that file at the rename, else nothing is written.
     ``checked``: the caller already ran the safety scan (:func:`addin.io.writer.check_safe`) on
-    this file in this run. Raises UnsafeWriteError / WorkbookReadError; nothing is written then."""
+    this file in this run. ``locked``: the caller holds the workbook's :class:`WriteLock` (else it
+    is taken for the write). Raises UnsafeWriteError / WorkbookReadError; nothing is written then."""
+    if not locked:
+        with WriteLock(out if out is not None else path):
+            return apply_edit(path, edit, locale=locale, out=out, backup=backup, stamp=stamp, checked=checked,
+                              locked=True, engine=engine)
     from addin.io.package import FastPathUnavailable, edit_package
 
     path = Path(path)

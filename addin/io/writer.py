@@ -140,10 +140,11 @@ def _scan_member(zf: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes]) -> 
     return found
 
 
-def _findings(path: Path) -> list[tuple[Text, dict[str, Any]]]:
+def _findings(path: Path, sane: bool = False) -> list[tuple[Text, dict[str, Any]]]:
     from addin.io.safety import check_workbook
 
-    check_workbook(path)
+    if not sane:
+        check_workbook(path)
     out: list[tuple[Text, dict[str, Any]]] = []
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
@@ -185,10 +186,12 @@ def preflight(path: str | Path, locale: str | None = None) -> list[str]:
     return [tr(text, locale, **values) for text, values in _findings(Path(path))]
 
 
-def check_safe(path: str | Path) -> None:
-    """Raise :class:`UnsafeWriteError` naming every finding of :func:`preflight` and the file."""
+def check_safe(path: str | Path, sane: bool = False) -> None:
+    """Raise :class:`UnsafeWriteError` naming every finding of :func:`preflight` and the file.
+    ``sane``: the caller has just run :func:`addin.io.safety.check_workbook` on it (reading it), so
+    the package is not checked a second time in one run."""
     path = Path(path)
-    found = _findings(path)
+    found = _findings(path, sane)
     if found:
         raise UnsafeWriteError(
             _REFUSED, file=path,
