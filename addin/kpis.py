@@ -37,8 +37,9 @@ from typing import Any, Callable, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from addin import sets
 from addin.models import WEEKDAYS
-from addin.periods import bounds, check_period, shift
+from addin.periods import Period, shift
 from addin.stock import Valuation, valuate
 from addin.store import Store
 
@@ -94,12 +95,13 @@ def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True) -> 
 
 
 def previous_period(period: str) -> str:
-    """The month before ``period``."""
+    """The month before ``period`` (YYYY-MM); for a :class:`Period` of any form, see
+    :meth:`Period.shift`."""
     return shift(period, -1)
 
 
 def same_month_last_year(period: str) -> str:
-    """The same month one year before ``period``."""
+    """The same month one year before ``period`` (YYYY-MM)."""
     return shift(period, -12)
 
 
@@ -112,14 +114,6 @@ def _ratio(num: float, den: float) -> float | None:
     return None if den == 0 else float(num) / float(den)
 
 
-def _flag(series: pd.Series) -> np.ndarray:
-    """A boolean column as a numpy bool array, blank = False."""
-    return series.fillna(False).to_numpy(dtype=bool)
-
-
-def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    d = dates.to_numpy()
-    return (d >= start.to_datetime64()) & (d <= end.to_datetime64())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,11 +124,11 @@ class _Context:
     """One period's sets (S, O, lines, stock, claims ...), each computed once on first use; the
     KPI functions read them and each other's values through :meth:`kpi`."""
 
-    def __init__(self, store: Store, period: str, valuation: Valuation) -> None:
+    def __init__(self, store: Store, period: Period, valuation: Valuation) -> None:
         self.store = store
         self.settings = store.settings
         self.period = period
-        self.start, self.end = bounds(period)
+        self.start, self.end = period.start, period.end
         self.valuation = valuation
         self.values: dict[str, Number] = {}
         self.parts: dict[str, tuple[float, float]] = {}
@@ -155,19 +149,14 @@ class _Context:
         return self.store.table("work_orders")
 
     @cached_property
-    def settled_mask(self) -> np.ndarray:
-        return (self.wo["status"] == "settled").to_numpy() & _within(self.wo["close_date"], self.start, self.end)
-
-    @cached_property
     def S(self) -> pd.DataFrame:
         """Settled jobs: status settled, close_date in P."""
-        return self.wo.loc[self.settled_mask]
+        return sets.settled_jobs(self.wo, self.start, self.end)
 
     @cached_property
     def O(self) -> pd.DataFrame:
         """Entries: open_date in P, status not cancelled."""
-        mask = _within(self.wo["open_date"], self.start, self.end) & (self.wo["status"] != "cancelled").to_numpy()
-        return self.wo.loc[mask]
+        return sets.entries(self.wo, self.start, self.end)
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -175,8 +164,6 @@ class _Context:
     def lines(self) -> pd.DataFrame:
         """Every wo line with ``amount`` (ex-tax gross), ``billed`` and ``labor_cost``."""
         lines = self.store.table("wo_lines")
-        disc = lines["discount_pct"].fillna(0.0).to_numpy(dtype="float64")
-        gross = lines["qty"].to_numpy(dtype="float64") * lines["unit_price"].to_numpy(dtype="float64") * (1 - disc)
         roster = self.store.table("roster").drop_duplicates("staff_id")
         rate = lines["technician_id"].map(pd.Series(roster["piece_rate"].to_numpy(), index=roster["staff_id"]))
         # The text columns stay object dtype (as in the typed tables) so that they merge with them.
@@ -188,15 +175,15 @@ class _Context:
             "qty": lines["qty"].to_numpy(dtype="float64"),
             "actual_hours": lines["actual_hours"].to_numpy(dtype="float64"),
             "cost": lines["cost"].to_numpy(dtype="float64"),
-            "amount": self.ex_tax(gross),
-            "billed": ~_flag(lines["declined"]),
+            "amount": sets.amount(lines, self.settings),
+            "billed": sets.billed_mask(lines),
         })
         out["labor_cost"] = out["qty"] * rate.astype("float64").fillna(0.0).to_numpy()
         return out
 
     def ex_tax(self, x: Any) -> Any:
         """ex_tax(x) = x / (1 + tax_rate) when prices include tax, else x."""
-        return x / (1 + self.settings.tax_rate) if self.settings.prices_include_tax else x
+        return sets.ex_tax(x, self.settings)
 
     @cached_property
     def s_lines(self) -> pd.DataFrame:
@@ -242,7 +229,7 @@ class _Context:
 
     @cached_property
     def job_parts_cost(self) -> pd.Series:
-        return self.valuation.job_parts_cost()
+        return sets.job_parts_cost(self.valuation)
 
     @cached_property
     def held_activity(self) -> pd.DataFrame:
@@ -272,11 +259,7 @@ class _Context:
     @cached_property
     def on_duty_roster(self) -> pd.DataFrame:
         r = self.store.table("roster")
-        end = self.end.to_datetime64()
-        hire = r["hire_date"].to_numpy()
-        leave = r["leave_date"].to_numpy()
-        mask = r["hire_date"].notna().to_numpy() & (hire <= end) & (r["leave_date"].isna().to_numpy() | (leave >= end))
-        return r.loc[mask]
+        return r.loc[sets.on_duty_mask(r, self.end)]
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -286,26 +269,18 @@ class _Context:
 
     @cached_property
     def payments(self) -> pd.DataFrame:
-        p = self.store.table("claim_payments")
-        return p.loc[p["paid_date"].notna().to_numpy() & p["amount"].notna().to_numpy() & p["claim_no"].notna().to_numpy()]
+        return sets.valid_payments(self.store.table("claim_payments"))
 
     @cached_property
     def outstanding(self) -> pd.DataFrame:
         """Claims submitted by the end of P, not draft/rejected/closed, with positive outstanding
         (approved_amount, else claimed_amount, minus payments paid by the end of P) and age."""
         c = self.claims
-        end = self.end.to_datetime64()
-        mask = c["submitted_date"].notna().to_numpy() & (c["submitted_date"].to_numpy() <= end)
-        mask &= ~c["status"].isin(("draft", "rejected", "closed")).to_numpy()
-        c = c.loc[mask]
-        base = c["approved_amount"].where(c["approved_amount"].notna(), c["claimed_amount"])
-        p = self.payments
-        paid = p.loc[p["paid_date"].to_numpy() <= end].groupby("claim_no")["amount"].sum()
-        out = base.to_numpy() - c["claim_no"].map(paid).fillna(0.0).to_numpy()
+        c = c.loc[sets.receivable_mask(c, self.end)]
         frame = pd.DataFrame({
             "claim_no": c["claim_no"],
             "claim_type": c["claim_type"],
-            "outstanding": pd.Series(out, index=c.index),
+            "outstanding": sets.outstanding(c, self.payments, self.end),
             "days": (self.end - c["submitted_date"]).dt.days,
         })
         return frame.loc[frame["outstanding"].to_numpy() > 0]
@@ -446,7 +421,7 @@ def _first_time_fix_rate(c: _Context) -> Number:
 def _qc_first_pass_rate(c: _Context) -> Number:
     """|{w ∈ S : qc_first_pass TRUE}| / |{w ∈ S : qc_first_pass not blank}|."""
     q = c.S["qc_first_pass"]
-    return Quotient(int(_flag(q).sum()), int(q.notna().sum()))
+    return Quotient(int(sets.flag(q).sum()), int(q.notna().sum()))
 
 
 @_kpi("csi", "Customer satisfaction (CSI)", "客户满意度", "score")
@@ -472,13 +447,13 @@ def _followup_rate(c: _Context) -> Number:
 @_kpi("appointment_rate", "Appointment rate", "预约率", "ratio")
 def _appointment_rate(c: _Context) -> Number:
     """|{w ∈ O : appointment TRUE}| / entries."""
-    return Quotient(int(_flag(c.O["appointment"]).sum()), len(c.O))
+    return Quotient(int(sets.flag(c.O["appointment"]).sum()), len(c.O))
 
 
 @_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False)
 def _complaint_rate(c: _Context) -> Number:
     """|{w ∈ S : complaint TRUE}| / settled_ros."""
-    return Quotient(int(_flag(c.S["complaint"]).sum()), len(c.S))
+    return Quotient(int(sets.flag(c.S["complaint"]).sum()), len(c.S))
 
 
 @_kpi("first_service_rate", "First service rate", "首保率", "ratio")
@@ -488,9 +463,9 @@ def _first_service_rate(c: _Context) -> Number:
     cohort_start = add_months(c.start, -c.settings.first_service_months)
     cohort_end = cohort_start + pd.offsets.MonthEnd(0)
     v = c.store.table("vehicles")
-    sold = set(v.loc[_within(v["sale_date"], cohort_start, cohort_end), "vin"].dropna())
+    sold = set(v.loc[sets.within(v["sale_date"], cohort_start, cohort_end), "vin"].dropna())
     wo = c.wo
-    done = (wo["status"] == "settled").to_numpy() & _flag(wo["first_service"])
+    done = (wo["status"] == "settled").to_numpy() & sets.flag(wo["first_service"])
     done &= wo["close_date"].notna().to_numpy() & (wo["close_date"].to_numpy() <= c.end.to_datetime64())
     served = sold & set(wo.loc[done, "vin"].dropna())
     return Quotient(len(served), len(sold))
@@ -498,7 +473,7 @@ def _first_service_rate(c: _Context) -> Number:
 
 def _claimed(c: _Context, claim_type: str) -> float:
     cl = c.claims
-    mask = (cl["claim_type"] == claim_type).to_numpy() & _within(cl["submitted_date"], c.start, c.end)
+    mask = (cl["claim_type"] == claim_type).to_numpy() & sets.within(cl["submitted_date"], c.start, c.end)
     return float(cl.loc[mask, "claimed_amount"].sum())
 
 
@@ -518,14 +493,14 @@ def _insurance_claimed(c: _Context) -> Number:
 def _claims_paid(c: _Context) -> Number:
     """Σ claim_payments amount with paid_date in P."""
     p = c.payments
-    return float(p.loc[_within(p["paid_date"], c.start, c.end), "amount"].sum())
+    return float(p.loc[sets.within(p["paid_date"], c.start, c.end), "amount"].sum())
 
 
 @_kpi("claim_rejection_rate", "Claim rejection rate", "拒赔率", "ratio", False)
 def _claim_rejection_rate(c: _Context) -> Number:
     """Claims with status rejected and decided_date in P / claims with decided_date in P."""
     cl = c.claims
-    decided = _within(cl["decided_date"], c.start, c.end)
+    decided = sets.within(cl["decided_date"], c.start, c.end)
     rejected = decided & (cl["status"] == "rejected").to_numpy()
     return Quotient(int(rejected.sum()), int(decided.sum()))
 
@@ -542,7 +517,7 @@ def _claim_days_to_pay(c: _Context) -> Number:
     daily = daily.merge(cl[["claim_no", "approved_amount", "submitted_date"]], on="claim_no")
     reached = daily.loc[(daily["cum"] >= daily["approved_amount"] - _MONEY_EPS).to_numpy()]
     first = reached.drop_duplicates("claim_no", keep="first")
-    first = first.loc[_within(first["paid_date"], c.start, c.end)]
+    first = first.loc[sets.within(first["paid_date"], c.start, c.end)]
     return Quotient(float((first["paid_date"] - first["submitted_date"]).dt.days.sum()), len(first))
 
 
@@ -558,7 +533,7 @@ def _receivables(c: _Context) -> Number:
 def _counter_sales_revenue(c: _Context) -> Number:
     """Σ ex_tax(qty × unit_price) of counter_sale movements in P."""
     m = c.valuation.movements
-    sel = m.loc[(m["txn_type"] == "counter_sale").to_numpy() & _within(m["txn_date"], c.start, c.end)]
+    sel = m.loc[(m["txn_type"] == "counter_sale").to_numpy() & sets.within(m["txn_date"], c.start, c.end)]
     gross = (sel["qty"] * sel["unit_price"].fillna(0.0)).sum()
     return float(c.ex_tax(gross))
 
@@ -585,17 +560,24 @@ def _average_stock(c: _Context) -> float:
     return (c.kpi("stock_value_open") + c.kpi("stock_value_close")) / 2  # type: ignore[operator]
 
 
+def annualise(period: Period) -> float:
+    """KPIS.md stock_turnover's a: 12 / months when P is whole months, else 365 / days in P."""
+    months = period.whole_months
+    return 12 / months if months else 365 / period.days
+
+
 @_kpi("stock_turnover", "Stock turnover (annualised)", "库存周转率(年化)", "times")
 def _stock_turnover(c: _Context) -> Number:
-    """parts_cogs × 12 / ((stock_value_open + stock_value_close) / 2)."""
-    return Quotient(c.kpi("parts_cogs") * 12, _average_stock(c))  # type: ignore[operator]
+    """parts_cogs × a / ((stock_value_open + stock_value_close) / 2); a = 12 / months when P is
+    whole months (12 a month), else 365 / days in P."""
+    return Quotient(c.kpi("parts_cogs") * annualise(c.period), _average_stock(c))  # type: ignore[operator]
 
 
 @_kpi("stock_days", "Days of stock", "库存天数", "days", False)
 def _stock_days(c: _Context) -> Number:
     """((stock_value_open + stock_value_close) / 2) / (parts_cogs / days in P)."""
     cogs = c.kpi("parts_cogs")
-    return Quotient(_average_stock(c) * c.end.day, cogs)  # type: ignore[arg-type]
+    return Quotient(_average_stock(c) * c.period.days, cogs)  # type: ignore[arg-type]
 
 
 @_kpi("slow_moving_value", "Slow-moving stock", "滞销库存", "money", False)
@@ -633,7 +615,7 @@ def _below_safety_count(c: _Context) -> Number:
 def _fill_rate(c: _Context) -> Number:
     """1 − backorders requested in P / billed part lines of O."""
     bo = c.store.table("backorders")
-    requested = int(_within(bo["request_date"], c.start, c.end).sum())
+    requested = int(sets.within(bo["request_date"], c.start, c.end).sum())
     lines = c.lines
     part_lines = (lines["line_type"] == "part").to_numpy() & lines["billed"].to_numpy()
     part_lines &= lines["wo_no"].isin(c.O["wo_no"]).to_numpy()
@@ -647,20 +629,12 @@ def _stocktake_accuracy(c: _Context) -> Number:
     counts dated in P. The book quantity is the stock before the count was posted: the
     stocktake_gain/loss movements of that part on count_date are left out."""
     st = c.store.table("stocktake")
-    st = st.loc[_within(st["count_date"], c.start, c.end) & st["part_no"].notna().to_numpy()]
+    st = st.loc[sets.within(st["count_date"], c.start, c.end) & st["part_no"].notna().to_numpy()]
     if st.empty:
         return Quotient(0, 0)
-    m = c.valuation.movements
-    counts = pd.DataFrame({"count_date": st["count_date"], "part_no": st["part_no"],
-                           "counted": st["counted_qty"]}).sort_values("count_date")
-    book = pd.merge_asof(counts, m[["txn_date", "part_no", "qty_after"]], left_on="count_date",
-                         right_on="txn_date", by="part_no", direction="backward")
-    posted = m.loc[m["txn_type"].isin(("stocktake_gain", "stocktake_loss")).to_numpy()]
-    adj = (posted["sign"] * posted["qty"]).groupby([posted["part_no"], posted["txn_date"]]).sum()
-    keys = pd.MultiIndex.from_arrays([book["part_no"], book["count_date"]])
-    before = book["qty_after"].fillna(0.0).to_numpy() - adj.reindex(keys).fillna(0.0).to_numpy()
-    match = np.abs(book["counted"].to_numpy() - before) <= 1e-9
-    return Quotient(int(match.sum()), len(book))
+    before = sets.book_quantities(c.valuation.movements, st["part_no"], st["count_date"], before_posting=True)
+    match = np.abs(st["counted_qty"].to_numpy(dtype="float64") - before) <= 1e-9
+    return Quotient(int(match.sum()), len(st))
 
 
 @_kpi("wip_count", "Work in progress", "在修台数", "count", None)
@@ -793,7 +767,7 @@ def _advisors(c: _Context) -> list[dict[str, Any]]:
     revenue = S["wo_no"].map(c.job_revenue).fillna(0.0).groupby(S["advisor_id"]).sum()
     declined = S["wo_no"].map(c.job_declined).fillna(0.0).groupby(S["advisor_id"]).sum()
     csi = S.groupby("advisor_id")["csi_score"].mean()
-    complaints = pd.Series(_flag(S["complaint"]), index=S.index).groupby(S["advisor_id"]).sum()
+    complaints = pd.Series(sets.flag(S["complaint"]), index=S.index).groupby(S["advisor_id"]).sum()
     out = []
     for a in ids:
         n = int(settled.get(a, 0))
@@ -825,7 +799,7 @@ def _teams(c: _Context) -> list[dict[str, Any]]:
             "flag_hours": float(mine["qty"].sum()),
             "labor_revenue": float(mine["amount"].sum()),
             "comeback_rate": _ratio(int(jobs["rework_of"].notna().sum()), len(jobs)),
-            "qc_first_pass_rate": _ratio(int(_flag(qc).sum()), int(qc.notna().sum())),
+            "qc_first_pass_rate": _ratio(int(sets.flag(qc).sum()), int(qc.notna().sum())),
         })
     return out
 
@@ -842,7 +816,7 @@ def _lists(c: _Context) -> dict[str, list[str]]:
     live &= wo["open_date"].to_numpy() <= end64
     nxt = wo.loc[live & wo["vin"].notna().to_numpy()].groupby("vin")["next_service_date"].max().dropna()
     next_start = c.end + pd.Timedelta(days=1)
-    maintenance = nxt.index[_within(nxt, next_start, next_start + pd.offsets.MonthEnd(0))]
+    maintenance = nxt.index[sets.within(nxt, next_start, next_start + pd.offsets.MonthEnd(0))]
 
     last = c.last_visit
     lapsed_cut = add_months(c.end, -s.lapsed_months).to_datetime64()
@@ -915,17 +889,19 @@ class KpiResult:
         return out
 
 
-def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = None,
+def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | None = None,
                  method: str | None = None) -> KpiResult:
-    """Every KPI of KPIS.md for ``period`` (YYYY-MM). Pass ``valuation`` to reuse one valuation
-    across periods; ``method`` overrides settings.valuation_method."""
-    check_period(period)
+    """Every KPI of KPIS.md for ``period``: a :class:`~addin.periods.Period` or its text (a month
+    YYYY-MM; the day, quarter, year and range forms give the same formulas over their bounds,
+    where a KPI does not assume a month). Pass ``valuation`` to reuse one valuation across
+    periods; ``method`` overrides settings.valuation_method."""
+    period = Period.parse(period)
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
     ctx = _Context(store, period, valuation)
     values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
     return KpiResult(
-        period=period,
+        period=period.label,
         store_code=store.settings.store_code,
         valuation_method=valuation.method,
         values=values,
@@ -938,10 +914,29 @@ def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = Non
     )
 
 
-def compute_with_comparisons(store: Store, period: str, method: str | None = None
+class Comparison(NamedTuple):
+    """The KPI results of a period, of the period before it and of the same period a year
+    earlier (KPIS.md "month P − 1" and "month P − 12"), from one stock valuation."""
+
+    result: KpiResult
+    previous: KpiResult
+    last_year: KpiResult
+
+
+def compute_comparison(store: Store, period: Period | str, valuation: Valuation | None = None, *,
+                       method: str | None = None) -> Comparison:
+    """This period, the previous one and the same period last year, sharing one stock valuation
+    (``valuation``, or one valued by ``method`` / settings.valuation_method). What the dashboard,
+    the reports, the close and the ribbon show side by side."""
+    p = Period.parse(period)
+    if valuation is None:
+        valuation = valuate(store, method)  # type: ignore[arg-type]
+    return Comparison(compute_kpis(store, p, valuation=valuation),
+                      compute_kpis(store, p.shift(-1), valuation=valuation),
+                      compute_kpis(store, p.shift(-12), valuation=valuation))
+
+
+def compute_with_comparisons(store: Store, period: Period | str, method: str | None = None
                              ) -> tuple[KpiResult, KpiResult, KpiResult]:
-    """(this period, previous period, same month last year), sharing one stock valuation."""
-    valuation = valuate(store, method)  # type: ignore[arg-type]
-    return (compute_kpis(store, period, valuation=valuation),
-            compute_kpis(store, previous_period(period), valuation=valuation),
-            compute_kpis(store, same_month_last_year(period), valuation=valuation))
+    """(this period, previous period, same month last year): :func:`compute_comparison`."""
+    return compute_comparison(store, period, method=method)
