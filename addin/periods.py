@@ -75,7 +75,7 @@ def check_period(period: str | None) -> str:
     return period.strip()
 
 
-def bounds(period: "str | Period") -> tuple[pd.Timestamp, pd.Timestamp]:
+def bounds(period: str | Period) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of ``period`` (both inclusive): a month YYYY-MM, or a :class:`Period`
     of any form."""
     if isinstance(period, Period):
@@ -143,7 +143,7 @@ class Period:
     label: str
 
     @classmethod
-    def parse(cls, value: "Period | str | None") -> "Period":
+    def parse(cls, value: Period | str | None) -> Period:
         """``value`` as a Period (a Period is returned as it is); :class:`PeriodError` otherwise."""
         if isinstance(value, Period):
             return value
@@ -174,7 +174,7 @@ class Period:
         raise PeriodError(BAD_ANY_PERIOD, value=value)
 
     @classmethod
-    def month(cls, value: "Period | str | None") -> "Period":
+    def month(cls, value: Period | str | None) -> Period:
         """A month YYYY-MM only (the close and everything monthly): :class:`PeriodError` with the
         month message otherwise."""
         if isinstance(value, Period):
@@ -199,7 +199,7 @@ class Period:
         """Days in the period, both ends included."""
         return int((self.end - self.start).days) + 1
 
-    def shift(self, months: int) -> "Period":
+    def shift(self, months: int) -> Period:
         """KPIS.md's "month P − k" (``months`` = −k): a period of whole months becomes the same
         number of whole months that many months away (2026-09 shifted by −6 is all of March);
         a period with a day bound moves each bound by calendar arithmetic (a day missing in the

@@ -155,6 +155,12 @@ def receivable_mask(claims: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
 
 # -- stock quantities -------------------------------------------------------------------------------
 
+def stocktake_txn_id(count_date: pd.Timestamp, part_no: str) -> str:
+    """The txn_id of a count's posting (the close writes it; deterministic, so a count is never
+    posted twice)."""
+    return f"ST-{count_date:%Y%m%d}-{part_no}"
+
+
 def _signed(ledger: pd.DataFrame) -> pd.DataFrame:
     """The movements the valuation counts (a date, a part, a known type and a quantity above 0),
     as part_no, txn_date, txn_type and the signed quantity ``q`` (+ in, − out)."""
