@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 from addin.batch.group import GROUP_RULES, MAIN_KPIS, Sum, ranking
 from addin.batch.macros import STATUS_TEXT as MACRO_STATUS
 from addin.i18n import Text, tr
+from addin.kpis import KPIS
+from addin.kpis import UNIT_FORMATS as _UNITS
 
 if TYPE_CHECKING:
     from addin.batch import BatchResult
 
-#: Number formats by the unit of addin.kpis.KPIS.
-UNIT_FORMATS = {"count": "#,##0", "money": "#,##0.00", "ratio": "0.0%", "hours": "#,##0.0",
-                "days": "0.0", "score": "0.00", "times": "0.00"}
+#: Number formats by the unit of addin.kpis.KPIS (the registry's addin.kpis.UNIT_FORMATS).
+UNIT_FORMATS = {unit: f.excel for unit, f in _UNITS.items()}
 
 T = {
     "stores": Text("Stores", "门店"),
@@ -71,20 +72,14 @@ STATUS_KEYS = {"ok": "ok", "errors": "has_errors", "refused": "refused", "failed
 
 
 def kpi_label(kpi: str, locale: str) -> str:
-    from addin.kpis import KPIS
-
     return KPIS[kpi].label(locale) if kpi in KPIS else kpi
 
 
 def _unit(kpi: str) -> str:
-    from addin.kpis import KPIS
-
     return KPIS[kpi].unit if kpi in KPIS else "money"
 
 
 def _higher(kpi: str) -> bool | None:
-    from addin.kpis import KPIS
-
     return KPIS[kpi].higher_is_better if kpi in KPIS else None
 
 
