@@ -119,28 +119,25 @@ def stocktake_postings(store: Store, period: str) -> list[dict[str, Any]]:
     """stocktake_gain / stocktake_loss movements for the variances of the counts dated in
     ``period``: counted_qty − book quantity at the end of the count date (the book includes every
     movement dated up to that day, earlier postings of this period included)."""
+    from addin import sets
+
     start, end = bounds(period)
     counts = store.table("stocktake")
     counts = counts[(counts["count_date"] >= start) & (counts["count_date"] <= end)]
+    counts = counts[counts["part_no"].notna() & counts["count_date"].notna() & counts["counted_qty"].notna()]
     if counts.empty:
         return []
     ledger = store.table("parts_ledger")
     posted = set(ledger["txn_id"].dropna())
-    sign = ledger["txn_type"].map({"receipt": 1.0, "return_to_stock": 1.0, "stocktake_gain": 1.0,
-                                   "issue": -1.0, "counter_sale": -1.0, "return_to_supplier": -1.0,
-                                   "stocktake_loss": -1.0}).fillna(0.0)
-    signed = pd.DataFrame({"part_no": ledger["part_no"], "date": ledger["txn_date"],
-                           "q": ledger["qty"].fillna(0.0) * sign})
+    counts = counts.sort_values(["count_date", "_row"])
+    books = sets.book_quantities(ledger, counts["part_no"], counts["count_date"], before_posting=False)
     out: list[dict[str, Any]] = []
-    for rec in counts.sort_values(["count_date", "_row"]).to_dict("records"):
+    for rec, ledger_book in zip(counts.to_dict("records"), books):
         part, day, counted = rec["part_no"], rec["count_date"], rec["counted_qty"]
-        if part is None or pd.isna(day) or pd.isna(counted):
-            continue
         txn_id = stocktake_txn_id(day, part)
         if txn_id in posted:
             continue
-        mine = signed[(signed["part_no"] == part) & (signed["date"] <= day)]
-        book = float(mine["q"].sum()) + sum(
+        book = float(ledger_book) + sum(
             p["qty"] * (1 if p["txn_type"] == "stocktake_gain" else -1)
             for p in out if p["part_no"] == part)
         variance = float(counted) - book
@@ -182,10 +179,9 @@ def _closed_row(store: Store, period: str) -> dict[str, Any] | None:
 def compute_results(store: Store, period: str, valuation: Any) -> tuple[Any, Any, Any]:
     """The KPI results of ``period``, the previous month and the same month last year, from one
     stock valuation."""
-    from addin.kpis import compute_kpis
+    from addin.kpis import compute_comparison
 
-    return tuple(compute_kpis(store, p, valuation=valuation)  # type: ignore[return-value]
-                 for p in (period, shift(period, -1), shift(period, -12)))
+    return compute_comparison(store, period, valuation)
 
 
 def close_period(

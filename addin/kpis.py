@@ -37,8 +37,18 @@ from typing import Any, Callable, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from addin.models import WEEKDAYS
-from addin.periods import bounds, check_period, shift
+from addin import sets
+from addin.models import (
+    SHEETS,
+    WEEKDAYS,
+    ClaimStatus,
+    ClaimType,
+    LineType,
+    PayType,
+    TxnType,
+    WoStatus,
+)
+from addin.periods import Period, shift
 from addin.stock import Valuation, valuate
 from addin.store import Store
 
@@ -63,8 +73,31 @@ class Quotient(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Pooling:
+    """How a ratio KPI becomes the figure of a group of stores: Σ numerator / Σ denominator of
+    the parts each store's result carries (:attr:`KpiResult.parts`), never a mean of ratios.
+
+    Where the parts are other KPIs' values, they are named here, so that the group report can
+    say how its figure is made and a result that carries no parts (a KPI JSON alone) still
+    pools: ``num`` / ``den`` (KPI ids, summed; × ``scale``, and × a of stock_turnover or the
+    days in P when ``per_period`` says so); ``weight`` (parts = value × weight, weight);
+    ``complement_of`` (1 − that KPI's group figure). Without any of them the ratio pools from
+    its parts only."""
+
+    num: str | tuple[str, ...] = ()
+    den: str | tuple[str, ...] = ()
+    weight: str | None = None
+    complement_of: str | None = None
+    scale: float = 1.0
+    per_period: Literal["annual", "days"] | None = None
+    formula: str = ""
+
+
+@dataclass(frozen=True)
 class Kpi:
-    """A department KPI: id, labels, unit, direction and formula (``doc``)."""
+    """A department KPI: id, labels, unit, direction, formula (``doc``), how a ratio pools over
+    stores (``pooling``; None for a KPI that is summed), its display (:attr:`display`) and its
+    live worksheet formula (:meth:`live_formula`)."""
 
     id: str
     label_en: str
@@ -72,19 +105,38 @@ class Kpi:
     unit: Unit
     higher_is_better: bool | None  # None: neither (a level, not a performance)
     doc: str
-    compute: Callable[["_Context"], Number | Quotient] = field(repr=False, compare=False)
+    compute: Callable[[_Context], Number | Quotient] = field(repr=False, compare=False)
+    pooling: Pooling | None = None
 
     def label(self, locale: str | None) -> str:
         return self.label_zh if locale == "zh-CN" else self.label_en
+
+    @property
+    def display(self) -> UnitFormat:
+        """How the KPI is shown (its unit's :data:`UNIT_FORMATS` entry)."""
+        return UNIT_FORMATS[self.unit]
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the KPI is a ratio: its value is a numerator ÷ a denominator that a result
+        keeps in :attr:`KpiResult.parts`."""
+        return self.pooling is not None
+
+    def live_formula(self, refs: LiveRefs) -> str | None:
+        """The KPI's live worksheet formula (without '='), or None when formulas cannot
+        express it."""
+        return live_formulas(refs).get(self.id)
 
 
 #: Every department KPI of KPIS.md, by id, in KPIS.md's order.
 KPIS: dict[str, Kpi] = {}
 
 
-def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True) -> Callable[[Callable], Callable]:
-    def register(fn: Callable[["_Context"], Number | Quotient]) -> Callable[["_Context"], Number | Quotient]:
-        KPIS[kid] = Kpi(kid, en, zh, unit, higher, inspect.getdoc(fn) or "", fn)
+def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True, *,
+         pool: Pooling | None = None) -> Callable[[Callable], Callable]:
+    """Register a KPI; a ratio (its function returns a :class:`Quotient`) names its ``pool``."""
+    def register(fn: Callable[[_Context], Number | Quotient]) -> Callable[[_Context], Number | Quotient]:
+        KPIS[kid] = Kpi(kid, en, zh, unit, higher, inspect.getdoc(fn) or "", fn, pool)
         return fn
     return register
 
@@ -94,12 +146,13 @@ def _kpi(kid: str, en: str, zh: str, unit: Unit, higher: bool | None = True) -> 
 
 
 def previous_period(period: str) -> str:
-    """The month before ``period``."""
+    """The month before ``period`` (YYYY-MM); for a :class:`Period` of any form, see
+    :meth:`Period.shift`."""
     return shift(period, -1)
 
 
 def same_month_last_year(period: str) -> str:
-    """The same month one year before ``period``."""
+    """The same month one year before ``period`` (YYYY-MM)."""
     return shift(period, -12)
 
 
@@ -112,14 +165,6 @@ def _ratio(num: float, den: float) -> float | None:
     return None if den == 0 else float(num) / float(den)
 
 
-def _flag(series: pd.Series) -> np.ndarray:
-    """A boolean column as a numpy bool array, blank = False."""
-    return series.fillna(False).to_numpy(dtype=bool)
-
-
-def _within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
-    d = dates.to_numpy()
-    return (d >= start.to_datetime64()) & (d <= end.to_datetime64())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,11 +175,11 @@ class _Context:
     """One period's sets (S, O, lines, stock, claims ...), each computed once on first use; the
     KPI functions read them and each other's values through :meth:`kpi`."""
 
-    def __init__(self, store: Store, period: str, valuation: Valuation) -> None:
+    def __init__(self, store: Store, period: Period, valuation: Valuation) -> None:
         self.store = store
         self.settings = store.settings
         self.period = period
-        self.start, self.end = bounds(period)
+        self.start, self.end = period.start, period.end
         self.valuation = valuation
         self.values: dict[str, Number] = {}
         self.parts: dict[str, tuple[float, float]] = {}
@@ -155,19 +200,14 @@ class _Context:
         return self.store.table("work_orders")
 
     @cached_property
-    def settled_mask(self) -> np.ndarray:
-        return (self.wo["status"] == "settled").to_numpy() & _within(self.wo["close_date"], self.start, self.end)
-
-    @cached_property
     def S(self) -> pd.DataFrame:
         """Settled jobs: status settled, close_date in P."""
-        return self.wo.loc[self.settled_mask]
+        return sets.settled_jobs(self.wo, self.start, self.end)
 
     @cached_property
     def O(self) -> pd.DataFrame:
         """Entries: open_date in P, status not cancelled."""
-        mask = _within(self.wo["open_date"], self.start, self.end) & (self.wo["status"] != "cancelled").to_numpy()
-        return self.wo.loc[mask]
+        return sets.entries(self.wo, self.start, self.end)
 
     # -- lines -----------------------------------------------------------------------------
 
@@ -175,8 +215,6 @@ class _Context:
     def lines(self) -> pd.DataFrame:
         """Every wo line with ``amount`` (ex-tax gross), ``billed`` and ``labor_cost``."""
         lines = self.store.table("wo_lines")
-        disc = lines["discount_pct"].fillna(0.0).to_numpy(dtype="float64")
-        gross = lines["qty"].to_numpy(dtype="float64") * lines["unit_price"].to_numpy(dtype="float64") * (1 - disc)
         roster = self.store.table("roster").drop_duplicates("staff_id")
         rate = lines["technician_id"].map(pd.Series(roster["piece_rate"].to_numpy(), index=roster["staff_id"]))
         # The text columns stay object dtype (as in the typed tables) so that they merge with them.
@@ -188,15 +226,15 @@ class _Context:
             "qty": lines["qty"].to_numpy(dtype="float64"),
             "actual_hours": lines["actual_hours"].to_numpy(dtype="float64"),
             "cost": lines["cost"].to_numpy(dtype="float64"),
-            "amount": self.ex_tax(gross),
-            "billed": ~_flag(lines["declined"]),
+            "amount": sets.amount(lines, self.settings),
+            "billed": sets.billed_mask(lines),
         })
         out["labor_cost"] = out["qty"] * rate.astype("float64").fillna(0.0).to_numpy()
         return out
 
     def ex_tax(self, x: Any) -> Any:
         """ex_tax(x) = x / (1 + tax_rate) when prices include tax, else x."""
-        return x / (1 + self.settings.tax_rate) if self.settings.prices_include_tax else x
+        return sets.ex_tax(x, self.settings)
 
     @cached_property
     def s_lines(self) -> pd.DataFrame:
@@ -242,7 +280,7 @@ class _Context:
 
     @cached_property
     def job_parts_cost(self) -> pd.Series:
-        return self.valuation.job_parts_cost()
+        return sets.job_parts_cost(self.valuation)
 
     @cached_property
     def held_activity(self) -> pd.DataFrame:
@@ -272,11 +310,7 @@ class _Context:
     @cached_property
     def on_duty_roster(self) -> pd.DataFrame:
         r = self.store.table("roster")
-        end = self.end.to_datetime64()
-        hire = r["hire_date"].to_numpy()
-        leave = r["leave_date"].to_numpy()
-        mask = r["hire_date"].notna().to_numpy() & (hire <= end) & (r["leave_date"].isna().to_numpy() | (leave >= end))
-        return r.loc[mask]
+        return r.loc[sets.on_duty_mask(r, self.end)]
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -286,26 +320,18 @@ class _Context:
 
     @cached_property
     def payments(self) -> pd.DataFrame:
-        p = self.store.table("claim_payments")
-        return p.loc[p["paid_date"].notna().to_numpy() & p["amount"].notna().to_numpy() & p["claim_no"].notna().to_numpy()]
+        return sets.valid_payments(self.store.table("claim_payments"))
 
     @cached_property
     def outstanding(self) -> pd.DataFrame:
         """Claims submitted by the end of P, not draft/rejected/closed, with positive outstanding
         (approved_amount, else claimed_amount, minus payments paid by the end of P) and age."""
         c = self.claims
-        end = self.end.to_datetime64()
-        mask = c["submitted_date"].notna().to_numpy() & (c["submitted_date"].to_numpy() <= end)
-        mask &= ~c["status"].isin(("draft", "rejected", "closed")).to_numpy()
-        c = c.loc[mask]
-        base = c["approved_amount"].where(c["approved_amount"].notna(), c["claimed_amount"])
-        p = self.payments
-        paid = p.loc[p["paid_date"].to_numpy() <= end].groupby("claim_no")["amount"].sum()
-        out = base.to_numpy() - c["claim_no"].map(paid).fillna(0.0).to_numpy()
+        c = c.loc[sets.receivable_mask(c, self.end)]
         frame = pd.DataFrame({
             "claim_no": c["claim_no"],
             "claim_type": c["claim_type"],
-            "outstanding": pd.Series(out, index=c.index),
+            "outstanding": sets.outstanding(c, self.payments, self.end),
             "days": (self.end - c["submitted_date"]).dt.days,
         })
         return frame.loc[frame["outstanding"].to_numpy() > 0]
@@ -323,6 +349,8 @@ class _Context:
 
 # ---------------------------------------------------------------------------------------------
 # The department KPIs, in KPIS.md's order. Each docstring is the formula.
+
+_STOCK = ("stock_value_open", "stock_value_close")
 
 
 @_kpi("entries", "Entries (ROs opened)", "进厂台次", "count")
@@ -392,13 +420,13 @@ def _gross_profit(c: _Context) -> Number:
     return float(c.kpi("revenue") - c.kpi("parts_cost") - c.kpi("labor_cost") - c.kpi("sublet_cost"))  # type: ignore[operator]
 
 
-@_kpi("gross_margin", "Gross margin", "毛利率", "ratio")
+@_kpi("gross_margin", "Gross margin", "毛利率", "ratio", pool=Pooling("gross_profit", "revenue"))
 def _gross_margin(c: _Context) -> Number:
     """gross_profit / revenue."""
     return Quotient(c.kpi("gross_profit"), c.kpi("revenue"))  # type: ignore[arg-type]
 
 
-@_kpi("revenue_per_ro", "Revenue per RO", "单台产值", "money")
+@_kpi("revenue_per_ro", "Revenue per RO", "单台产值", "money", pool=Pooling("revenue", "settled_ros"))
 def _revenue_per_ro(c: _Context) -> Number:
     """revenue / settled_ros."""
     return Quotient(c.kpi("revenue"), c.kpi("settled_ros"))  # type: ignore[arg-type]
@@ -410,13 +438,13 @@ def _flag_hours(c: _Context) -> Number:
     return float(c.labor_s["qty"].sum())
 
 
-@_kpi("hours_per_ro", "Hours per RO", "单车工时", "hours")
+@_kpi("hours_per_ro", "Hours per RO", "单车工时", "hours", pool=Pooling("flag_hours", "settled_ros"))
 def _hours_per_ro(c: _Context) -> Number:
     """flag_hours / settled_ros."""
     return Quotient(c.kpi("flag_hours"), c.kpi("settled_ros"))  # type: ignore[arg-type]
 
 
-@_kpi("effective_labor_rate", "Effective labor rate", "有效工时单价", "money")
+@_kpi("effective_labor_rate", "Effective labor rate", "有效工时单价", "money", pool=Pooling("labor_revenue", "flag_hours"))
 def _effective_labor_rate(c: _Context) -> Number:
     """labor_revenue / flag_hours."""
     return Quotient(c.kpi("labor_revenue"), c.kpi("flag_hours"))  # type: ignore[arg-type]
@@ -428,13 +456,13 @@ def _declined_amount(c: _Context) -> Number:
     return float(c.s_lines.loc[~c.s_lines["billed"].to_numpy(), "amount"].sum())
 
 
-@_kpi("comeback_rate", "Comeback rate", "返修率", "ratio", False)
+@_kpi("comeback_rate", "Comeback rate", "返修率", "ratio", False, pool=Pooling(weight="settled_ros"))
 def _comeback_rate(c: _Context) -> Number:
     """|{w ∈ S : rework_of not blank}| / settled_ros."""
     return Quotient(int(c.S["rework_of"].notna().sum()), len(c.S))
 
 
-@_kpi("first_time_fix_rate", "First-time fix rate", "一次修复率", "ratio")
+@_kpi("first_time_fix_rate", "First-time fix rate", "一次修复率", "ratio", pool=Pooling(complement_of="comeback_rate"))
 def _first_time_fix_rate(c: _Context) -> Number:
     """1 − comeback_rate."""
     c.kpi("comeback_rate")
@@ -442,14 +470,14 @@ def _first_time_fix_rate(c: _Context) -> Number:
     return Quotient(settled - comebacks, settled)
 
 
-@_kpi("qc_first_pass_rate", "QC first-pass rate", "终检一次合格率", "ratio")
+@_kpi("qc_first_pass_rate", "QC first-pass rate", "终检一次合格率", "ratio", pool=Pooling())
 def _qc_first_pass_rate(c: _Context) -> Number:
     """|{w ∈ S : qc_first_pass TRUE}| / |{w ∈ S : qc_first_pass not blank}|."""
     q = c.S["qc_first_pass"]
-    return Quotient(int(_flag(q).sum()), int(q.notna().sum()))
+    return Quotient(int(sets.flag(q).sum()), int(q.notna().sum()))
 
 
-@_kpi("csi", "Customer satisfaction (CSI)", "客户满意度", "score")
+@_kpi("csi", "Customer satisfaction (CSI)", "客户满意度", "score", pool=Pooling(weight="csi_responses"))
 def _csi(c: _Context) -> Number:
     """Mean csi_score over w ∈ S with a score."""
     scores = c.S["csi_score"].dropna()
@@ -462,35 +490,35 @@ def _csi_responses(c: _Context) -> Number:
     return int(c.S["csi_score"].notna().sum())
 
 
-@_kpi("followup_rate", "Follow-up rate", "回访率", "ratio")
+@_kpi("followup_rate", "Follow-up rate", "回访率", "ratio", pool=Pooling(weight="settled_ros"))
 def _followup_rate(c: _Context) -> Number:
     """|{w ∈ S : followup_date − close_date ≤ followup_window_days}| / settled_ros."""
     gap = (c.S["followup_date"] - c.S["close_date"]).dt.days
     return Quotient(int((gap <= c.settings.followup_window_days).sum()), len(c.S))
 
 
-@_kpi("appointment_rate", "Appointment rate", "预约率", "ratio")
+@_kpi("appointment_rate", "Appointment rate", "预约率", "ratio", pool=Pooling(weight="entries"))
 def _appointment_rate(c: _Context) -> Number:
     """|{w ∈ O : appointment TRUE}| / entries."""
-    return Quotient(int(_flag(c.O["appointment"]).sum()), len(c.O))
+    return Quotient(int(sets.flag(c.O["appointment"]).sum()), len(c.O))
 
 
-@_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False)
+@_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False, pool=Pooling(weight="settled_ros"))
 def _complaint_rate(c: _Context) -> Number:
     """|{w ∈ S : complaint TRUE}| / settled_ros."""
-    return Quotient(int(_flag(c.S["complaint"]).sum()), len(c.S))
+    return Quotient(int(sets.flag(c.S["complaint"]).sum()), len(c.S))
 
 
-@_kpi("first_service_rate", "First service rate", "首保率", "ratio")
+@_kpi("first_service_rate", "First service rate", "首保率", "ratio", pool=Pooling())
 def _first_service_rate(c: _Context) -> Number:
     """Vehicles sold in month P − first_service_months with a settled first_service job by the
     end of P / vehicles sold in that month."""
     cohort_start = add_months(c.start, -c.settings.first_service_months)
     cohort_end = cohort_start + pd.offsets.MonthEnd(0)
     v = c.store.table("vehicles")
-    sold = set(v.loc[_within(v["sale_date"], cohort_start, cohort_end), "vin"].dropna())
+    sold = set(v.loc[sets.within(v["sale_date"], cohort_start, cohort_end), "vin"].dropna())
     wo = c.wo
-    done = (wo["status"] == "settled").to_numpy() & _flag(wo["first_service"])
+    done = (wo["status"] == "settled").to_numpy() & sets.flag(wo["first_service"])
     done &= wo["close_date"].notna().to_numpy() & (wo["close_date"].to_numpy() <= c.end.to_datetime64())
     served = sold & set(wo.loc[done, "vin"].dropna())
     return Quotient(len(served), len(sold))
@@ -498,7 +526,7 @@ def _first_service_rate(c: _Context) -> Number:
 
 def _claimed(c: _Context, claim_type: str) -> float:
     cl = c.claims
-    mask = (cl["claim_type"] == claim_type).to_numpy() & _within(cl["submitted_date"], c.start, c.end)
+    mask = (cl["claim_type"] == claim_type).to_numpy() & sets.within(cl["submitted_date"], c.start, c.end)
     return float(cl.loc[mask, "claimed_amount"].sum())
 
 
@@ -518,19 +546,19 @@ def _insurance_claimed(c: _Context) -> Number:
 def _claims_paid(c: _Context) -> Number:
     """Σ claim_payments amount with paid_date in P."""
     p = c.payments
-    return float(p.loc[_within(p["paid_date"], c.start, c.end), "amount"].sum())
+    return float(p.loc[sets.within(p["paid_date"], c.start, c.end), "amount"].sum())
 
 
-@_kpi("claim_rejection_rate", "Claim rejection rate", "拒赔率", "ratio", False)
+@_kpi("claim_rejection_rate", "Claim rejection rate", "拒赔率", "ratio", False, pool=Pooling())
 def _claim_rejection_rate(c: _Context) -> Number:
     """Claims with status rejected and decided_date in P / claims with decided_date in P."""
     cl = c.claims
-    decided = _within(cl["decided_date"], c.start, c.end)
+    decided = sets.within(cl["decided_date"], c.start, c.end)
     rejected = decided & (cl["status"] == "rejected").to_numpy()
     return Quotient(int(rejected.sum()), int(decided.sum()))
 
 
-@_kpi("claim_days_to_pay", "Days to payment", "平均回款天数", "days", False)
+@_kpi("claim_days_to_pay", "Days to payment", "平均回款天数", "days", False, pool=Pooling())
 def _claim_days_to_pay(c: _Context) -> Number:
     """Over claims whose cumulative payments reach approved_amount on a day in P: mean of
     (that day − submitted_date) in days."""
@@ -542,7 +570,7 @@ def _claim_days_to_pay(c: _Context) -> Number:
     daily = daily.merge(cl[["claim_no", "approved_amount", "submitted_date"]], on="claim_no")
     reached = daily.loc[(daily["cum"] >= daily["approved_amount"] - _MONEY_EPS).to_numpy()]
     first = reached.drop_duplicates("claim_no", keep="first")
-    first = first.loc[_within(first["paid_date"], c.start, c.end)]
+    first = first.loc[sets.within(first["paid_date"], c.start, c.end)]
     return Quotient(float((first["paid_date"] - first["submitted_date"]).dt.days.sum()), len(first))
 
 
@@ -558,7 +586,7 @@ def _receivables(c: _Context) -> Number:
 def _counter_sales_revenue(c: _Context) -> Number:
     """Σ ex_tax(qty × unit_price) of counter_sale movements in P."""
     m = c.valuation.movements
-    sel = m.loc[(m["txn_type"] == "counter_sale").to_numpy() & _within(m["txn_date"], c.start, c.end)]
+    sel = m.loc[(m["txn_type"] == "counter_sale").to_numpy() & sets.within(m["txn_date"], c.start, c.end)]
     gross = (sel["qty"] * sel["unit_price"].fillna(0.0)).sum()
     return float(c.ex_tax(gross))
 
@@ -585,17 +613,28 @@ def _average_stock(c: _Context) -> float:
     return (c.kpi("stock_value_open") + c.kpi("stock_value_close")) / 2  # type: ignore[operator]
 
 
-@_kpi("stock_turnover", "Stock turnover (annualised)", "库存周转率(年化)", "times")
+def annualise(period: Period) -> float:
+    """KPIS.md stock_turnover's a: 12 / months when P is whole months, else 365 / days in P."""
+    months = period.whole_months
+    return 12 / months if months else 365 / period.days
+
+
+@_kpi("stock_turnover", "Stock turnover (annualised)", "库存周转率(年化)", "times",
+      pool=Pooling("parts_cogs", _STOCK, scale=2.0, per_period="annual",
+                   formula="Σ parts_cogs × 12 / ((Σ stock_value_open + Σ stock_value_close) / 2)"))
 def _stock_turnover(c: _Context) -> Number:
-    """parts_cogs × 12 / ((stock_value_open + stock_value_close) / 2)."""
-    return Quotient(c.kpi("parts_cogs") * 12, _average_stock(c))  # type: ignore[operator]
+    """parts_cogs × a / ((stock_value_open + stock_value_close) / 2); a = 12 / months when P is
+    whole months (12 a month), else 365 / days in P."""
+    return Quotient(c.kpi("parts_cogs") * annualise(c.period), _average_stock(c))  # type: ignore[operator]
 
 
-@_kpi("stock_days", "Days of stock", "库存天数", "days", False)
+@_kpi("stock_days", "Days of stock", "库存天数", "days", False,
+      pool=Pooling(_STOCK, "parts_cogs", scale=0.5, per_period="days",
+                   formula="((Σ stock_value_open + Σ stock_value_close) / 2) / (Σ parts_cogs / days in P)"))
 def _stock_days(c: _Context) -> Number:
     """((stock_value_open + stock_value_close) / 2) / (parts_cogs / days in P)."""
     cogs = c.kpi("parts_cogs")
-    return Quotient(_average_stock(c) * c.end.day, cogs)  # type: ignore[arg-type]
+    return Quotient(_average_stock(c) * c.period.days, cogs)  # type: ignore[arg-type]
 
 
 @_kpi("slow_moving_value", "Slow-moving stock", "滞销库存", "money", False)
@@ -612,7 +651,7 @@ def _obsolete_value(c: _Context) -> Number:
     return c.aged_stock_value(c.settings.obsolete_days)
 
 
-@_kpi("slow_moving_ratio", "Slow-moving share", "滞销占比", "ratio", False)
+@_kpi("slow_moving_ratio", "Slow-moving share", "滞销占比", "ratio", False, pool=Pooling("slow_moving_value", "stock_value_close"))
 def _slow_moving_ratio(c: _Context) -> Number:
     """slow_moving_value / stock_value_close."""
     return Quotient(c.kpi("slow_moving_value"), c.kpi("stock_value_close"))  # type: ignore[arg-type]
@@ -629,11 +668,11 @@ def _below_safety_count(c: _Context) -> Number:
     return int((qty < p["safety_stock"].to_numpy()).sum())
 
 
-@_kpi("fill_rate", "Fill rate", "一次满足率", "ratio")
+@_kpi("fill_rate", "Fill rate", "一次满足率", "ratio", pool=Pooling())
 def _fill_rate(c: _Context) -> Number:
     """1 − backorders requested in P / billed part lines of O."""
     bo = c.store.table("backorders")
-    requested = int(_within(bo["request_date"], c.start, c.end).sum())
+    requested = int(sets.within(bo["request_date"], c.start, c.end).sum())
     lines = c.lines
     part_lines = (lines["line_type"] == "part").to_numpy() & lines["billed"].to_numpy()
     part_lines &= lines["wo_no"].isin(c.O["wo_no"]).to_numpy()
@@ -641,26 +680,18 @@ def _fill_rate(c: _Context) -> Number:
     return Quotient(lines_entered - requested, lines_entered)
 
 
-@_kpi("stocktake_accuracy", "Stocktake accuracy", "账实相符率", "ratio")
+@_kpi("stocktake_accuracy", "Stocktake accuracy", "账实相符率", "ratio", pool=Pooling())
 def _stocktake_accuracy(c: _Context) -> Number:
     """Counts dated in P whose counted_qty equals the book quantity at the end of count_date /
     counts dated in P. The book quantity is the stock before the count was posted: the
     stocktake_gain/loss movements of that part on count_date are left out."""
     st = c.store.table("stocktake")
-    st = st.loc[_within(st["count_date"], c.start, c.end) & st["part_no"].notna().to_numpy()]
+    st = st.loc[sets.within(st["count_date"], c.start, c.end) & st["part_no"].notna().to_numpy()]
     if st.empty:
         return Quotient(0, 0)
-    m = c.valuation.movements
-    counts = pd.DataFrame({"count_date": st["count_date"], "part_no": st["part_no"],
-                           "counted": st["counted_qty"]}).sort_values("count_date")
-    book = pd.merge_asof(counts, m[["txn_date", "part_no", "qty_after"]], left_on="count_date",
-                         right_on="txn_date", by="part_no", direction="backward")
-    posted = m.loc[m["txn_type"].isin(("stocktake_gain", "stocktake_loss")).to_numpy()]
-    adj = (posted["sign"] * posted["qty"]).groupby([posted["part_no"], posted["txn_date"]]).sum()
-    keys = pd.MultiIndex.from_arrays([book["part_no"], book["count_date"]])
-    before = book["qty_after"].fillna(0.0).to_numpy() - adj.reindex(keys).fillna(0.0).to_numpy()
-    match = np.abs(book["counted"].to_numpy() - before) <= 1e-9
-    return Quotient(int(match.sum()), len(book))
+    before = sets.book_quantities(c.valuation.movements, st["part_no"], st["count_date"], before_posting=True)
+    match = np.abs(st["counted_qty"].to_numpy(dtype="float64") - before) <= 1e-9
+    return Quotient(int(match.sum()), len(st))
 
 
 @_kpi("wip_count", "Work in progress", "在修台数", "count", None)
@@ -692,13 +723,204 @@ def _vacancies(c: _Context) -> Number:
     return int((planned - on).clip(lower=0).sum())
 
 
-@_kpi("churn_rate", "Customer churn rate", "客户流失率", "ratio", False)
+@_kpi("churn_rate", "Customer churn rate", "客户流失率", "ratio", False, pool=Pooling())
 def _churn_rate(c: _Context) -> Number:
     """Vehicles whose last settled visit (close_date) is before the end of P minus churn_months
     / vehicles with a settled visit by the end of P."""
     last = c.last_visit
     cutoff = add_months(c.end, -c.settings.churn_months).to_datetime64()
     return Quotient(int((last.to_numpy() < cutoff).sum()), len(last))
+
+
+# ---------------------------------------------------------------------------------------------
+# How a KPI is shown: one format per unit, for worksheets (Excel number format) and for text
+
+
+@dataclass(frozen=True)
+class UnitFormat:
+    """A unit's display: ``excel`` is the cell number format; ``text`` the Python format spec of
+    the value as text (``trim``: trailing zeros of the decimals dropped, 12.50 -> 12.5)."""
+
+    excel: str
+    text: str
+    trim: bool = False
+
+    def format(self, value: Any) -> str:
+        """``value`` as text in this unit; a dash for a blank (zero denominator)."""
+        if value is None:
+            return "—"
+        text = format(value, self.text)
+        return text.rstrip("0").rstrip(".") if self.trim and "." in text else text
+
+
+#: The display of every KPI unit: the dashboard, the report cells, the batch outputs, the group
+#: report and the command line all read it here.
+UNIT_FORMATS: dict[str, UnitFormat] = {
+    "count": UnitFormat("#,##0", ",.0f"),
+    "money": UnitFormat("#,##0.00", ",.2f"),
+    "ratio": UnitFormat("0.0%", ".1%"),
+    "hours": UnitFormat("#,##0.0", ",.2f", trim=True),
+    "days": UnitFormat("#,##0.0", ",.2f", trim=True),
+    "score": UnitFormat("0.00", ",.2f", trim=True),
+    "times": UnitFormat("0.00", ",.2f", trim=True),
+}
+
+
+def format_kpi(value: Any, unit: str) -> str:
+    """A KPI value as text by its unit (:data:`UNIT_FORMATS`); a dash when blank."""
+    return UNIT_FORMATS[unit].format(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Live worksheet formulas: each KPI plain formulas can express, keyed by id
+
+
+def _escape(label: str) -> str:
+    """A column label inside a structured reference: [, ], # and ' are escaped with '."""
+    return "".join("'" + ch if ch in "[]#'" else ch for ch in label)
+
+
+class LiveRefs:
+    """What a live formula is written with: the structured references and enum labels of one
+    locale, and the cells that hold the period's first and last day, the ex-tax divisor and the
+    follow-up window, and the cell of another KPI's live value (``cell(kid)``)."""
+
+    def __init__(self, locale: str, start: str, end: str, divisor: str, window: str,
+                 cell: Callable[[str], str]) -> None:
+        self.locale = locale
+        self.start, self.end, self.divisor, self.window = start, end, divisor, window
+        self.cell = cell
+
+    def col(self, sheet: str, column: str) -> str:
+        spec = SHEETS[sheet]
+        # The double-bracket form: labels hold spaces, "/" and "." that need it in Excel's
+        # grammar (LibreOffice fails on "Qty / hours" in single brackets).
+        return f"{spec.table_name}[[{_escape(spec.column(column).label(self.locale))}]]"
+
+    def label(self, enum: type, key: str) -> str:
+        return '"' + enum(key).label(self.locale).replace('"', '""') + '"'
+
+    def truthy(self, sheet: str, column: str) -> str:
+        # Booleans are TRUE/FALSE cells (en-US) or the words 是/否 (zh-CN); accept both.
+        r = self.col(sheet, column)
+        return f'(({r}=TRUE)+({r}="TRUE")+({r}="是")>0)'
+
+    def setting(self, key: str) -> str:
+        """The settings value of ``key`` (a scalar INDEX/MATCH; #N/A when the key is missing).
+        Values may be numbers or text (the writer stores the value column as text)."""
+        return f'INDEX({self.col("settings", "value")},MATCH("{key}",{self.col("settings", "key")},0))'
+
+    def number_setting(self, key: str, default: str) -> str:
+        return f"IFERROR(VALUE({self.setting(key)}),{default})"
+
+
+def live_formulas(refs: LiveRefs) -> dict[str, str]:
+    """KPI id -> its live worksheet formula (without the leading '='), for the KPIs plain
+    formulas can express: COUNTIFS, SUMIFS, SUMPRODUCT and arithmetic over ``Table[Column]``
+    references (no [#Data], [@Col], XLOOKUP/FILTER/UNIQUE/LET), with the column and enum labels
+    of ``refs.locale``, so that LibreOffice 7.4 computes them too. KPIs that need the stock
+    valuation or per-vehicle history have none."""
+    c, lab = refs.col, refs.label
+    _START, _END, _DIVISOR, _WINDOW = refs.start, refs.end, refs.divisor, refs.window
+    cell = refs.cell
+    wo_no, status, close, opened = (c("work_orders", k) for k in ("wo_no", "status", "close_date", "open_date"))
+    settled, cancelled = lab(WoStatus, "settled"), lab(WoStatus, "cancelled")
+    s_crit = f'{status},{settled},{close},">="&{_START},{close},"<="&{_END}'
+    o_crit = f'{opened},">="&{_START},{opened},"<="&{_END},{status},"<>"&{cancelled}'
+    s_mask = f"({status}={settled})*({close}>={_START})*({close}<={_END})"
+    o_mask = f"({opened}>={_START})*({opened}<={_END})*({status}<>{cancelled})"
+    l_wo, l_type, l_pay, qty = (c("wo_lines", k) for k in ("wo_no", "line_type", "pay_type", "qty"))
+    in_s = f"(COUNTIFS({wo_no},{l_wo},{s_crit})>0)"
+    in_o = f"(COUNTIFS({wo_no},{l_wo},{o_crit})>0)"
+    billed = f"(1-{refs.truthy('wo_lines', 'declined')})"
+    gross = f"{qty}*{c('wo_lines', 'unit_price')}*(1-{c('wo_lines', 'discount_pct')})"
+
+    def ratio(num: str, den: str) -> str:
+        return f'IF({den}=0,"",{num}/{den})'
+
+    f: dict[str, str] = {
+        "entries": f"COUNTIFS({o_crit})",
+        "settled_ros": f"COUNTIFS({s_crit})",
+        "revenue": f"SUMPRODUCT({in_s}*{billed}*{gross})/{_DIVISOR}",
+    }
+    for key in ("labor", "part", "accessory", "sublet", "misc"):
+        kid = {"part": "parts_revenue"}.get(key, f"{key}_revenue")
+        f[kid] = f"SUMPRODUCT({in_s}*{billed}*({l_type}={lab(LineType, key)})*{gross})/{_DIVISOR}"
+    for key in ("customer", "warranty", "insurance", "internal", "goodwill"):
+        f[f"{key}_revenue"] = f"SUMPRODUCT({in_s}*{billed}*({l_pay}={lab(PayType, key)})*{gross})/{_DIVISOR}"
+    labor = f"({l_type}={lab(LineType, 'labor')})"
+    rate = f"SUMIFS({c('roster', 'piece_rate')},{c('roster', 'staff_id')},{c('wo_lines', 'technician_id')})"
+    f["labor_cost"] = f"SUMPRODUCT({in_s}*{billed}*{labor}*{qty}*{rate})"
+    f["sublet_cost"] = (f"SUMPRODUCT({in_s}*{billed}*({l_type}={lab(LineType, 'sublet')})"
+                        f"*{c('wo_lines', 'cost')})")
+    f["revenue_per_ro"] = ratio(cell("revenue"), cell("settled_ros"))
+    f["flag_hours"] = f"SUMPRODUCT({in_s}*{billed}*{labor}*{qty})"
+    f["hours_per_ro"] = ratio(cell("flag_hours"), cell("settled_ros"))
+    f["effective_labor_rate"] = ratio(cell("labor_revenue"), cell("flag_hours"))
+    f["declined_amount"] = f"SUMPRODUCT({in_s}*(1-{billed})*{gross})/{_DIVISOR}"
+    f["comeback_rate"] = ratio(f'COUNTIFS({s_crit},{c("work_orders", "rework_of")},"<>")', cell("settled_ros"))
+    f["first_time_fix_rate"] = f'IF({cell("comeback_rate")}="","",1-{cell("comeback_rate")})'
+    qc = c("work_orders", "qc_first_pass")
+    f["qc_first_pass_rate"] = ratio(f"SUMPRODUCT({s_mask}*{refs.truthy('work_orders', 'qc_first_pass')})",
+                                    f'SUMPRODUCT({s_mask}*({qc}<>""))')
+    csi = c("work_orders", "csi_score")
+    f["csi_responses"] = f'COUNTIFS({s_crit},{csi},"<>")'
+    f["csi"] = ratio(f"SUMIFS({csi},{s_crit})", cell("csi_responses"))
+    follow = c("work_orders", "followup_date")
+    f["followup_rate"] = ratio(f'SUMPRODUCT({s_mask}*({follow}<>"")*(({follow}-{close})<={_WINDOW}))',
+                               cell("settled_ros"))
+    f["appointment_rate"] = ratio(f"SUMPRODUCT({o_mask}*{refs.truthy('work_orders', 'appointment')})",
+                                  cell("entries"))
+    f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*{refs.truthy('work_orders', 'complaint')})",
+                                cell("settled_ros"))
+    ctype, csub, cstat, cdec = (c("claims", k) for k in ("claim_type", "submitted_date", "status", "decided_date"))
+    for key in ("warranty", "insurance"):
+        f[f"{key}_claimed"] = (f'SUMIFS({c("claims", "claimed_amount")},{ctype},{lab(ClaimType, key)},'
+                               f'{csub},">="&{_START},{csub},"<="&{_END})')
+    paid = c("claim_payments", "paid_date")
+    f["claims_paid"] = f'SUMIFS({c("claim_payments", "amount")},{paid},">="&{_START},{paid},"<="&{_END})'
+    decided = f'{cdec},">="&{_START},{cdec},"<="&{_END}'
+    f["claim_rejection_rate"] = ratio(f"COUNTIFS({cstat},{lab(ClaimStatus, 'rejected')},{decided})",
+                                      f"COUNTIFS({decided})")
+    approved, claimed = c("claims", "approved_amount"), c("claims", "claimed_amount")
+    open_claim = "*".join(f"({cstat}<>{lab(ClaimStatus, s)})" for s in ("draft", "rejected", "closed"))
+    outstanding = (f"({approved}+({approved}=\"\")*{claimed}"
+                   f"-SUMIFS({c('claim_payments', 'amount')},{c('claim_payments', 'claim_no')},"
+                   f"{c('claims', 'claim_no')},{paid},\"<=\"&{_END}))")
+    f["receivables"] = (f'SUMPRODUCT(({csub}<>"")*({csub}<={_END})*{open_claim}'
+                        f"*({outstanding}>0)*{outstanding})")
+    t_type, t_date = c("parts_ledger", "txn_type"), c("parts_ledger", "txn_date")
+    f["counter_sales_revenue"] = (f"SUMPRODUCT(({t_type}={lab(TxnType, 'counter_sale')})*({t_date}>={_START})"
+                                  f"*({t_date}<={_END})*{c('parts_ledger', 'qty')}"
+                                  f"*{c('parts_ledger', 'unit_price')})/{_DIVISOR}")
+    req = c("backorders", "request_date")
+    part_lines = f"SUMPRODUCT({in_o}*{billed}*({l_type}={lab(LineType, 'part')}))"
+    f["fill_rate"] = f'IF({part_lines}=0,"",1-COUNTIFS({req},">="&{_START},{req},"<="&{_END})/{part_lines})'
+    f["wip_count"] = (f'COUNTIFS({opened},"<="&{_END},{status},"<>"&{cancelled})'
+                      f'-COUNTIFS({opened},"<="&{_END},{status},{settled},{close},"<="&{_END})')
+    hire, leave = c("roster", "hire_date"), c("roster", "leave_date")
+    employed = f'({hire}<>"")*({hire}<={_END})*((({leave}="")+({leave}>={_END}))>0)'
+    f["on_duty"] = f"SUMPRODUCT({employed})"
+    role, planned = c("positions", "role"), c("positions", "planned")
+    staff_role = c("roster", "role")
+    on_duty_by_role = (f'(COUNTIFS({staff_role},{role},{hire},"<="&{_END},{leave},">="&{_END})'
+                       f'+COUNTIFS({staff_role},{role},{hire},"<="&{_END},{leave},""))')
+    gap = f"({planned}-{on_duty_by_role})"
+    f["vacancies"] = f'SUMPRODUCT(({role}<>"")*({gap}>0)*{gap})'
+    part, t_qty = c("parts", "part_no"), c("parts_ledger", "qty")
+
+    def moved(kinds: tuple[str, ...]) -> str:
+        return "+".join(f'SUMIFS({t_qty},{c("parts_ledger", "part_no")},{part},{t_date},"<="&{_END},'
+                        f'{t_type},{lab(TxnType, k)})' for k in kinds)
+
+    on_hand = (f"(({moved(('receipt', 'return_to_stock', 'stocktake_gain'))})"
+               f"-({moved(('issue', 'counter_sale', 'return_to_supplier', 'stocktake_loss'))}))")
+    safety, active = c("parts", "safety_stock"), c("parts", "active")
+    # A blank cell equals FALSE in a comparison: only a filled-in FALSE makes a part inactive.
+    inactive = f'(({active}<>"")*((({active}=FALSE)+({active}="FALSE")+({active}="否"))>0))'
+    f["below_safety_count"] = (f'SUMPRODUCT(({part}<>"")*(1-{inactive})*({safety}<>"")'
+                               f"*({on_hand}<{safety}))")
+    return f
 
 
 # ---------------------------------------------------------------------------------------------
@@ -793,7 +1015,7 @@ def _advisors(c: _Context) -> list[dict[str, Any]]:
     revenue = S["wo_no"].map(c.job_revenue).fillna(0.0).groupby(S["advisor_id"]).sum()
     declined = S["wo_no"].map(c.job_declined).fillna(0.0).groupby(S["advisor_id"]).sum()
     csi = S.groupby("advisor_id")["csi_score"].mean()
-    complaints = pd.Series(_flag(S["complaint"]), index=S.index).groupby(S["advisor_id"]).sum()
+    complaints = pd.Series(sets.flag(S["complaint"]), index=S.index).groupby(S["advisor_id"]).sum()
     out = []
     for a in ids:
         n = int(settled.get(a, 0))
@@ -825,7 +1047,7 @@ def _teams(c: _Context) -> list[dict[str, Any]]:
             "flag_hours": float(mine["qty"].sum()),
             "labor_revenue": float(mine["amount"].sum()),
             "comeback_rate": _ratio(int(jobs["rework_of"].notna().sum()), len(jobs)),
-            "qc_first_pass_rate": _ratio(int(_flag(qc).sum()), int(qc.notna().sum())),
+            "qc_first_pass_rate": _ratio(int(sets.flag(qc).sum()), int(qc.notna().sum())),
         })
     return out
 
@@ -842,7 +1064,7 @@ def _lists(c: _Context) -> dict[str, list[str]]:
     live &= wo["open_date"].to_numpy() <= end64
     nxt = wo.loc[live & wo["vin"].notna().to_numpy()].groupby("vin")["next_service_date"].max().dropna()
     next_start = c.end + pd.Timedelta(days=1)
-    maintenance = nxt.index[_within(nxt, next_start, next_start + pd.offsets.MonthEnd(0))]
+    maintenance = nxt.index[sets.within(nxt, next_start, next_start + pd.offsets.MonthEnd(0))]
 
     last = c.last_visit
     lapsed_cut = add_months(c.end, -s.lapsed_months).to_datetime64()
@@ -915,17 +1137,19 @@ class KpiResult:
         return out
 
 
-def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = None,
+def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | None = None,
                  method: str | None = None) -> KpiResult:
-    """Every KPI of KPIS.md for ``period`` (YYYY-MM). Pass ``valuation`` to reuse one valuation
-    across periods; ``method`` overrides settings.valuation_method."""
-    check_period(period)
+    """Every KPI of KPIS.md for ``period``: a :class:`~addin.periods.Period` or its text (a month
+    YYYY-MM; the day, quarter, year and range forms give the same formulas over their bounds,
+    where a KPI does not assume a month). Pass ``valuation`` to reuse one valuation across
+    periods; ``method`` overrides settings.valuation_method."""
+    period = Period.parse(period)
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
     ctx = _Context(store, period, valuation)
     values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
     return KpiResult(
-        period=period,
+        period=period.label,
         store_code=store.settings.store_code,
         valuation_method=valuation.method,
         values=values,
@@ -938,10 +1162,29 @@ def compute_kpis(store: Store, period: str, *, valuation: Valuation | None = Non
     )
 
 
-def compute_with_comparisons(store: Store, period: str, method: str | None = None
+class Comparison(NamedTuple):
+    """The KPI results of a period, of the period before it and of the same period a year
+    earlier (KPIS.md "month P − 1" and "month P − 12"), from one stock valuation."""
+
+    result: KpiResult
+    previous: KpiResult
+    last_year: KpiResult
+
+
+def compute_comparison(store: Store, period: Period | str, valuation: Valuation | None = None, *,
+                       method: str | None = None) -> Comparison:
+    """This period, the previous one and the same period last year, sharing one stock valuation
+    (``valuation``, or one valued by ``method`` / settings.valuation_method). What the dashboard,
+    the reports, the close and the ribbon show side by side."""
+    p = Period.parse(period)
+    if valuation is None:
+        valuation = valuate(store, method)  # type: ignore[arg-type]
+    return Comparison(compute_kpis(store, p, valuation=valuation),
+                      compute_kpis(store, p.shift(-1), valuation=valuation),
+                      compute_kpis(store, p.shift(-12), valuation=valuation))
+
+
+def compute_with_comparisons(store: Store, period: Period | str, method: str | None = None
                              ) -> tuple[KpiResult, KpiResult, KpiResult]:
-    """(this period, previous period, same month last year), sharing one stock valuation."""
-    valuation = valuate(store, method)  # type: ignore[arg-type]
-    return (compute_kpis(store, period, valuation=valuation),
-            compute_kpis(store, previous_period(period), valuation=valuation),
-            compute_kpis(store, same_month_last_year(period), valuation=valuation))
+    """(this period, previous period, same month last year): :func:`compute_comparison`."""
+    return compute_comparison(store, period, method=method)

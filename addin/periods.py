@@ -75,8 +75,11 @@ def check_period(period: str | None) -> str:
     return period.strip()
 
 
-def bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of ``period`` (both inclusive)."""
+def bounds(period: str | Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of ``period`` (both inclusive): a month YYYY-MM, or a :class:`Period`
+    of any form."""
+    if isinstance(period, Period):
+        return period.start, period.end
     y, m = map(int, check_period(period).split("-"))
     return pd.Timestamp(y, m, 1), pd.Timestamp(y, m, calendar.monthrange(y, m)[1])
 
@@ -90,6 +93,140 @@ def shift(period: str, months: int) -> str:
 
 def next_period(period: str) -> str:
     return shift(period, 1)
+
+
+# -- the period value: parsed once ---------------------------------------------------------------
+
+PeriodKind = Literal["day", "month", "quarter", "year", "range"]
+
+_DAY_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+_QUARTER_RE = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_YEAR_RE = re.compile(r"^(\d{4})$")
+
+BAD_ANY_PERIOD = Text(
+    "Period {value!r} is not a month written YYYY-MM (e.g. 2026-10), a day YYYY-MM-DD, a quarter "
+    "YYYY-Qn, a year YYYY or a range A..B of days or months (e.g. 2026-08..2026-10).",
+    "期间 {value!r} 不是 年-月 格式（例如 2026-10）、日期（年-月-日）、季度（2026-Q3）、年份（2026）"
+    "或由日期或月份组成的区间 A..B（例如 2026-08..2026-10）。")
+
+
+def _month_end(y: int, m: int) -> pd.Timestamp:
+    return pd.Timestamp(y, m, calendar.monthrange(y, m)[1])
+
+
+def _bound(text: str, value: object) -> tuple[pd.Timestamp, pd.Timestamp, bool]:
+    """First day, last day and whether ``text`` (one end of a range) is a day: a day or a month."""
+    m = PERIOD_RE.match(text)
+    if m:
+        y, mo = int(m.group(1)), int(m.group(2))
+        return pd.Timestamp(y, mo, 1), _month_end(y, mo), False
+    d = _DAY_RE.match(text)
+    if d:
+        try:
+            day = pd.Timestamp(dt.date(int(d.group(1)), int(d.group(2)), int(d.group(3))))
+        except ValueError:
+            raise PeriodError(BAD_ANY_PERIOD, value=value) from None
+        return day, day, True
+    raise PeriodError(BAD_ANY_PERIOD, value=value)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of KPIS.md "Sets and helpers", parsed once from its text: a month YYYY-MM, a day
+    YYYY-MM-DD, a quarter YYYY-Qn, a year YYYY or a range A..B (A and B each a day or a month;
+    from the first day of A to the last day of B). ``start`` and ``end`` are both inclusive days;
+    ``label`` is the canonical text (what the JSON's "period" and the dashboard show)."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    kind: PeriodKind
+    label: str
+
+    @classmethod
+    def parse(cls, value: Period | str | None) -> Period:
+        """``value`` as a Period (a Period is returned as it is); :class:`PeriodError` otherwise."""
+        if isinstance(value, Period):
+            return value
+        if not isinstance(value, str):
+            raise PeriodError(BAD_ANY_PERIOD, value=value)
+        text = value.strip()
+        m = PERIOD_RE.match(text)
+        if m:
+            y, mo = int(m.group(1)), int(m.group(2))
+            return cls(pd.Timestamp(y, mo, 1), _month_end(y, mo), "month", text)
+        q = _QUARTER_RE.match(text)
+        if q:
+            y, n = int(q.group(1)), int(q.group(2))
+            return cls(pd.Timestamp(y, 3 * n - 2, 1), _month_end(y, 3 * n), "quarter", f"{y:04d}-Q{n}")
+        if _YEAR_RE.match(text):
+            y = int(text)
+            return cls(pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31), "year", text)
+        if _DAY_RE.match(text):
+            day = _bound(text, value)[0]
+            return cls(day, day, "day", text)
+        if text.count("..") == 1:
+            a, b = (part.strip() for part in text.split(".."))
+            start, _, _ = _bound(a, value)
+            _, end, _ = _bound(b, value)
+            if end < start:
+                raise PeriodError(BAD_ANY_PERIOD, value=value)
+            return cls(start, end, "range", f"{a}..{b}")
+        raise PeriodError(BAD_ANY_PERIOD, value=value)
+
+    @classmethod
+    def month(cls, value: Period | str | None) -> Period:
+        """A month YYYY-MM only (the close and everything monthly): :class:`PeriodError` with the
+        month message otherwise."""
+        if isinstance(value, Period):
+            if value.kind != "month":
+                raise PeriodError(BAD_PERIOD, value=value.label)
+            return value
+        return cls.parse(check_period(value))
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def whole_months(self) -> int | None:
+        """How many whole calendar months the period is made of (None when a bound is a day
+        inside a month)."""
+        if self.start.day != 1 or self.end != self.end + pd.offsets.MonthEnd(0):
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def days(self) -> int:
+        """Days in the period, both ends included."""
+        return int((self.end - self.start).days) + 1
+
+    def shift(self, months: int) -> Period:
+        """KPIS.md's "month P − k" (``months`` = −k): a period of whole months becomes the same
+        number of whole months that many months away (2026-09 shifted by −6 is all of March);
+        a period with a day bound moves each bound by calendar arithmetic (a day missing in the
+        target month becomes its last day)."""
+        n = self.whole_months
+        if n is not None:
+            first = self.start + pd.DateOffset(months=months)
+            last = (first + pd.DateOffset(months=n - 1)) + pd.offsets.MonthEnd(0)
+            return _of_months(first, last, self.kind)
+        start = self.start + pd.DateOffset(months=months)
+        end = self.end + pd.DateOffset(months=months)
+        if self.kind == "day":
+            return Period(start, start, "day", f"{start:%Y-%m-%d}")
+        return Period(start, end, "range", f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
+
+def _of_months(first: pd.Timestamp, last: pd.Timestamp, kind: PeriodKind) -> Period:
+    """The whole months from ``first``'s month to ``last``'s, named as ``kind`` when they fit it."""
+    n = (last.year - first.year) * 12 + last.month - first.month + 1
+    if n == 1 and kind == "month":
+        return Period(first, last, "month", f"{first:%Y-%m}")
+    if kind == "quarter" and n == 3 and first.month % 3 == 1:
+        return Period(first, last, "quarter", f"{first.year:04d}-Q{first.month // 3 + 1}")
+    if kind == "year" and n == 12 and first.month == 1:
+        return Period(first, last, "year", f"{first.year:04d}")
+    if n == 1:
+        return Period(first, last, "month", f"{first:%Y-%m}")
+    return Period(first, last, "range", f"{first:%Y-%m}..{last:%Y-%m}")
 
 
 # -- what a period freezes -------------------------------------------------------------------------

@@ -119,16 +119,18 @@ def _blank(value: Any) -> Any:
 def kpi_rows(period: str, grids: dict[str, Any]) -> list[list[Any]]:
     """[[id, label, value], ...] for every KPI of the period, from raw 2-D tables by sheet key."""
     from addin.kpis import KPIS, compute_kpis
+    from addin.periods import Period
 
     if isinstance(period, (dt.date, dt.datetime)):
         period = period.strftime("%Y-%m")  # Excel turned the typed 2026-10 into a date
+    parsed = Period.parse(str(period))
 
     def compute() -> list[list[Any]]:
         store = _store(grids)
-        result = compute_kpis(store, str(period).strip())
+        result = compute_kpis(store, parsed)
         return [[kid, k.label(store.locale), _blank(result[kid])] for kid, k in KPIS.items()]
 
-    return _cached(_digest("kpis", str(period), [grids.get(k) for k in KPI_TABLES]), compute)  # type: ignore[no-any-return]
+    return _cached(_digest("kpis", parsed.label, [grids.get(k) for k in KPI_TABLES]), compute)  # type: ignore[no-any-return]
 
 
 @xw.func
@@ -174,14 +176,17 @@ def SERVICE_LINE_AMOUNT(qty: Any, unit_price: Any, discount_pct: Any = None) -> 
 @_safe
 def SERVICE_EX_TAX(amount: Any, tax_rate: Any = None, prices_include_tax: Any = True) -> Any:
     """Amount without VAT: amount / (1 + tax_rate) when prices include tax, else the amount.
-    tax_rate blank = 0.13; prices_include_tax blank = TRUE."""
+    tax_rate and prices_include_tax blank = the settings' defaults (13 %, TRUE)."""
+    from addin import sets
+    from addin.models import Settings
     from addin.tables import parse_bool
 
-    include = True if prices_include_tax in (None, "") else parse_bool(prices_include_tax)
+    default = Settings()
+    include = default.prices_include_tax if prices_include_tax in (None, "") else parse_bool(prices_include_tax)
     if include is None:
         raise ValueError(f"prices_include_tax is not TRUE or FALSE: {prices_include_tax!r}")
-    value = _number(amount)
-    return value / (1 + _number(tax_rate, 0.13)) if include else value
+    settings = Settings.model_construct(tax_rate=_number(tax_rate, default.tax_rate), prices_include_tax=include)
+    return sets.ex_tax(_number(amount), settings)
 
 
 def _valuation(ledger_range: Any, method: Any) -> Any:
@@ -225,12 +230,11 @@ def SERVICE_AVG_COST(part_no: Any, date: Any, ledger_range: Any, method: Any = "
 
 
 def _paid(claim_no: Any, payments_range: Any, as_of: Any) -> float:
-    store = _store({"claim_payments": payments_range})
-    p = store.table("claim_payments")
-    mask = p["claim_no"] == str(claim_no).strip()
-    if as_of not in (None, ""):
-        mask &= p["paid_date"] <= _date(as_of)
-    return float(p.loc[mask, "amount"].sum())
+    from addin import sets
+
+    payments = _store({"claim_payments": payments_range}).table("claim_payments")
+    paid = sets.paid_by(payments, _date(as_of) if as_of not in (None, "") else None)
+    return float(paid.get(str(claim_no).strip(), 0.0))
 
 
 @xw.func
@@ -240,7 +244,10 @@ def SERVICE_CLAIM_OUTSTANDING(claim_no: Any, claimed_amount: Any, approved_amoun
                               as_of: Any = None) -> Any:
     """Outstanding on a claim: (approved_amount if given, else claimed_amount) − its payments
     (claim payments range with header; only those paid by as_of when given)."""
-    base = _number(approved_amount) if approved_amount not in (None, "") else _number(claimed_amount)
+    from addin import sets
+
+    approved = _number(approved_amount) if approved_amount not in (None, "") else None
+    base = sets.claim_base(approved, None if approved is not None else _number(claimed_amount))
     return base - _paid(claim_no, payments_range, as_of)
 
 

@@ -1,25 +1,47 @@
 """Group figures of a dealer group: every KPI of KPIS.md over all stores.
 
-Additive KPIs are summed. A ratio is never the average of the stores' ratios: it is recomputed
-from the summed numerator and denominator: KPI ids of KPIS.md's JSON where it carries them
-(Σ gross_profit / Σ revenue), else the ratio's own parts that compute_kpis returns
-(``KpiResult.parts``, carried in the worker result as ``parts``). :data:`GROUP_RULES` says, for
-each KPI, how.
+Additive KPIs are summed. A ratio is never the average of the stores' ratios: it is Σ numerator /
+Σ denominator of the parts each store's result carries (``KpiResult.parts``, in the worker result
+as ``parts``). How a ratio's parts read in other KPIs (Σ gross_profit / Σ revenue, csi weighted
+by csi_responses ...) is the registry's (:class:`addin.kpis.Pooling`); it names the rule in the
+group report and pools a result that carries no parts. :data:`GROUP_RULES` holds, for each KPI
+of the registry, its rule, derived from the registry.
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+from addin.kpis import KPIS, Kpi, annualise
+from addin.periods import Period
+
+Stores = Sequence[Mapping[str, Any]]
+
+
+def _parts(store: Mapping[str, Any], kpi: str) -> tuple[float, float] | None:
+    got = (store.get("parts") or {}).get(kpi)
+    if got is None:
+        return None
+    n, d = got
+    return _num(n) or 0.0, _num(d) or 0.0
+
+
+def _pooled(kpi: str, stores: Stores) -> float | None | bool:
+    """Σ num / Σ den of the stores' parts when every store carries them, else False."""
+    got = [_parts(s, kpi) for s in stores]
+    if not got or any(p is None for p in got):
+        return False
+    num = sum(p[0] for p in got if p is not None)
+    den = sum(p[1] for p in got if p is not None)
+    return num / den if den else None
 
 
 @dataclass(frozen=True)
 class Sum:
     """Σ of the stores' values."""
 
-
-    def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float:
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float:
         return sum(_num(s["kpis"].get(kpi)) or 0.0 for s in stores)
 
     def text(self, kpi: str) -> str:
@@ -28,19 +50,28 @@ class Sum:
 
 @dataclass(frozen=True)
 class Ratio:
-    """Σ num × scale / Σ den; num and den are KPI ids or tuples of KPI ids that are summed."""
+    """Σ num × scale / Σ den, num and den being KPI ids (or tuples of KPI ids that are summed):
+    the parts of the ratio as other KPIs' values."""
 
     num: str | tuple[str, ...]
     den: str | tuple[str, ...]
-    scale: float | Callable[[str], float] = 1.0
+    scale: float = 1.0
+    per_period: str | None = None
     formula: str = ""
 
-    def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float | None:
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        pooled = _pooled(kpi, stores)
+        if pooled is not False:
+            return pooled  # type: ignore[return-value]
         num = _sum_of(self.num, stores)
         den = _sum_of(self.den, stores)
         if not den:
             return None
-        scale = self.scale(period) if callable(self.scale) else self.scale
+        scale = self.scale
+        if self.per_period == "annual":
+            scale *= annualise(Period.parse(period))
+        elif self.per_period == "days":
+            scale *= Period.parse(period).days
         return num * scale / den
 
     def text(self, kpi: str) -> str:
@@ -50,12 +81,14 @@ class Ratio:
 @dataclass(frozen=True)
 class Weighted:
     """Σ(value × weight) / Σ weight, the weight being the KPI id of the count the store's ratio is
-    taken over (csi × csi_responses). Equal to recomputing the ratio from summed numerators and
-    denominators."""
+    taken over (csi × csi_responses): the ratio's parts as other KPIs' values."""
 
     weight: str
 
-    def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float | None:
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        pooled = _pooled(kpi, stores)
+        if pooled is not False:
+            return pooled  # type: ignore[return-value]
         total = weighted = 0.0
         for store in stores:
             value, weight = _num(store["kpis"].get(kpi)), _num(store["kpis"].get(self.weight))
@@ -72,14 +105,15 @@ class Weighted:
 @dataclass(frozen=True)
 class Pooled:
     """Σ numerator / Σ denominator of the stores' own parts of the ratio (the worker result's
-    ``parts``: KPI id -> [numerator, denominator], from ``KpiResult.parts``)."""
+    ``parts``: KPI id -> [numerator, denominator], from ``KpiResult.parts``); a result without
+    them adds nothing to either sum."""
 
-    def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float | None:
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
         num = den = 0.0
         for store in stores:
-            n, d = (store.get("parts") or {}).get(kpi, (0.0, 0.0))
-            num += _num(n) or 0.0
-            den += _num(d) or 0.0
+            n, d = _parts(store, kpi) or (0.0, 0.0)
+            num += n
+            den += d
         return num / den if den else None
 
     def text(self, kpi: str) -> str:
@@ -92,7 +126,10 @@ class Complement:
 
     of: str
 
-    def compute(self, kpi: str, stores: Sequence[Mapping[str, Any]], period: str, group: Mapping[str, Any]) -> float | None:
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        pooled = _pooled(kpi, stores)
+        if pooled is not False:
+            return pooled  # type: ignore[return-value]
         other = group.get(self.of)
         return None if other is None else 1.0 - other
 
@@ -103,73 +140,23 @@ class Complement:
 Rule = Sum | Ratio | Weighted | Pooled | Complement
 
 
-def _days_in(period: str) -> float:
-    year, month = map(int, period.split("-"))
-    return float(calendar.monthrange(year, month)[1])
+def rule_of(kpi: Kpi) -> Rule:
+    """The group rule of a registry KPI: summed, or pooled as its :class:`~addin.kpis.Pooling`
+    says."""
+    p = kpi.pooling
+    if p is None:
+        return Sum()
+    if p.complement_of:
+        return Complement(p.complement_of)
+    if p.weight:
+        return Weighted(p.weight)
+    if p.num and p.den:
+        return Ratio(p.num, p.den, p.scale, p.per_period, p.formula)
+    return Pooled()
 
 
-_STOCK = ("stock_value_open", "stock_value_close")
-
-#: How each KPI of KPIS.md's department table becomes a group figure (in dependency order).
-GROUP_RULES: dict[str, Rule] = {
-    "entries": Sum(),
-    "settled_ros": Sum(),
-    "revenue": Sum(),
-    "labor_revenue": Sum(),
-    "parts_revenue": Sum(),
-    "accessory_revenue": Sum(),
-    "sublet_revenue": Sum(),
-    "misc_revenue": Sum(),
-    "customer_revenue": Sum(),
-    "warranty_revenue": Sum(),
-    "insurance_revenue": Sum(),
-    "internal_revenue": Sum(),
-    "goodwill_revenue": Sum(),
-    "parts_cost": Sum(),
-    "labor_cost": Sum(),
-    "sublet_cost": Sum(),
-    "gross_profit": Sum(),
-    "gross_margin": Ratio("gross_profit", "revenue"),
-    "revenue_per_ro": Ratio("revenue", "settled_ros"),
-    "flag_hours": Sum(),
-    "hours_per_ro": Ratio("flag_hours", "settled_ros"),
-    "effective_labor_rate": Ratio("labor_revenue", "flag_hours"),
-    "declined_amount": Sum(),
-    "comeback_rate": Weighted("settled_ros"),
-    "first_time_fix_rate": Complement("comeback_rate"),
-    "qc_first_pass_rate": Pooled(),
-    "csi": Weighted("csi_responses"),
-    "csi_responses": Sum(),
-    "followup_rate": Weighted("settled_ros"),
-    "appointment_rate": Weighted("entries"),
-    "complaint_rate": Weighted("settled_ros"),
-    "first_service_rate": Pooled(),
-    "warranty_claimed": Sum(),
-    "insurance_claimed": Sum(),
-    "claims_paid": Sum(),
-    "claim_rejection_rate": Pooled(),
-    "claim_days_to_pay": Pooled(),
-    "receivables": Sum(),
-    "counter_sales_revenue": Sum(),
-    "parts_cogs": Sum(),
-    "stock_value_open": Sum(),
-    "stock_value_close": Sum(),
-    "stock_turnover": Ratio("parts_cogs", _STOCK, scale=24.0,
-                            formula="Σ parts_cogs × 12 / ((Σ stock_value_open + Σ stock_value_close) / 2)"),
-    "stock_days": Ratio(_STOCK, "parts_cogs", scale=lambda p: _days_in(p) / 2,
-                        formula="((Σ stock_value_open + Σ stock_value_close) / 2) / (Σ parts_cogs / days in P)"),
-    "slow_moving_value": Sum(),
-    "obsolete_value": Sum(),
-    "slow_moving_ratio": Ratio("slow_moving_value", "stock_value_close"),
-    "below_safety_count": Sum(),
-    "fill_rate": Pooled(),
-    "stocktake_accuracy": Pooled(),
-    "wip_count": Sum(),
-    "wip_parts_value": Sum(),
-    "on_duty": Sum(),
-    "vacancies": Sum(),
-    "churn_rate": Pooled(),
-}
+#: How each KPI of the registry becomes a group figure (registry order, which is dependency order).
+GROUP_RULES: dict[str, Rule] = {kid: rule_of(k) for kid, k in KPIS.items()}
 
 #: The KPIs of the group report's store table, in order.
 MAIN_KPIS = ("entries", "settled_ros", "revenue", "labor_revenue", "parts_revenue", "gross_profit",
@@ -187,21 +174,21 @@ def _num(value: Any) -> float | None:
     return None if number != number else number
 
 
-def _sum_of(ids: str | tuple[str, ...], stores: Sequence[Mapping[str, Any]]) -> float:
+def _sum_of(ids: str | tuple[str, ...], stores: Stores) -> float:
     ids = (ids,) if isinstance(ids, str) else ids
     return sum(_num(s["kpis"].get(i)) or 0.0 for s in stores for i in ids)
 
 
-def group_kpis(stores: Sequence[Mapping[str, Any]], period: str) -> dict[str, float | None]:
+def group_kpis(stores: Stores, period: str) -> dict[str, float | None]:
     """The group value of every KPI in :data:`GROUP_RULES` over ``stores`` (worker results that
-    carry ``kpis`` and, for the pooled ratios, ``parts``)."""
+    carry ``kpis`` and, for the ratios, ``parts``)."""
     group: dict[str, float | None] = {}
     for kpi, rule in GROUP_RULES.items():
         group[kpi] = rule.compute(kpi, stores, period, group)
     return group
 
 
-def ranking(stores: Sequence[Mapping[str, Any]], kpi: str, higher_is_better: bool = True
+def ranking(stores: Stores, kpi: str, higher_is_better: bool = True
             ) -> list[tuple[int, Mapping[str, Any], float | None]]:
     """Stores ranked by ``kpi``, best first; ties share a rank (1, 2, 2, 4) and stores without a
     value come last with rank 0."""

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 from addin.batch.group import GROUP_RULES, MAIN_KPIS, Sum, ranking
 from addin.batch.macros import STATUS_TEXT as MACRO_STATUS
 from addin.i18n import Text, tr
+from addin.kpis import KPIS
+from addin.kpis import UNIT_FORMATS as _UNITS
 
 if TYPE_CHECKING:
     from addin.batch import BatchResult
 
-#: Number formats by the unit of addin.kpis.KPIS.
-UNIT_FORMATS = {"count": "#,##0", "money": "#,##0.00", "ratio": "0.0%", "hours": "#,##0.0",
-                "days": "0.0", "score": "0.00", "times": "0.00"}
+#: Number formats by the unit of addin.kpis.KPIS (the registry's addin.kpis.UNIT_FORMATS).
+UNIT_FORMATS = {unit: f.excel for unit, f in _UNITS.items()}
 
 T = {
     "stores": Text("Stores", "门店"),
@@ -71,20 +72,14 @@ STATUS_KEYS = {"ok": "ok", "errors": "has_errors", "refused": "refused", "failed
 
 
 def kpi_label(kpi: str, locale: str) -> str:
-    from addin.kpis import KPIS
-
     return KPIS[kpi].label(locale) if kpi in KPIS else kpi
 
 
 def _unit(kpi: str) -> str:
-    from addin.kpis import KPIS
-
     return KPIS[kpi].unit if kpi in KPIS else "money"
 
 
 def _higher(kpi: str) -> bool | None:
-    from addin.kpis import KPIS
-
     return KPIS[kpi].higher_is_better if kpi in KPIS else None
 
 
@@ -119,10 +114,35 @@ def write_parquet(result: BatchResult, dest: Path) -> Path:
 
 # --- the workbook ---------------------------------------------------------------------------------
 
+def _append(ws: Any, values: Sequence[Any]) -> None:
+    """Append a row whose text stays text: a file or store named ``=HYPERLINK(...)`` is written
+    as the per-store reports write text (addin.reports.engine.put), never as a formula."""
+    from addin.reports.engine import put
+
+    ws.append(list(values))
+    if values:
+        row = ws.max_row
+        for col, value in enumerate(values, start=1):
+            if isinstance(value, str):
+                put(ws.cell(row, col), value)
+
+
+def _cell(ws: Any, row: int, col: int, value: Any) -> Any:
+    """Write one value (text stays text, as in :func:`_append`) and return the cell."""
+    from addin.reports.engine import put
+
+    cell = ws.cell(row, col)
+    if isinstance(value, str):
+        put(cell, value)
+    else:
+        cell.value = value
+    return cell
+
+
 def _header(ws: Any, labels: Sequence[str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    ws.append(list(labels))
+    _append(ws, list(labels))
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -169,17 +189,17 @@ def _stores_sheet(wb: Any, result: BatchResult, locale: str) -> None:
 
     ws = wb.active
     ws.title = tr(T["stores"], locale)
-    ws.append([tr(T["title"], locale, action=result.action, period=result.period)])
+    _append(ws, [tr(T["title"], locale, action=result.action, period=result.period)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([])
+    _append(ws, [])
     ident = [tr(T[k], locale) for k in ("store_code", "store_name", "file", "status", "macros")]
     if result.gives_kpis:
         _header(ws, ident + [kpi_label(k, locale) for k in MAIN_KPIS])
         for store in result.stores:
             kpis = store.get("kpis") or {}
-            ws.append([store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
+            _append(ws, [store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
                        _status(store, locale), _macro_status(store, locale)] + [kpis.get(k) for k in MAIN_KPIS])
-        ws.append([tr(T["group_total"], locale), None, None, None, None] + [result.group.get(k) for k in MAIN_KPIS])
+        _append(ws, [tr(T["group_total"], locale), None, None, None, None] + [result.group.get(k) for k in MAIN_KPIS])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         for offset, kpi in enumerate(MAIN_KPIS, start=len(ident) + 1):
@@ -189,7 +209,7 @@ def _stores_sheet(wb: Any, result: BatchResult, locale: str) -> None:
         _header(ws, ident + [tr(T["errors"], locale), tr(T["warnings"], locale)])
         for store in result.stores:
             findings = store.get("findings") or {}
-            ws.append([store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
+            _append(ws, [store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
                        _status(store, locale), _macro_status(store, locale),
                        findings.get("errors"), findings.get("warnings")])
     _fit(ws, first_row=3)
@@ -199,7 +219,7 @@ def _group_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     ws = wb.create_sheet(tr(T["group"], locale))
     _header(ws, [tr(T["kpi"], locale), tr(T["kpi_id"], locale), tr(T["value"], locale), tr(T["rule"], locale)])
     for kpi, rule in GROUP_RULES.items():
-        ws.append([kpi_label(kpi, locale), kpi, result.group.get(kpi), rule.text(kpi)])
+        _append(ws, [kpi_label(kpi, locale), kpi, result.group.get(kpi), rule.text(kpi)])
         ws.cell(ws.max_row, 3).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
     _fit(ws)
 
@@ -237,7 +257,7 @@ def _targets_sheet(wb: Any, result: BatchResult, locale: str) -> None:
                                               "achievement", "met")])
     for row in target_rows(result, tr(T["group_total"], locale)):
         met = None if row["met"] is None else tr(T["yes" if row["met"] else "no"], locale)
-        ws.append([row["store_code"], row["store_name"], kpi_label(row["kpi"], locale), row["actual"],
+        _append(ws, [row["store_code"], row["store_name"], kpi_label(row["kpi"], locale), row["actual"],
                    row["target"], row["variance"], row["achievement"], met])
         fmt = UNIT_FORMATS.get(_unit(row["kpi"]), "General")
         for column in (4, 5, 6):
@@ -254,14 +274,14 @@ def _ranking_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     ws = wb.create_sheet(tr(T["ranking"], locale))
     for block, kpi in enumerate(("revenue", "gross_margin")):
         col = block * 5 + 1
-        ws.cell(1, col, tr(T["by"], locale, kpi=kpi_label(kpi, locale))).font = Font(bold=True)
+        _cell(ws, 1, col, tr(T["by"], locale, kpi=kpi_label(kpi, locale))).font = Font(bold=True)
         for offset, key in enumerate(("rank", "store_code", "store_name", "value")):
-            ws.cell(2, col + offset, tr(T[key], locale)).font = Font(bold=True)
+            _cell(ws, 2, col + offset, tr(T[key], locale)).font = Font(bold=True)
         for line, (rank, store, value) in enumerate(ranking(result.measured, kpi), start=3):
-            ws.cell(line, col, rank or None)
-            ws.cell(line, col + 1, store.get("store_code"))
-            ws.cell(line, col + 2, store.get("store_name"))
-            ws.cell(line, col + 3, value).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
+            _cell(ws, line, col, rank or None)
+            _cell(ws, line, col + 1, store.get("store_code"))
+            _cell(ws, line, col + 2, store.get("store_name"))
+            _cell(ws, line, col + 3, value).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
     _fit(ws)
 
 
@@ -270,7 +290,7 @@ def _macros_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "status", "missing", "changed", "extra", "reason")])
     for store in result.stores:
         macros = store.get("macros") or {}
-        ws.append([store.get("store_code"), Path(store["file"]).name, _macro_status(store, locale),
+        _append(ws, [store.get("store_code"), Path(store["file"]).name, _macro_status(store, locale),
                    ", ".join(macros.get("missing", [])), ", ".join(macros.get("changed", [])),
                    ", ".join(macros.get("extra", [])), macros.get("reason") or result.macros_note])
     _fit(ws)
@@ -282,7 +302,7 @@ def _checks_sheet(wb: Any, result: BatchResult, locale: str) -> None:
                                               "column", "value", "message")])
     for store in result.stores:
         for item in (store.get("findings") or {}).get("items", []):
-            ws.append([store.get("store_code"), Path(store["file"]).name, item["severity"], item["rule"],
+            _append(ws, [store.get("store_code"), Path(store["file"]).name, item["severity"], item["rule"],
                        item["sheet"], item["row"], item["column"], item["value"], item["message"]])
     _fit(ws)
 
@@ -291,9 +311,9 @@ def _failures_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     ws = wb.create_sheet(tr(T["failures"], locale))
     _header(ws, [tr(T["file"], locale), tr(T["reason"], locale)])
     for failure in result.failures:
-        ws.append([failure["file"], failure["reason"]])
+        _append(ws, [failure["file"], failure["reason"]])
     if not result.failures:
-        ws.append([tr(T["no_failures"], locale)])
+        _append(ws, [tr(T["no_failures"], locale)])
     _fit(ws)
 
 

@@ -26,15 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def format_value(value: Any, unit: str) -> str:
-    """A KPI value as shown: ratios as %, counts whole, everything else (money, hours, days,
-    scores) with 2 decimals; a dash when there is no value (zero denominator)."""
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value * 100:.1f}%"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    """A KPI value as shown (the registry's unit formats, addin.kpis.UNIT_FORMATS); a dash when
+    there is no value (zero denominator)."""
+    from addin.kpis import format_kpi
+
+    return format_kpi(value, unit)
 
 
 def _width(text: str) -> int:
@@ -68,21 +64,22 @@ def render_table(result: Any, previous: Any, targets: dict[str, float], locale: 
 
 def run(args: argparse.Namespace) -> int:
     from addin.io.reader import read_store
-    from addin.kpis import compute_kpis, previous_period
-    from addin.periods import check_period
+    from addin.kpis import compute_kpis
+    from addin.periods import Period
     from addin.stock import valuate
 
-    check_period(args.period)
+    # Parsed once, before the workbook is read: everything below takes the Period.
+    period = Period.month(args.period)
     store = read_store(args.workbook, engine=args.engine)
     valuation = valuate(store)
-    result = compute_kpis(store, args.period, valuation=valuation)
+    result = compute_kpis(store, period, valuation=valuation)
     if args.json:
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     locale = args.locale or store.locale
-    previous = compute_kpis(store, previous_period(args.period), valuation=valuation)
+    previous = compute_kpis(store, period.shift(-1), valuation=valuation)
     print(tr(_HEAD, locale, store=store.settings.store_name or store.settings.store_code or args.workbook,
-             period=args.period, method=tr(_METHOD[valuation.method], locale)))
+             period=period.label, method=tr(_METHOD[valuation.method], locale)))
     print(render_table(result, previous, store.settings.targets, locale))
     return 0

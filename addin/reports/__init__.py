@@ -98,16 +98,18 @@ def build_reports(
     month's and last year's results and the stock valuation). When LibreOffice is missing or fails,
     the pack holds the workbooks only and ``no_pdf_reason`` says why. ``on_pdf()`` is called
     before the conversion starts (progress and timings)."""
-    from addin.kpis import compute_kpis
-    from addin.periods import check_period, shift
+    from addin.kpis import compute_comparison
+    from addin.periods import check_period
     from addin.stock import valuate
 
     period = check_period(period)
     wanted = check_names(names)
     valuation = valuation if valuation is not None else valuate(store)
-    result = result if result is not None else compute_kpis(store, period, valuation=valuation)
-    previous = previous if previous is not None else compute_kpis(store, shift(period, -1), valuation=valuation)
-    last_year = last_year if last_year is not None else compute_kpis(store, shift(period, -12), valuation=valuation)
+    if result is None or previous is None or last_year is None:
+        computed = compute_comparison(store, period, valuation)
+        result = result if result is not None else computed.result
+        previous = previous if previous is not None else computed.previous
+        last_year = last_year if last_year is not None else computed.last_year
     data = ReportData(store, period, result, previous, last_year, valuation)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from addin import sets
 from addin.i18n import Text
 from addin.models import ClaimType
 from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label
@@ -36,14 +37,11 @@ def _ledger(data: ReportData) -> pd.DataFrame:
     (decided or paid in P, or outstanding at the end), with paid-to-date and outstanding."""
     claims = data.store.table("claims").drop_duplicates("claim_no")
     pays = data.store.table("claim_payments")
-    pays = pays[pays["paid_date"] <= data.end]
-    paid = pays.groupby("claim_no")["amount"].sum()
-    paid_in = pays[pays["paid_date"] >= data.start].groupby("claim_no")["amount"].sum()
+    paid_in = pays[pays["paid_date"].between(data.start, data.end)].groupby("claim_no")["amount"].sum()
     c = claims[claims["submitted_date"].notna() & (claims["submitted_date"] <= data.end)].copy()
-    c["paid"] = c["claim_no"].map(paid).fillna(0.0)
-    due = c["approved_amount"].where(c["approved_amount"].notna(), c["claimed_amount"])
-    live = ~c["status"].isin(("draft", "rejected", "closed"))
-    c["outstanding"] = (due - c["paid"]).where(live, 0.0)
+    c["paid"] = c["claim_no"].map(sets.paid_by(pays, data.end)).fillna(0.0)
+    live = sets.receivable_mask(c, data.end)
+    c["outstanding"] = sets.outstanding(c, pays, data.end).where(live, 0.0)
     touched = (c["submitted_date"] >= data.start) | (c["decided_date"].between(data.start, data.end)) \
         | c["claim_no"].isin(paid_in.index) | (c["outstanding"] > 1e-6)
     c = c[touched.fillna(False).to_numpy(dtype=bool)]
@@ -76,8 +74,7 @@ def _reconciliation(data: ReportData) -> list[list[Any]]:
     claims = data.store.table("claims").drop_duplicates("claim_no")
     approved = claims[claims["approved_amount"].notna() & claims["decided_date"].notna()
                       & (claims["decided_date"] <= data.end)]
-    pays = data.store.table("claim_payments")
-    paid = pays[pays["paid_date"] <= data.end].groupby("claim_no")["amount"].sum()
+    paid = sets.paid_by(data.store.table("claim_payments"), data.end)
     approved = approved.assign(paid=approved["claim_no"].map(paid).fillna(0.0))
     rows = []
     for (ctype, payer), g in approved.groupby(["claim_type", "payer"], sort=True):

@@ -12,9 +12,11 @@ import pandas as pd
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 
+from addin import sets
 from addin.i18n import Text
+from addin.kpis import KPIS
 from addin.models import SHEETS
-from addin.periods import bounds
+from addin.periods import Period
 from addin.reports.engine import Column, Context, Filled, TablePos, Typed
 from addin.store import Store
 
@@ -85,12 +87,16 @@ class ReportData:
         return self.store.locale
 
     @cached_property
+    def bounds(self) -> Period:
+        return Period.parse(self.period)
+
+    @cached_property
     def start(self) -> pd.Timestamp:
-        return bounds(self.period)[0]
+        return self.bounds.start
 
     @cached_property
     def end(self) -> pd.Timestamp:
-        return bounds(self.period)[1]
+        return self.bounds.end
 
     @cached_property
     def kpis(self) -> dict[str, Any]:
@@ -108,19 +114,15 @@ class ReportData:
     @cached_property
     def settled(self) -> pd.DataFrame:
         """Work orders settled in the period (KPIS.md's S)."""
-        wo = self.store.table("work_orders")
-        d = wo["close_date"]
-        return wo[(wo["status"] == "settled") & (d >= self.start) & (d <= self.end)]
+        return sets.settled_jobs(self.store.table("work_orders"), self.start, self.end)
 
     @cached_property
     def settled_lines(self) -> pd.DataFrame:
-        """Billed lines of S with their ex-tax ``amount`` and the job's repair_type."""
+        """Billed lines of S with their ex-tax ``amount`` (sets.amount: blank for a blank qty or
+        unit price, which every sum counts as 0) and the job's repair_type."""
         lines = self.store.table("wo_lines")
-        lines = lines[lines["wo_no"].isin(self.settled["wo_no"]).to_numpy()
-                      & ~lines["declined"].fillna(False).to_numpy(dtype=bool)].copy()
-        gross = lines["qty"].fillna(0.0) * lines["unit_price"].fillna(0.0) * (1 - lines["discount_pct"].fillna(0.0))
-        s = self.store.settings
-        lines["amount"] = gross / (1 + s.tax_rate) if s.prices_include_tax else gross
+        lines = lines[lines["wo_no"].isin(self.settled["wo_no"]).to_numpy() & sets.billed_mask(lines)].copy()
+        lines["amount"] = sets.amount(lines, self.store.settings)
         types = self.settled.drop_duplicates("wo_no").set_index("wo_no")["repair_type"]
         lines["repair_type"] = lines["wo_no"].map(types)
         return lines
@@ -142,8 +144,6 @@ class ReportData:
 
     def kpi_table(self, ids: list[str]) -> list[list[Any]]:
         """Rows: KPI label, this month, target, achieved, previous, change, last year, change YoY."""
-        from addin.kpis import KPIS
-
         prev = self.previous.to_json() if self.previous is not None else {}
         ly = self.last_year.to_json() if self.last_year is not None else {}
         targets = self.store.settings.targets
@@ -167,8 +167,7 @@ KPI_COLUMNS = [Column("kpi", LABELS["kpi"]), Column("value", LABELS["this_month"
 
 
 def kpi_units() -> dict[str, str]:
-    from addin.kpis import KPIS
-
+    """KPI id -> unit, from the registry."""
     return {k: v.unit for k, v in KPIS.items()}
 
 
@@ -187,9 +186,10 @@ def _change(now: Any, before: Any, kind: str) -> float | None:
     return None if before == 0 else (float(now) - float(before)) / abs(float(before))
 
 
-def share_rows(values: list[tuple[Any, float]]) -> tuple[list[list[Any]], list[Any]]:
-    """Rows (label, amount, share of the total) and a totals row."""
-    total = float(sum(v for _, v in values))
+def share_rows(values: list[tuple[Any, float]], total: float | None = None) -> tuple[list[list[Any]], list[Any]]:
+    """Rows (label, amount, share of the total) and a totals row; ``total`` is the KPI the rows
+    break down (the sum of the rows when None)."""
+    total = float(sum(v for _, v in values)) if total is None else float(total)
     rows = [[label, v, (v / total) if total else None] for label, v in values]
     return rows, [None, total, 1.0 if total else None]
 

@@ -38,16 +38,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import ServiceError
 from addin.i18n import Text
+from addin.kpis import UNIT_FORMATS
 from addin.resources import templates_dir
 
 TEMPLATE_DIR = templates_dir()
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?::[A-Za-z0-9_\-]+)?)\s*\}\}")
 
-#: Number formats by value kind (KPI units and column kinds).
+#: Number formats by value kind: the KPI units' (the registry's addin.kpis.UNIT_FORMATS), then
+#: the kinds of report columns that are not KPI units.
 FORMATS = {
-    "money": "#,##0.00", "ratio": "0.0%", "count": "#,##0", "int": "#,##0", "hours": "#,##0.0",
-    "days": "#,##0.0", "score": "0.00", "times": "0.00", "number": "#,##0.##", "date": "yyyy-mm-dd",
-    "text": "General",
+    **{unit: f.excel for unit, f in UNIT_FORMATS.items()},
+    "int": UNIT_FORMATS["count"].excel, "number": "#,##0.##", "date": "yyyy-mm-dd", "text": "General",
 }
 _FORMULA_START = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="A6A6A6")
@@ -370,13 +371,9 @@ def format_value(value: Any, kind: str) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if kind == "money":
-            return f"{value:,.2f}"
-        if kind == "ratio":
-            return f"{value:.1%}"
-        if kind in ("count", "int"):
-            return f"{value:,.0f}"
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        unit = "count" if kind == "int" else kind
+        # Numbers of a kind that is no KPI unit (plain numbers) show as the hours do.
+        return UNIT_FORMATS[unit if unit in UNIT_FORMATS else "hours"].format(value)
     return str(value)
 
 

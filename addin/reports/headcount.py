@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from addin import sets
 from addin.i18n import Text
 from addin.models import Role
 from addin.reports.common import ReportData, bar_chart, col_label, enum_label
@@ -26,8 +27,7 @@ def context(data: ReportData) -> Context:
     positions = data.store.table("positions")
     planned = positions.dropna(subset=["role", "planned"]).groupby("role")["planned"].sum()
     roster = data.store.table("roster")
-    on = roster[roster["hire_date"].notna() & (roster["hire_date"] <= data.end)
-                & (roster["leave_date"].isna() | (roster["leave_date"] >= data.end))]
+    on = roster.loc[sets.on_duty_mask(roster, data.end)]
     count = on.groupby("role").size()
     rows = []
     for role in Role.labels():
@@ -36,7 +36,8 @@ def context(data: ReportData) -> Context:
             continue
         vacancies = max(int(p) - n, 0) if p is not None else 0
         rows.append([Role(role).label(loc), None if p is None else int(p), n, vacancies])
-    total = [Text("Total", "合计")(loc), int(planned.sum()), len(on), sum(r[3] for r in rows)]
+    # The totals of on duty and vacancies are the period's on_duty and vacancies KPIs.
+    total = [Text("Total", "合计")(loc), int(planned.sum()), data.kpis.get("on_duty"), data.kpis.get("vacancies")]
     ctx.tables["roles"] = Table(
         [Column("role", col_label("positions", "role")), Column("planned", col_label("positions", "planned"), "count"),
          Column("on_duty", Text("On duty", "在岗人数"), "count"), Column("vacancies", Text("Vacancies", "缺编人数"), "count")],

@@ -37,12 +37,13 @@ def context(data: ReportData) -> Context:
     lines = data.settled_lines
     by_type = lines.groupby("repair_type")["amount"].sum()
     jobs = data.settled.groupby("repair_type").size()
-    shares, total = share_rows([(k, float(by_type.get(k, 0.0))) for k in RepairType.labels()])
+    shares, total = share_rows([(k, float(by_type.get(k, 0.0))) for k in RepairType.labels()],
+                               data.kpis.get("revenue") or 0.0)
     ctx.tables["repair_type"] = Table(
         [Column("label", col_label("work_orders", "repair_type")), Column("ros", Text("Settled ROs", "结算台次"), "count"),
          Column("revenue", Text("Revenue", "营业额"), "money"), Column("share", Text("Share", "占比"), "ratio")],
         [[RepairType(k).label(loc), int(jobs.get(k, 0)), r[1], r[2]] for k, r in zip(RepairType.labels(), shares)],
-        [Text("Total", "合计")(loc), len(data.settled), total[1], total[2]])
+        [Text("Total", "合计")(loc), data.kpis.get("settled_ros"), total[1], total[2]])
     revenue = lines.groupby("wo_no")["amount"].sum()
     vehicles = data.store.table("vehicles").drop_duplicates("vin").set_index("vin")["model"]
     rows = []

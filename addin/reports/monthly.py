@@ -55,13 +55,15 @@ def context(data: ReportData) -> Context:
     lines = data.settled_lines
     by_type = lines.groupby("repair_type")["amount"].sum()
     jobs = data.settled.groupby("repair_type").size()
-    rt_rows, rt_total = share_rows([(k, float(by_type.get(k, 0.0))) for k in RepairType.labels()])
+    # The totals are the period's settled_ros and revenue KPIs that the rows break down.
+    rt_rows, rt_total = share_rows([(k, float(by_type.get(k, 0.0))) for k in RepairType.labels()],
+                                   data.kpis.get("revenue") or 0.0)
     table_rows = [[RepairType(k).label(loc), int(jobs.get(k, 0)), r[1], r[2]]
                   for k, r in zip(RepairType.labels(), rt_rows)]
     ctx.tables["repair_type"] = Table(
         [Column("label", LABELS["repair_type"]), Column("ros", Text("Settled ROs", "结算台次"), "count"),
          Column("revenue", LABELS["revenue_col"], "money"), Column("share", Text("Share", "占比"), "ratio")],
-        table_rows, [Text("Total", "合计")(loc), len(data.settled), rt_total[1], rt_total[2]])
+        table_rows, [Text("Total", "合计")(loc), data.kpis.get("settled_ros"), rt_total[1], rt_total[2]])
 
     ctx.tables["teams"] = Table(
         [Column("team", col_label("work_orders", "team")), Column("settled_ros", Text("Settled ROs", "结算台次"), "count"),

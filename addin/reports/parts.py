@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from addin import sets
 from addin.i18n import Text
 from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label
 from addin.reports.engine import Column, Context, Filled, Table
@@ -111,17 +112,18 @@ def _reorder_rows(data: ReportData) -> list[list[Any]]:
 
 
 def _stocktake_rows(data: ReportData) -> list[list[Any]]:
-    from addin.close import stocktake_txn_id
-
+    """The counts of the month: book quantity before the count was posted (as stocktake_accuracy
+    counts it), counted, variance and its value at the posting's unit cost."""
     counts = data.store.table("stocktake")
     counts = counts[(counts["count_date"] >= data.start) & (counts["count_date"] <= data.end)]
+    counts = counts.sort_values(["count_date", "part_no"])
     m = data.valuation.movements
     names = data.store.table("parts").drop_duplicates("part_no").set_index("part_no")["name"]
+    books = sets.book_quantities(m, counts["part_no"], counts["count_date"], before_posting=True)
     rows = []
-    for c in counts.sort_values(["count_date", "part_no"]).to_dict("records"):
-        posting = stocktake_txn_id(c["count_date"], c["part_no"])
-        mine = m[(m["part_no"] == c["part_no"]) & (m["txn_date"] <= c["count_date"]) & (m["txn_id"] != posting)]
-        book = float((mine["sign"] * mine["qty"]).sum())
+    for c, book in zip(counts.to_dict("records"), books):
+        posting = sets.stocktake_txn_id(c["count_date"], c["part_no"])
+        book = float(book)
         variance = float(c["counted_qty"]) - book
         posted = m[m["txn_id"] == posting]
         if len(posted):

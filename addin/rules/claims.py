@@ -6,6 +6,7 @@ from typing import Iterator
 
 import pandas as pd
 
+from addin import sets
 from addin.i18n import Text
 from addin.rules.registry import Context, Hit, rule
 
@@ -15,9 +16,8 @@ PARTS_RETURN_DAYS = 30
 
 
 def paid_totals(ctx: Context) -> pd.Series:
-    """Total paid per claim_no."""
-    pay = ctx.table("claim_payments")
-    return pay["amount"].groupby(pay["claim_no"]).sum()
+    """Total paid per claim_no (every dated payment)."""
+    return sets.paid_by(ctx.table("claim_payments"))
 
 
 @rule("CL-APPROVED", "error", "claims", message=Text(

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Mapping
 import numpy as np
 import pandas as pd
 
+from addin import sets
 from addin.findings import Finding
 from addin.i18n import Text, column_label, sheet_label, tr
 from addin.models import SHEETS
@@ -213,9 +214,8 @@ class Context:
 
     @cached_property
     def live_lines(self) -> pd.DataFrame:
-        """Lines that bill: not declined."""
-        ln = self.table("wo_lines")
-        return ln[~ln["declined"].fillna(False).astype(bool)]
+        """Lines that bill: not declined (KPIS.md's billed lines)."""
+        return sets.billed_lines(self.table("wo_lines"))
 
     def jobs_paid_by(self, pay_type: str) -> set[str]:
         """wo_no of the jobs with at least one line of ``pay_type`` that is not declined."""

@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
+from addin import sets
 from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
 from addin.i18n import Text
 from addin.models import Role
@@ -138,8 +139,7 @@ def billed_amounts(ctx: Context, jobs: set[str]) -> pd.Series:
     declined."""
     ln = ctx.live_lines
     ln = ln[ln["wo_no"].isin(jobs)]
-    amount = ln["qty"].fillna(0) * ln["unit_price"].fillna(0) * (1 - ln["discount_pct"].fillna(0))
-    return amount.groupby(ln["wo_no"]).sum()
+    return pd.Series(sets.gross(ln), index=ln.index).groupby(ln["wo_no"]).sum()
 
 
 @rule("WO-CANCELLED", "error", "work_orders", uses=("wo_lines",), message=Text(
