@@ -18,13 +18,14 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from addin import sets
 from addin.errors import CloseError
 from addin.findings import Finding
 from addin.i18n import Text
 from addin.identity import SERVICE_MANAGER, identify
 from addin.io.edit import DashboardValues, WorkbookEdit
 from addin.periods import (
-    bounds, check_period, encode_notes, is_closed, next_period, period_fingerprint, shift,
+    bounds, check_period, encode_notes, is_closed, next_period, period_fingerprint,
 )
 from addin.store import Store
 from addin.tables import records_to_table
@@ -110,16 +111,10 @@ def validate_for_close(store: Store, period: str) -> list[Finding]:
 
 # -- step 2: stocktake postings ----------------------------------------------------------------
 
-def stocktake_txn_id(count_date: pd.Timestamp, part_no: str) -> str:
-    """The deterministic txn_id of a count's posting, so a count is never posted twice."""
-    return f"ST-{count_date:%Y%m%d}-{part_no}"
-
-
 def stocktake_postings(store: Store, period: str) -> list[dict[str, Any]]:
     """stocktake_gain / stocktake_loss movements for the variances of the counts dated in
     ``period``: counted_qty − book quantity at the end of the count date (the book includes every
     movement dated up to that day, earlier postings of this period included)."""
-    from addin import sets
 
     start, end = bounds(period)
     counts = store.table("stocktake")
@@ -134,7 +129,7 @@ def stocktake_postings(store: Store, period: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for rec, ledger_book in zip(counts.to_dict("records"), books):
         part, day, counted = rec["part_no"], rec["count_date"], rec["counted_qty"]
-        txn_id = stocktake_txn_id(day, part)
+        txn_id = sets.stocktake_txn_id(day, part)
         if txn_id in posted:
             continue
         book = float(ledger_book) + sum(

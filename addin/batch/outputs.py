@@ -18,7 +18,7 @@ from addin.kpis import KPIS
 from addin.kpis import UNIT_FORMATS as _UNITS
 
 if TYPE_CHECKING:
-    from addin.batch import BatchResult
+    from addin.batch.result import BatchResult
 
 #: Number formats by the unit of addin.kpis.KPIS (the registry's addin.kpis.UNIT_FORMATS).
 UNIT_FORMATS = {unit: f.excel for unit, f in _UNITS.items()}

@@ -168,13 +168,12 @@ def refresh_dashboard(book: Any = None) -> None:
 
 
 def _refresh_dashboard(live: LiveBook, store: Store) -> str:
-    from addin.close import compute_results
     from addin.io.builder import sheet_title
-    from addin.kpis import KPIS
+    from addin.kpis import KPIS, compute_comparison
     from addin.stock import valuate
 
     period = _open_period(store)
-    result, previous, last_year = compute_results(store, period, valuate(store))
+    result, previous, last_year = compute_comparison(store, period, valuate(store))
     apply_to_live(live, store, WorkbookEdit(dashboard=DashboardValues(result, previous, last_year)), save=False)
     return T_DASHBOARD(store.locale, period=period, count=len(KPIS), sheet=sheet_title("dashboard", store.locale))
 
@@ -245,7 +244,7 @@ def report(name: str, book: Any = None) -> None:
 
 
 def _report(live: LiveBook, store: Store, name: str) -> str:
-    from addin.close import compute_results
+    from addin.kpis import compute_comparison
     from addin.month_end import default_report_dir
     from addin.reports import build_reports, check_names, report_title
     from addin.stock import valuate
@@ -254,7 +253,7 @@ def _report(live: LiveBook, store: Store, name: str) -> str:
     check_names([name])
     period = _open_period(store)
     valuation = valuate(store)
-    result, previous, last_year = compute_results(store, period, valuation)
+    result, previous, last_year = compute_comparison(store, period, valuation)
     folder = default_report_dir(live.path, period)
     pack = build_reports(store, period, result, folder, previous=previous, last_year=last_year,
                          valuation=valuation, names=[name])
