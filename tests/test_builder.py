@@ -135,7 +135,7 @@ def test_dropdowns_for_enums_booleans_and_references(built_en):
     assert rules["E2:E1048576"].promptTitle == "Status"
     names = {k: v.attr_text for k, v in wb.defined_names.items()}
     assert names["ref_vehicles_vin"] == "tblVehicles[VIN]"
-    assert names["ref_work_orders_wo_no"] == "tblWorkOrders[WO no.]"
+    assert names["ref_work_orders_wo_no"] == "tblWorkOrders[[WO no.]]"
     assert names["lst_WoStatus"] == "lists!$C$2:$C$8"
     lists = wb[LISTS_SHEET]
     assert [lists.cell(r, 3).value for r in range(1, 9)] == [
@@ -208,7 +208,8 @@ def test_build_command_writes_atomically_with_backup(tmp_path, capsys):
 
 @pytest.mark.libreoffice
 def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
-    """The ref_* names use Table[Column]: LibreOffice must resolve them to the table's data rows."""
+    """The ref_* names use Table[Column] and Table[[Col.]]: LibreOffice must resolve them to the
+    table's data rows."""
     need_tool("soffice")
     from addin.libreoffice import convert
 
@@ -219,4 +220,11 @@ def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
     content = zipfile.ZipFile(ods).read("content.xml").decode()
     m = re.search(r'table:name="ref_vehicles_vin"[^>]*table:expression="([^"]+)"', content)
     assert m and m.group(1) == "[$客户车辆档案.$A$2:.$A$4]"
+    en = build_workbook("en-US")
+    append_rows(en, "work_orders", [{"wo_no": f"WO{i}"} for i in range(2)], "en-US")
+    save_atomic(en, tmp_path / "w.xlsx")
+    ods = convert(tmp_path / "w.xlsx", "ods", tmp_path / "lo", recalc=False)
+    content = zipfile.ZipFile(ods).read("content.xml").decode()
+    m = re.search(r'table:name="ref_work_orders_wo_no"[^>]*table:expression="([^"]+)"', content)
+    assert m and m.group(1) == "[$&apos;Work orders&apos;.$A$2:.$A$3]"
     assert "of:cell-content-is-in-list(lst_WoStatus)" in content

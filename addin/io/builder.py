@@ -5,8 +5,8 @@ Every data sheet of :data:`addin.models.SHEETS` becomes one worksheet holding on
 widths, number formats by kind, a frozen header row and dropdowns for every enum, boolean and
 reference column. Dropdowns are plain data validations (no x14 extension, which openpyxl would
 drop) whose lists are defined names: ``lst_<Enum>`` over a column of the hidden ``lists`` sheet,
-``ref_<sheet>_<column>`` over the referenced Excel Table column (``tblVehicles[VIN]``, a form
-both Excel and LibreOffice resolve). A ``dashboard`` sheet follows the settings, and an
+``ref_<sheet>_<column>`` over the referenced Excel Table column (``tblVehicles[VIN]``,
+``tblWorkOrders[[WO no.]]``: :func:`structured_ref`, forms both Excel and LibreOffice resolve). A ``dashboard`` sheet follows the settings, and an
 ``xlwings.conf`` sheet closes the workbook. The VBA project and the ribbon are added by
 :func:`addin.vba.install_vba` in :func:`build`.
 
@@ -152,9 +152,23 @@ def ref_list_name(ref: str) -> str:
     return "ref_" + ref.replace(".", "_")
 
 
-def _escape_structured(label: str) -> str:
-    # Inside a structured-reference column specifier, [ ] # ' are escaped with a leading '.
-    return "".join("'" + ch if ch in "[]#'" else ch for ch in label)
+#: Characters that oblige Excel's structured-reference grammar to put a column name in a second
+#: pair of brackets (``tbl[[WO no.]]``; Microsoft's list, with tab and line breaks); Excel drops a
+#: defined name written otherwise on open.
+STRUCTURED_SPECIAL = frozenset("\t\n\r,:.[]#'\"{}$^&*+=-></")
+#: Of those, the ones a column specifier escapes with a leading apostrophe.
+STRUCTURED_ESCAPED = frozenset("[]#'")
+
+
+def structured_ref(table: str, column: str) -> str:
+    """The structured reference to the data rows of ``column`` in Excel Table ``table``, written as
+    Excel's grammar requires: ``tblVehicles[VIN]``, but ``tblWorkOrders[[WO no.]]`` when the
+    column name holds one of ``, : . [ ] # ' " { } $ ^ & * + = - > < /``, with ``[ ] # '``
+    escaped by an apostrophe (``tbl[['#Parts]]``)."""
+    escaped = "".join("'" + ch if ch in STRUCTURED_ESCAPED else ch for ch in column)
+    if STRUCTURED_SPECIAL.intersection(column):
+        return f"{table}[[{escaped}]]"
+    return f"{table}[{escaped}]"
 
 
 def _display_width(text: str) -> float:
@@ -366,9 +380,9 @@ def build_workbook(locale: str = "en-US") -> Workbook:
             if col.ref:
                 sheet, column = col.ref.split(".")
                 target = SHEETS[sheet]
-                label = _escape_structured(target.column(column).label(locale))
                 name = ref_list_name(col.ref)
-                wb.defined_names[name] = DefinedName(name, attr_text=f"{target.table_name}[{label}]")
+                ref = structured_ref(target.table_name, target.column(column).label(locale))
+                wb.defined_names[name] = DefinedName(name, attr_text=ref)
     # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
     # after them, just before xlwings.conf.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
