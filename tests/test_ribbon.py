@@ -7,6 +7,7 @@ import ast
 import importlib
 import inspect
 import re
+from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import pytest
@@ -17,6 +18,9 @@ NS = {"ui": vba.CUSTOM_UI_NS}
 SOURCES = vba.macro_sources()
 ALL_VBA = "\n".join(SOURCES.values())
 RIBBON = ET.fromstring(vba.ribbon_xml())
+#: Microsoft's published Excel control ids (tests/data/README.md names the source).
+EXCEL_CONTROL_IDS = frozenset(
+    (Path(__file__).parent / "data" / "excel_imagemso.txt").read_text(encoding="utf-8").split())
 
 
 def subs_with_signature(pattern: str) -> set[str]:
@@ -85,3 +89,12 @@ def test_every_run_python_target_imports_and_is_callable(sub: str, command: str)
         from addin.reports import REPORT_NAMES
 
         assert args[0] in REPORT_NAMES, args
+
+
+def test_every_image_is_one_of_excel_s_own_controls() -> None:
+    assert len(EXCEL_CONTROL_IDS) > 2000 and "TableInsertExcel" in EXCEL_CONTROL_IDS
+    images = {e.get("id"): e.get("imageMso") for e in RIBBON.iter() if e.get("imageMso")}
+    assert len(images) == 14
+    assert {button: image for button, image in images.items() if image not in EXCEL_CONTROL_IDS} == {}
+    # Word's and Outlook's ids that show as blank buttons in Excel.
+    assert not {"TableInsert", "AddressBook", "ContactPictureMenu"} & set(images.values())
