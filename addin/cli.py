@@ -12,7 +12,7 @@ from typing import Sequence
 
 from addin.errors import ServiceError
 
-COMMANDS = ("schemas", "build", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
+COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
 
 
 def _parser() -> argparse.ArgumentParser:
