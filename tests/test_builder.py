@@ -175,12 +175,18 @@ def test_xlwings_conf_sheet(built_en, built_zh):
     for path in (built_en, built_zh):
         ws = load_workbook(path)[CONF_SHEET]
         pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
-        assert pairs["UDF Modules"] == "addin.udfs"
-        assert pairs["Interpreter_Win"] is None and pairs["PYTHONPATH"] is None
-        assert pairs["Use UDF Server"] is False
+        assert pairs == {"UDF Modules": "addin.udfs", "Debug UDFs": False, "Use UDF Server": False,
+                         "Show Console": False}
+        # A key with a blank value stops xlwings' search (xlwings.bas GetConfig): none is blank,
+        # and the interpreter comes from the user's xlwings.conf that install.ps1 writes.
+        assert all(value not in (None, "") for value in pairs.values())
         # xlwings reads keys from A1 down to the first blank: no gaps.
         assert all(ws.cell(r, 1).value for r in range(1, ws.max_row + 1))
-    assert "pythonw.exe" in load_workbook(built_zh)[CONF_SHEET]["C1"].value
+        notes = " ".join(str(ws.cell(r, 3).value or "") for r in range(1, ws.max_row + 1))
+        assert "SERVICE_..." in notes and "SVC_" not in notes and "Interpreter_Win" in notes
+    en = " ".join(str(c.value) for c in load_workbook(built_en)[CONF_SHEET]["C"])
+    assert "blank value stops xlwings' search" in en and "install.ps1" in en
+    assert "pythonw.exe" in load_workbook(built_zh)[CONF_SHEET]["C4"].value
 
 
 def test_bad_locale_and_suffix_are_refused(tmp_path):
