@@ -8,7 +8,7 @@ DEMO   := demo
 # System tools the PDF reports and the independent-reader tests need (Debian package names).
 SYSPKGS := libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk
 
-.PHONY: demo test install sysdeps build schemas bench clean
+.PHONY: demo test install sysdeps build schemas bench clean dist
 
 install: $(STAMP)
 
@@ -50,6 +50,19 @@ demo: install sysdeps
 
 test: install sysdeps
 	$(PY) -m pytest
+
+# `make dist`: the wheel and dist/release/ for Windows users: Service.xlsm, the wheel, install and
+# uninstall scripts (windows/, with CRLF line ends as cmd.exe and PowerShell 5.1 expect them).
+RELEASE := dist/release
+dist: install
+	rm -rf $(RELEASE) build
+	$(PY) -m pip wheel --no-deps --quiet -w dist .
+	rm -rf build service_addin.egg-info
+	mkdir -p $(RELEASE)
+	cp "$$(ls -t dist/service_addin-*.whl | head -1)" $(RELEASE)/
+	$(VENV)/bin/service-addin build --out $(RELEASE)/Service.xlsm
+	for f in windows/*.ps1 windows/*.cmd; do sed 's/\r*$$/\r/' "$$f" > $(RELEASE)/$$(basename "$$f"); done
+	@echo "Release folder: $(RELEASE)"; ls -l $(RELEASE)
 
 bench: install
 	$(PY) bench/read.py

@@ -10,9 +10,10 @@ import sys
 import traceback
 from typing import Sequence
 
+from addin import __version__
 from addin.errors import ServiceError
 
-COMMANDS = ("schemas", "build", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
+COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         description="The Service add-in: check, measure and close a 4S store's service month.",
     )
     parser.add_argument("--debug", action="store_true", help="show the Python traceback of an internal error")
+    parser.add_argument("--version", action="version", version=f"service-addin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"addin.commands.{name}")

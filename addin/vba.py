@@ -13,7 +13,8 @@
   here from the UDF module with xlwings' own generator, so users need neither "Import Functions"
   nor trust access to the VBA project object model;
 - ``macros/ribbon.xml`` goes in as ``customUI/customUI.xml`` with the 2006 relationship type,
-  the flavour openpyxl keeps when the workbook is written again.
+  the flavour openpyxl keeps when the workbook is written again, its static labels in the
+  workbook's locale (:func:`localize_ribbon`, also used by ``service-addin locale``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import tempfile
 import types
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterator, Set as AbstractSet
 
 from addin.errors import ServiceError
@@ -54,8 +56,8 @@ NO_MACROS_DIR = Text("The VBA sources are missing: {path} does not exist.",
                      "缺少 VBA 源代码：{path} 不存在。")
 NOT_ENCODABLE = Text(
     "{file}, line {line}: the VBA project holds only Western characters (code page 1252); move "
-    "the text {chars!r} into the ribbon's tag or into Python.",
-    "{file} 第 {line} 行：VBA 工程只能保存西文字符（代码页 1252）；请把文字 {chars!r} 移到功能区的 tag 或 Python 中。",
+    "the text {chars!r} into the ribbon's labels or into Python.",
+    "{file} 第 {line} 行：VBA 工程只能保存西文字符（代码页 1252）；请把文字 {chars!r} 移到功能区的标签或 Python 中。",
 )
 NAME_MISMATCH = Text("{file} declares the module {name!r}; the file and the module must have the same name.",
                      "{file} 声明的模块名为 {name!r}；文件名与模块名必须一致。")
@@ -95,9 +97,72 @@ def macro_sources(folder: Path | None = None) -> dict[str, str]:
     return sources
 
 
-def ribbon_xml(folder: Path | None = None) -> bytes:
-    """The ribbon definition as it goes into the package."""
+#: The button whose tag records the locale of the ribbon's labels (its callback compares it with
+#: the locale setting and says how to rewrite the labels when they differ).
+SETTINGS_BUTTON = "ButtonSettings"
+_LABEL_SEPARATOR = "|"
+_START_TAG = re.compile(r"<(?P<name>[A-Za-z]\w*)\b(?P<attrs>[^<>]*?)(?P<end>/?)>")
+_ID_ATTR = re.compile(r'\sid="([^"]*)"')
+
+
+def ribbon_template(folder: Path | None = None) -> bytes:
+    """``macros/ribbon.xml`` as it is kept: every label as "English|Chinese"."""
     return ((folder or macros_dir()) / "ribbon.xml").read_bytes()
+
+
+def ribbon_labels(template: bytes | None = None) -> dict[str, tuple[str, str]]:
+    """Control id -> (English, Chinese) label, from the template's "English|Chinese" labels."""
+    import defusedxml.ElementTree as ET
+
+    labels = {}
+    for element in ET.fromstring(template if template is not None else ribbon_template()).iter():
+        label, control = element.get("label"), element.get("id")
+        if control and label and _LABEL_SEPARATOR in label:
+            en, zh = label.split(_LABEL_SEPARATOR, 1)
+            labels[control] = (en, zh)
+    return labels
+
+
+def _set_attribute(attrs: str, name: str, value: str | None) -> str:
+    """The attribute text of a start tag with ``name`` set to ``value`` (None: removed), in place
+    when it is there, else after the id."""
+    pattern = re.compile(rf'(\s){name}="[^"]*"')
+    if value is None:
+        return pattern.sub("", attrs)
+    quoted = xml_escape(value, {'"': "&quot;"})
+    if pattern.search(attrs):
+        return pattern.sub(lambda m: f'{m.group(1)}{name}="{quoted}"', attrs, count=1)
+    return _ID_ATTR.sub(lambda m: f'{m.group(0)} {name}="{quoted}"', attrs, count=1)
+
+
+def localize_ribbon(xml: bytes, locale: str, labels: dict[str, tuple[str, str]] | None = None) -> bytes:
+    """The customUI part ``xml`` with the static label of every control of ``labels`` (default:
+    :func:`ribbon_labels` of the template) in ``locale``, any getLabel callback taken out, and
+    the Settings button's tag set to ``locale``. Everything else of the text stays as it is, so
+    the same call serves the build and ``service-addin locale`` on a workbook's own ribbon."""
+    labels = ribbon_labels() if labels is None else labels
+    half = 1 if locale == "zh-CN" else 0
+
+    def rewrite(match: re.Match[str]) -> str:
+        attrs = match.group("attrs")
+        found = _ID_ATTR.search(attrs)
+        control = found.group(1) if found else None
+        if control in labels:
+            attrs = _set_attribute(_set_attribute(attrs, "getLabel", None), "label", labels[control][half])
+        if control == SETTINGS_BUTTON:
+            attrs = _set_attribute(attrs, "tag", locale)
+        return f"<{match.group('name')}{attrs}{match.group('end')}>"
+
+    return _START_TAG.sub(rewrite, xml.decode("utf-8")).encode("utf-8")
+
+
+def ribbon_xml(locale: str = "en-US", folder: Path | None = None) -> bytes:
+    """The ribbon definition as it goes into the package: the template with its labels in
+    ``locale``, without its comment."""
+    template = ribbon_template(folder)
+    # The template's comment speaks of its "English|Chinese" labels: not true of the built part.
+    built = re.sub(rb"<!--.*?-->\s*", b"", template, flags=re.S)
+    return localize_ribbon(built, locale, ribbon_labels(template))
 
 
 def _crlf(text: str) -> str:
@@ -226,6 +291,176 @@ def udf_module_source(module_name: str = UDF_MODULE) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# ThisWorkbook: the function wizard's help, and the ribbon's language check
+
+#: The document module of the workbook, generated here (Excel's default code name).
+WORKBOOK_MODULE = "ThisWorkbook"
+#: The category the worksheet functions are listed under in Excel's function wizard.
+UDF_CATEGORY = "Service"
+#: What Excel's MacroOptions accepts for a description and for each argument's help.
+_MACRO_OPTIONS_LIMIT = 255
+_VBA_CHUNK = 80
+
+RIBBON_LANGUAGE_NOTE = Text(
+    "The ribbon's labels are in {ribbon}, the locale setting is {setting}. The labels are written "
+    "into the file: save and close this workbook, then run\n\n"
+    "service-addin locale \"{path}\" {setting}\n\nand open it again.",
+    "功能区文字为 {ribbon}，设置中的语言为 {setting}。功能区文字保存在文件中：请保存并关闭本工作簿，然后运行\n\n"
+    "service-addin locale \"{path}\" {setting}\n\n再重新打开。",
+)
+
+
+def vba_string(text: str) -> str:
+    """``text`` as a VBA string expression in ASCII only: printable ASCII runs as literals
+    (quotes doubled), every other character as ``ChrW(&H...)``, line breaks as vbLf."""
+    pieces: list[str] = []
+    run = ""
+    for ch in text:
+        if " " <= ch <= "~":
+            run += ch.replace('"', '""')
+            continue
+        if run:
+            pieces.append(f'"{run}"')
+            run = ""
+        pieces.append("vbLf" if ch == "\n" else f"ChrW(&H{ord(ch):X})")
+    if run or not pieces:
+        pieces.append(f'"{run}"')
+    return " & ".join(pieces)
+
+
+def _assign(variable: str, text: str, *, append: bool = False, indent: str = "    ") -> list[str]:
+    """VBA lines that set ``variable`` to ``text`` (or append it), in short lines (VBA allows 1023
+    characters a line and 24 continuations, so long texts are appended piece by piece)."""
+    chunks = [""]
+    for ch in text:
+        if len(chunks[-1]) >= _VBA_CHUNK or len(vba_string(chunks[-1] + ch)) > 4 * _VBA_CHUNK:
+            chunks.append("")
+        chunks[-1] += ch
+    first = f"{variable} & " if append else ""
+    lines = [f"{indent}{variable} = {first}{vba_string(chunks[0])}"]
+    lines += [f"{indent}{variable} = {variable} & {vba_string(chunk)}" for chunk in chunks[1:]]
+    return lines
+
+
+def _doc_paragraphs(doc: str | None) -> list[str]:
+    paragraphs = re.split(r"\n\s*\n", (doc or "").strip())
+    # Double backticks mark code in the docstrings; the wizard shows plain text.
+    return [" ".join(p.replace("``", "").split()) for p in paragraphs if p.strip()]
+
+
+def _argument_docs(doc: str | None, names: list[str]) -> dict[str, str]:
+    """Argument help from a docstring's "name: text" lines; "first ... last: text" covers every
+    argument from first to last."""
+    found: dict[str, str] = {}
+    for line in (doc or "").splitlines():
+        m = re.match(r"\s*(\w+)(?:\s*\.\.\.\s*(\w+))?:\s+(\S.*)$", line)
+        if not m or m.group(1) not in names:
+            continue
+        first = names.index(m.group(1))
+        last = names.index(m.group(2)) if m.group(2) in names else first
+        for name in names[first:last + 1]:
+            found[name] = m.group(3).strip()
+    return found
+
+
+def udf_help(module_name: str = UDF_MODULE) -> list[tuple[str, str, list[str]]]:
+    """(function, description, argument helps) of every worksheet function of ``module_name``,
+    for Excel's function wizard: the description is the docstring's first paragraph, an
+    argument's help its "name: text" line, else its ``@xw.arg(doc=...)``, else its name (with
+    its default when it has one).
+    Each text is cut to the 255 characters MacroOptions takes."""
+    import inspect
+
+    with _xlwings_udfs() as udfs:
+        module = _decorated(module_name, udfs)
+    found = []
+    for value in vars(module).values():
+        meta = getattr(value, "__xlfunc__", None)
+        if meta is None:
+            continue
+        doc = inspect.getdoc(value)
+        names = [arg["name"] for arg in meta["args"] if not arg.get("vba")]
+        documented = _argument_docs(doc, names)
+        helps = []
+        for arg in meta["args"]:
+            if arg.get("vba"):
+                continue
+            own = arg.get("doc") or ""  # @xw.arg(..., doc=...), else xlwings' "Positional argument n"
+            plain = own if own and not own.startswith("Positional argument") else arg["name"].replace("_", " ")
+            text = documented.get(arg["name"], plain)
+            if "optional" in arg and arg["name"] not in documented:
+                default = arg["optional"]
+                if isinstance(default, bool):
+                    default = str(default).upper()
+                text += " (optional" + ("" if default in (None, "") else f"; default {default}") + ")"
+            helps.append(text[:_MACRO_OPTIONS_LIMIT])
+        description = (_doc_paragraphs(doc) or [meta["name"]])[0]
+        found.append((meta["name"], description[:_MACRO_OPTIONS_LIMIT], helps))
+    return sorted(found)
+
+
+def workbook_module_source(module_name: str | None = UDF_MODULE) -> str:
+    """The body of the ThisWorkbook module: Workbook_Open registers the description and argument
+    help of every worksheet function with Application.MacroOptions (what xlwings' "Import
+    Functions" does), and CheckRibbonLocale tells, in the settings' language, how to rewrite the
+    ribbon's static labels when the locale setting no longer matches them. ASCII only."""
+    lines = [
+        "Option Explicit",
+        "' Generated by addin/vba.py (workbook_module_source) from the docstrings of addin.udfs and",
+        "' the add-in's messages: a rebuild replaces it. ASCII only; other characters are ChrW.",
+        "",
+        "Private Sub Workbook_Open()",
+        "    Dim wasSaved As Boolean",
+        "    wasSaved = ThisWorkbook.Saved",
+        "    ' Protected or shared workbooks refuse MacroOptions: the functions still work then.",
+        "    On Error Resume Next",
+        "    RegisterFunctionHelp",
+        "    On Error GoTo 0",
+        "    ' MacroOptions marks the workbook changed; opening it should not ask to save.",
+        "    ThisWorkbook.Saved = wasSaved",
+        "End Sub",
+        "",
+        "Private Sub RegisterFunctionHelp()",
+        "    Dim book As String, d As String, args() As Variant",
+        "    book = \"'\" & Replace(ThisWorkbook.Name, \"'\", \"''\") & \"'!\"",
+    ]
+    for name, description, helps in (udf_help(module_name) if module_name else []):
+        lines += _assign("d", description)
+        options = f'Description:=d, Category:="{UDF_CATEGORY}"'
+        if helps:
+            lines.append(f"    ReDim args(0 To {len(helps) - 1})")
+            for i, text in enumerate(helps):
+                lines += _assign(f"args({i})", text)
+            options += ", ArgumentDescriptions:=args"
+        lines.append(f'    Application.MacroOptions Macro:=book & "{name}", {options}')
+    lines += [
+        "End Sub",
+        "",
+        "' Called by the Settings button with its tag: the locale its static labels were written in.",
+        "Public Sub CheckRibbonLocale(ByVal ribbonLocale As String)",
+        "    Dim setting As String, msg As String",
+        "    setting = WorkbookLocale()",
+        "    If LCase(setting) = LCase(ribbonLocale) Then Exit Sub",
+    ]
+    for locale, keyword in (("zh-CN", "If"), ("en-US", "Else")):
+        rendered = RIBBON_LANGUAGE_NOTE(locale, ribbon="\0R", setting="\0S", path="\0P")
+        variables = {"\0R": "ribbonLocale", "\0S": "setting", "\0P": "ThisWorkbook.FullName"}
+        lines.append('    If LCase(setting) = "zh-cn" Then' if keyword == "If" else "    Else")
+        lines.append('        msg = ""')
+        for part in re.split(r"(\0[RSP])", rendered):
+            if part in variables:
+                lines.append(f"        msg = msg & {variables[part]}")
+            elif part:
+                lines += _assign("msg", part, append=True, indent="        ")
+    lines += [
+        "    End If",
+        '    MsgBox msg, vbInformation, "Service"',
+        "End Sub",
+    ]
+    return _crlf("\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
 # The package
 
 
@@ -311,7 +546,7 @@ def install_vba(xlsx: Path, out: Path, locale: str = "en-US", *, udf_module: str
         modules = macro_sources()
         if udf_module:
             modules[UDF_VBA_MODULE] = udf_module_source(udf_module)
-        parts = _with_ribbon_and_macro_type(_read_parts(xlsx), ribbon_xml())
+        parts = _with_ribbon_and_macro_type(_read_parts(xlsx), ribbon_xml(locale))
         out.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".vba-", dir=out.parent) as tmp:
             staged, built = Path(tmp) / "staged.xlsm", Path(tmp) / "built.xlsm"
@@ -320,6 +555,7 @@ def install_vba(xlsx: Path, out: Path, locale: str = "en-US", *, udf_module: str
                 project = book.add_vba_project()
                 for name, source in modules.items():
                     project.add_module(name, source)
+                project.get_module(WORKBOOK_MODULE).body = workbook_module_source(udf_module)
                 book.save(built)
             report = check_file(built)
             if not report.ok:

@@ -2,8 +2,8 @@ Attribute VB_Name = "Service"
 ' Ribbon callbacks of the Service tab (macros/ribbon.xml).
 ' Each button hands over to Python through xlwings' RunPython: reading the sheets, the checks,
 ' the month-end close and the messages all live in addin.xl.entry, so this module stays one line
-' per button. Keep it ASCII: the VBA project is stored in code page 1252; the Chinese labels live
-' in the ribbon's tag attributes, which are Unicode.
+' per button. Keep it ASCII: the VBA project is stored in code page 1252; the labels are static
+' in the ribbon (macros/ribbon.xml), written in the workbook's locale.
 Option Explicit
 
 Sub Validate(control As IRibbonControl)
@@ -54,28 +54,21 @@ Sub PostStocktake(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.post_stocktake()"
 End Sub
 
+' The button's tag is the locale its label was written in (service-addin build / locale); when the
+' settings say another, ThisWorkbook.CheckRibbonLocale says how to rewrite the ribbon's labels.
 Sub OpenSettings(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.settings()"
+    ThisWorkbook.CheckRibbonLocale control.Tag
 End Sub
 
 Sub ShowHelp(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.help()"
 End Sub
 
-' getLabel of every group and button: the tag holds "English|Chinese"; the settings' locale picks.
-' Labels are asked for when the workbook opens, so a changed locale shows from the next opening.
-Sub GetLabel(control As IRibbonControl, ByRef label)
-    Dim parts() As String
-    parts = Split(control.Tag, "|")
-    label = parts(0)
-    If UBound(parts) >= 1 Then
-        If LCase(WorkbookLocale()) = "zh-cn" Then label = parts(1)
-    End If
-End Sub
-
 ' The value of the "locale" row of the settings table (tblSettings); en-US when there is none.
-' Read here rather than in Python so that drawing the ribbon never starts the interpreter.
-Private Function WorkbookLocale() As String
+' Read here rather than in Python so that the check of the ribbon's language never starts the
+' interpreter.
+Public Function WorkbookLocale() As String
     Dim ws As Worksheet, tbl As ListObject, r As ListRow
     Dim keyCol As Long, valueCol As Long, i As Long, header As String
     WorkbookLocale = "en-US"

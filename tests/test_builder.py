@@ -135,7 +135,7 @@ def test_dropdowns_for_enums_booleans_and_references(built_en):
     assert rules["E2:E1048576"].promptTitle == "Status"
     names = {k: v.attr_text for k, v in wb.defined_names.items()}
     assert names["ref_vehicles_vin"] == "tblVehicles[VIN]"
-    assert names["ref_work_orders_wo_no"] == "tblWorkOrders[WO no.]"
+    assert names["ref_work_orders_wo_no"] == "tblWorkOrders[[WO no.]]"
     assert names["lst_WoStatus"] == "lists!$C$2:$C$8"
     lists = wb[LISTS_SHEET]
     assert [lists.cell(r, 3).value for r in range(1, 9)] == [
@@ -175,12 +175,18 @@ def test_xlwings_conf_sheet(built_en, built_zh):
     for path in (built_en, built_zh):
         ws = load_workbook(path)[CONF_SHEET]
         pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
-        assert pairs["UDF Modules"] == "addin.udfs"
-        assert pairs["Interpreter_Win"] is None and pairs["PYTHONPATH"] is None
-        assert pairs["Use UDF Server"] is False
+        assert pairs == {"UDF Modules": "addin.udfs", "Debug UDFs": False, "Use UDF Server": False,
+                         "Show Console": False}
+        # A key with a blank value stops xlwings' search (xlwings.bas GetConfig): none is blank,
+        # and the interpreter comes from the user's xlwings.conf that install.ps1 writes.
+        assert all(value not in (None, "") for value in pairs.values())
         # xlwings reads keys from A1 down to the first blank: no gaps.
         assert all(ws.cell(r, 1).value for r in range(1, ws.max_row + 1))
-    assert "pythonw.exe" in load_workbook(built_zh)[CONF_SHEET]["C1"].value
+        notes = " ".join(str(ws.cell(r, 3).value or "") for r in range(1, ws.max_row + 1))
+        assert "SERVICE_..." in notes and "SVC_" not in notes and "Interpreter_Win" in notes
+    en = " ".join(str(c.value) for c in load_workbook(built_en)[CONF_SHEET]["C"])
+    assert "blank value stops xlwings' search" in en and "install.ps1" in en
+    assert "pythonw.exe" in load_workbook(built_zh)[CONF_SHEET]["C4"].value
 
 
 def test_bad_locale_and_suffix_are_refused(tmp_path):
@@ -208,7 +214,8 @@ def test_build_command_writes_atomically_with_backup(tmp_path, capsys):
 
 @pytest.mark.libreoffice
 def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
-    """The ref_* names use Table[Column]: LibreOffice must resolve them to the table's data rows."""
+    """The ref_* names use Table[Column] and Table[[Col.]]: LibreOffice must resolve them to the
+    table's data rows."""
     need_tool("soffice")
     from addin.libreoffice import convert
 
@@ -219,4 +226,11 @@ def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
     content = zipfile.ZipFile(ods).read("content.xml").decode()
     m = re.search(r'table:name="ref_vehicles_vin"[^>]*table:expression="([^"]+)"', content)
     assert m and m.group(1) == "[$客户车辆档案.$A$2:.$A$4]"
+    en = build_workbook("en-US")
+    append_rows(en, "work_orders", [{"wo_no": f"WO{i}"} for i in range(2)], "en-US")
+    save_atomic(en, tmp_path / "w.xlsx")
+    ods = convert(tmp_path / "w.xlsx", "ods", tmp_path / "lo", recalc=False)
+    content = zipfile.ZipFile(ods).read("content.xml").decode()
+    m = re.search(r'table:name="ref_work_orders_wo_no"[^>]*table:expression="([^"]+)"', content)
+    assert m and m.group(1) == "[$&apos;Work orders&apos;.$A$2:.$A$3]"
     assert "of:cell-content-is-in-list(lst_WoStatus)" in content

@@ -7,6 +7,7 @@ import ast
 import importlib
 import inspect
 import re
+from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import pytest
@@ -16,7 +17,11 @@ from addin import vba
 NS = {"ui": vba.CUSTOM_UI_NS}
 SOURCES = vba.macro_sources()
 ALL_VBA = "\n".join(SOURCES.values())
+TEMPLATE = ET.fromstring(vba.ribbon_template())
 RIBBON = ET.fromstring(vba.ribbon_xml())
+#: Microsoft's published Excel control ids (tests/data/README.md names the source).
+EXCEL_CONTROL_IDS = frozenset(
+    (Path(__file__).parent / "data" / "excel_imagemso.txt").read_text(encoding="utf-8").split())
 
 
 def subs_with_signature(pattern: str) -> set[str]:
@@ -35,8 +40,8 @@ def test_ribbon_is_the_2006_flavour_with_groups_in_order() -> None:
     assert RIBBON.tag == f"{{{vba.CUSTOM_UI_NS}}}customUI"
     tab = RIBBON.find("ui:ribbon/ui:tabs/ui:tab", NS)
     assert tab.get("label") == "Service 售后"
-    groups = [g.get("tag") for g in tab.findall("ui:group", NS)]
-    assert groups == ["Check|检查", "Close|月结", "Reports|报表", "Parts|配件", "Help|帮助"]
+    groups = [g.get("label") for g in tab.findall("ui:group", NS)]
+    assert groups == ["Check", "Close", "Reports", "Parts", "Help"]
 
 
 def test_every_on_action_names_a_sub_taking_the_ribbon_control() -> None:
@@ -50,14 +55,44 @@ def test_every_on_action_names_a_sub_taking_the_ribbon_control() -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_every_label_comes_from_get_label_in_both_languages() -> None:
-    assert subs_with_signature(r"control As IRibbonControl, ByRef label") == {"GetLabel"}
-    for element in [*RIBBON.iter(f"{{{vba.CUSTOM_UI_NS}}}group"), *RIBBON.iter(f"{{{vba.CUSTOM_UI_NS}}}button")]:
-        assert element.get("getLabel") == "GetLabel", element.get("id")
-        en, zh = element.get("tag").split("|")
-        assert en.isascii() and en.strip() and zh.strip() and not zh.isascii(), element.get("id")
-    for button in RIBBON.iter(f"{{{vba.CUSTOM_UI_NS}}}button"):
-        assert re.fullmatch(r"[A-Za-z]+", button.get("imageMso") or ""), button.get("id")
+def test_template_holds_every_label_in_both_languages() -> None:
+    controls = [*TEMPLATE.iter(f"{{{vba.CUSTOM_UI_NS}}}group"), *TEMPLATE.iter(f"{{{vba.CUSTOM_UI_NS}}}button")]
+    assert len(controls) == 19
+    labels = vba.ribbon_labels()
+    assert sorted(labels) == sorted(e.get("id") for e in controls)
+    for control, (en, zh) in labels.items():
+        assert en.isascii() and en.strip() and zh.strip() and not zh.isascii(), control
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_labels_are_static_in_the_locale_and_callbacks_only_act(locale: str) -> None:
+    """Labels show before macros are enabled: written into the part, no getLabel anywhere."""
+    ribbon = ET.fromstring(vba.ribbon_xml(locale))
+    half = 1 if locale == "zh-CN" else 0
+    labels = vba.ribbon_labels()
+    for element in ribbon.iter():
+        callbacks = {k: v for k, v in element.attrib.items() if k.startswith("get") or k.startswith("on")}
+        assert set(callbacks) <= {"onAction"}, (element.get("id"), callbacks)
+        if element.get("id") in labels:
+            assert element.get("label") == labels[element.get("id")][half]
+    assert ribbon.find(".//ui:button[@id='ButtonSettings']", NS).get("tag") == locale
+    assert b"getLabel" not in vba.ribbon_xml(locale) and not subs_with_signature(r"control As IRibbonControl, ByRef \w+")
+    assert not [e.get("id") for e in ribbon.iter() if "|" in (e.get("label") or "")]
+
+
+def test_localize_ribbon_rewrites_labels_in_place() -> None:
+    built = vba.ribbon_xml("en-US")
+    again = vba.localize_ribbon(vba.localize_ribbon(built, "zh-CN"), "en-US")
+    assert again == built
+    # An older ribbon with getLabel callbacks gets static labels instead.
+    old = (b'<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui"><ribbon><tabs><tab id="T" label="x">'
+           b'<group id="GroupCheck" getLabel="GetLabel" tag="Check|&#26816;&#26597;"><button id="ButtonSettings" '
+           b'getLabel="GetLabel" onAction="OpenSettings"/></group></tab></tabs></ribbon></customUI>')
+    new = ET.fromstring(vba.localize_ribbon(old, "zh-CN"))
+    group = new.find(".//ui:group", NS)
+    assert group.get("label") == "检查" and group.get("getLabel") is None
+    button = new.find(".//ui:button", NS)
+    assert (button.get("label"), button.get("tag"), button.get("getLabel")) == ("设置", "zh-CN", None)
 
 
 def test_each_callback_is_one_run_python_line() -> None:
@@ -65,7 +100,10 @@ def test_each_callback_is_one_run_python_line() -> None:
     assert len(commands) == 14
     for name, body in re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\r?\n(.*?)^End Sub", ALL_VBA,
                                  re.MULTILINE | re.DOTALL):
-        assert len(body.strip().splitlines()) == 1, name
+        lines = body.strip().splitlines()
+        # The Settings button also checks that the ribbon's language is the locale setting's.
+        extra = ["ThisWorkbook.CheckRibbonLocale control.Tag"] if name == "OpenSettings" else []
+        assert [line.strip() for line in lines[1:]] == extra, name
 
 
 @pytest.mark.parametrize("sub,command", run_python_commands())
@@ -85,3 +123,12 @@ def test_every_run_python_target_imports_and_is_callable(sub: str, command: str)
         from addin.reports import REPORT_NAMES
 
         assert args[0] in REPORT_NAMES, args
+
+
+def test_every_image_is_one_of_excel_s_own_controls() -> None:
+    assert len(EXCEL_CONTROL_IDS) > 2000 and "TableInsertExcel" in EXCEL_CONTROL_IDS
+    images = {e.get("id"): e.get("imageMso") for e in RIBBON.iter() if e.get("imageMso")}
+    assert len(images) == 14
+    assert {button: image for button, image in images.items() if image not in EXCEL_CONTROL_IDS} == {}
+    # Word's and Outlook's ids that show as blank buttons in Excel.
+    assert not {"TableInsert", "AddressBook", "ContactPictureMenu"} & set(images.values())

@@ -273,7 +273,7 @@ def test_macro_text_must_fit_the_code_page(tmp_path: Path) -> None:
         vba.macro_sources(tmp_path)
     assert caught.value.message("en-US") == (
         "Bad.bas, line 3: the VBA project holds only Western characters (code page 1252); move the "
-        "text '校验' into the ribbon's tag or into Python.")
+        "text '校验' into the ribbon's labels or into Python.")
 
 
 @pytest.mark.libreoffice
@@ -300,3 +300,95 @@ def test_built_service_workbook(tmp_path: Path) -> None:
         assert sorted(modules) == sorted([*wanted, *documents]), reader
         for name, source in wanted.items():
             assert body(modules[name]) == source, (reader, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The function wizard's help, registered by Workbook_Open
+
+
+def _vba_value(expression: str, variables: dict[str, str]) -> str:
+    """The value of a VBA string expression of literals, ChrW(&H..), vbLf and variables joined by &."""
+    out = []
+    for token in re.findall(r'"(?:[^"]|"")*"|ChrW\(&H[0-9A-F]+\)|\w+(?:\(\d+\))?', expression):
+        if token.startswith('"'):
+            out.append(token[1:-1].replace('""', '"'))
+        elif token.startswith("ChrW("):
+            out.append(chr(int(token[7:-1], 16)))
+        elif token == "vbLf":
+            out.append("\n")
+        else:
+            out.append(variables[token])
+    return "".join(out)
+
+
+def registered_help(source: str) -> dict[str, tuple[str, list[str]]]:
+    """Function -> (description, argument helps) as RegisterFunctionHelp's MacroOptions calls pass them."""
+    variables: dict[str, str] = {}
+    args: list[str] = []
+    found = {}
+    body = source.split("Private Sub RegisterFunctionHelp()")[1].split("End Sub")[0]
+    for line in body.replace("\r\n", "\n").split("\n"):
+        line = line.strip()
+        if m := re.fullmatch(r"ReDim args\(0 To (\d+)\)", line):
+            args = [""] * (int(m.group(1)) + 1)
+        elif m := re.fullmatch(r"args\((\d+)\) = (.*)", line):
+            args[int(m.group(1))] = _vba_value(m.group(2), {f"args({m.group(1)})": args[int(m.group(1))]})
+        elif m := re.fullmatch(r"(d|book) = (.*)", line):
+            variables[m.group(1)] = _vba_value(m.group(2), variables) if m.group(1) == "d" else "book"
+        elif m := re.fullmatch(r'Application\.MacroOptions Macro:=book & "(\w+)", (.*)', line):
+            assert 'Category:="Service"' in m.group(2)
+            found[m.group(1)] = (variables["d"], list(args) if "ArgumentDescriptions:=args" in m.group(2) else [])
+    return found
+
+
+def test_workbook_open_registers_every_udf_with_its_docstring(tmp_path: Path) -> None:
+    """Read back by olevba from the built Service.xlsm: Workbook_Open -> MacroOptions for every
+    @xw.func of addin.udfs, the docstring's first paragraph as description, help for each argument."""
+    import inspect
+
+    from addin import udfs
+    from addin.io import builder
+
+    out = builder.build(tmp_path / "Service.xlsm", "en-US")
+    source = olevba_modules(out)["ThisWorkbook"]
+    assert source.isascii()
+    assert re.search(r"^Private Sub Workbook_Open\(\)\r?$", source, re.MULTILINE)
+    assert "ThisWorkbook.Saved = wasSaved" in source
+    functions = {name: f for name, f in vars(udfs).items() if name.startswith("SERVICE_") and callable(f)}
+    registered = registered_help(source)
+    assert sorted(registered) == sorted(functions)
+    for name, f in functions.items():
+        description, helps = registered[name]
+        first = " ".join(inspect.getdoc(f).split("\n\n")[0].replace("``", "").split())
+        assert description == first[:255], name
+        parameters = list(inspect.signature(f).parameters)
+        assert len(helps) == len(parameters) and all(helps), name
+        assert all(len(h) <= 255 for h in [description, *helps]), name
+    assert registered["SERVICE_KPIS"][1][0] == 'the month, text YYYY-MM (e.g. "2026-10").'
+    assert registered["SERVICE_STOCK_VALUE"][1][3] == "method (optional; default fifo)"
+    assert "×" in registered["SERVICE_LINE_AMOUNT"][0]  # non-ASCII text travels as ChrW
+
+
+def test_udf_help_prefers_the_docstring_then_xlwings_doc(udf_module: str) -> None:
+    [(_, total_doc, total_args), (name, doc, args)] = vba.udf_help(udf_module)
+    assert (name, doc) == ("SVC_WO_AMOUNT", "Billed amount of a work order.")
+    assert args == ["work order number", "date", "pay type (optional; default customer)"]
+    assert total_args == ["values"]
+
+
+def test_ribbon_language_note_names_the_command() -> None:
+    source = vba.workbook_module_source(None)
+    body = source.split("Public Sub CheckRibbonLocale")[1]
+    assert "If LCase(setting) = LCase(ribbonLocale) Then Exit Sub" in body
+    zh, en = body.split("    Else")
+    value = {"ribbonLocale": "en-US", "setting": "zh-CN", "ThisWorkbook.FullName": r"D:\Service\Service.xlsm"}
+
+    def message(part: str) -> str:
+        text = ""
+        for line in re.findall(r"msg = msg & (.*)", part):
+            text += value.get(line.strip(), None) or _vba_value(line, {})
+        return text
+
+    assert message(zh) == vba.RIBBON_LANGUAGE_NOTE("zh-CN", ribbon="en-US", setting="zh-CN",
+                                                   path=r"D:\Service\Service.xlsm")
+    assert 'service-addin locale "D:\\Service\\Service.xlsm" zh-CN' in message(en)

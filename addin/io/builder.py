@@ -5,8 +5,8 @@ Every data sheet of :data:`addin.models.SHEETS` becomes one worksheet holding on
 widths, number formats by kind, a frozen header row and dropdowns for every enum, boolean and
 reference column. Dropdowns are plain data validations (no x14 extension, which openpyxl would
 drop) whose lists are defined names: ``lst_<Enum>`` over a column of the hidden ``lists`` sheet,
-``ref_<sheet>_<column>`` over the referenced Excel Table column (``tblVehicles[VIN]``, a form
-both Excel and LibreOffice resolve). A ``dashboard`` sheet follows the settings, and an
+``ref_<sheet>_<column>`` over the referenced Excel Table column (``tblVehicles[VIN]``,
+``tblWorkOrders[[WO no.]]``: :func:`structured_ref`, forms both Excel and LibreOffice resolve). A ``dashboard`` sheet follows the settings, and an
 ``xlwings.conf`` sheet closes the workbook. The VBA project and the ribbon are added by
 :func:`addin.vba.install_vba` in :func:`build`.
 
@@ -102,25 +102,28 @@ _BAD_SUFFIX = Text(
 )
 _BAD_TITLE_NAME = Text("Sheet name {name!r} is not allowed by Excel.", "Excel 不允许的工作表名 {name!r}。")
 
-# xlwings reads key/value pairs from A1 down (keys upper-cased); a blank key ends the list, so
-# notes live in column C. Interpreter and PYTHONPATH stay blank: each PC sets its own.
+# xlwings reads key/value pairs from A1 down (keys upper-cased) to the first blank key, so notes
+# live in column C. A key that is present ends xlwings' search for it even when its value is blank
+# (xlwings.bas GetConfig: sheet, then xlwings.conf beside the workbook, then the user's
+# %USERPROFILE%\.xlwings\xlwings.conf, then its default): only keys with values are listed.
+# The interpreter is per PC, so it is not here: install.ps1 writes it into the user's file.
 _CONF_ROWS: tuple[tuple[str, Any, Text | None], ...] = (
-    ("Interpreter_Win", None, Text(
-        "Full path of pythonw.exe of the Service add-in environment, e.g. C:\\ServiceAddin\\.venv\\Scripts\\pythonw.exe. "
-        "Blank: the xlwings add-in or %USERPROFILE%\\.xlwings\\xlwings.conf decides.",
-        "Service 插件环境中 pythonw.exe 的完整路径，如 C:\\ServiceAddin\\.venv\\Scripts\\pythonw.exe。"
-        "留空则由 xlwings 插件或 %USERPROFILE%\\.xlwings\\xlwings.conf 决定。")),
-    ("Interpreter_Mac", None, Text("Path of the environment's python on a Mac; blank: as above.",
-                                   "Mac 上环境中 python 的路径；留空同上。")),
-    ("PYTHONPATH", None, Text("Extra folders for Python imports; blank when the add-in is installed with pip.",
-                              "Python 额外导入目录；用 pip 安装插件时留空。")),
-    ("Conda Path", None, None),
-    ("Conda Env", None, None),
-    ("UDF Modules", "addin.udfs", Text("The worksheet functions (SVC_...) come from this module.",
-                                       "工作表函数（SVC_...）来自此模块。")),
-    ("Debug UDFs", False, None),
-    ("Use UDF Server", False, None),
-    ("Show Console", False, None),
+    ("UDF Modules", "addin.udfs", Text("The worksheet functions (SERVICE_...) come from this module.",
+                                       "工作表函数（SERVICE_...）来自此模块。")),
+    ("Debug UDFs", False, Text(
+        "Only keys with a value belong on this sheet: a key with a blank value stops xlwings' search "
+        "and its default is used (for Interpreter_Win: pythonw from the PATH).",
+        "此表只应列出有值的键：键存在而值为空时，xlwings 不再往下查找，直接用默认值（Interpreter_Win 即 PATH 中的 pythonw）。")),
+    ("Use UDF Server", False, Text(
+        "The Python interpreter is not set here: install.ps1 writes Interpreter_Win into "
+        "%USERPROFILE%\\.xlwings\\xlwings.conf, which xlwings reads when this sheet has no such key.",
+        "此处不设置 Python 解释器：install.ps1 把 Interpreter_Win 写入 %USERPROFILE%\\.xlwings\\xlwings.conf，"
+        "本表没有该键时 xlwings 读取该文件。")),
+    ("Show Console", False, Text(
+        "To use another interpreter for this workbook only, add a row Interpreter_Win with the full path "
+        "of its pythonw.exe, e.g. C:\\ServiceAddin\\.venv\\Scripts\\pythonw.exe.",
+        "若仅本工作簿使用另一解释器，请添加一行 Interpreter_Win，值为其 pythonw.exe 的完整路径，"
+        "如 C:\\ServiceAddin\\.venv\\Scripts\\pythonw.exe。")),
 )
 
 
@@ -152,9 +155,23 @@ def ref_list_name(ref: str) -> str:
     return "ref_" + ref.replace(".", "_")
 
 
-def _escape_structured(label: str) -> str:
-    # Inside a structured-reference column specifier, [ ] # ' are escaped with a leading '.
-    return "".join("'" + ch if ch in "[]#'" else ch for ch in label)
+#: Characters that oblige Excel's structured-reference grammar to put a column name in a second
+#: pair of brackets (``tbl[[WO no.]]``; Microsoft's list, with tab and line breaks); Excel drops a
+#: defined name written otherwise on open.
+STRUCTURED_SPECIAL = frozenset("\t\n\r,:.[]#'\"{}$^&*+=-></")
+#: Of those, the ones a column specifier escapes with a leading apostrophe.
+STRUCTURED_ESCAPED = frozenset("[]#'")
+
+
+def structured_ref(table: str, column: str) -> str:
+    """The structured reference to the data rows of ``column`` in Excel Table ``table``, written as
+    Excel's grammar requires: ``tblVehicles[VIN]``, but ``tblWorkOrders[[WO no.]]`` when the
+    column name holds one of ``, : . [ ] # ' " { } $ ^ & * + = - > < /``, with ``[ ] # '``
+    escaped by an apostrophe (``tbl[['#Parts]]``)."""
+    escaped = "".join("'" + ch if ch in STRUCTURED_ESCAPED else ch for ch in column)
+    if STRUCTURED_SPECIAL.intersection(column):
+        return f"{table}[[{escaped}]]"
+    return f"{table}[{escaped}]"
 
 
 def _display_width(text: str) -> float:
@@ -380,9 +397,9 @@ def build_workbook(locale: str = "en-US") -> Workbook:
             if col.ref:
                 sheet, column = col.ref.split(".")
                 target = SHEETS[sheet]
-                label = _escape_structured(target.column(column).label(locale))
                 name = ref_list_name(col.ref)
-                wb.defined_names[name] = DefinedName(name, attr_text=f"{target.table_name}[{label}]")
+                ref = structured_ref(target.table_name, target.column(column).label(locale))
+                wb.defined_names[name] = DefinedName(name, attr_text=ref)
     # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
     # after them, just before xlwings.conf.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))

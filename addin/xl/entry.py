@@ -84,7 +84,7 @@ T_HELP = Text(
     "Reports: one report of the open period, saved beside the workbook.\n"
     "Post stocktake: books the differences of the period's counts as stocktake gains and losses.\n"
     "Settings: store, language (locale), tax, targets and the open period.\n\n"
-    "Worksheet functions SVC_... work in any cell. Python must be installed: see docs/windows.md.",
+    "Worksheet functions SERVICE_... work in any cell. Python must be installed: see docs/windows.md.",
     "售后 选项卡\n\n"
     "校验数据：检查所有工作表，问题列在校验结果表中。\n"
     "刷新看板：当前会计期间的指标，对比目标和上月。\n"
@@ -93,7 +93,7 @@ T_HELP = Text(
     "报表：当前会计期间的单项报表，保存在工作簿旁边。\n"
     "过账盘点：将本期盘点差异记为盘盈、盘亏。\n"
     "设置：门店、语言（locale）、税率、目标和当前会计期间。\n\n"
-    "工作表函数 SVC_... 可在任意单元格使用。须先安装 Python：见 docs/windows.md。",
+    "工作表函数 SERVICE_... 可在任意单元格使用。须先安装 Python：见 docs/windows.md。",
 )
 
 _log = logging.getLogger(__name__)
