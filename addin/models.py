@@ -137,6 +137,84 @@ Severity = _labeled("Severity", {
     "error": ("Error", "错误"),
     "warning": ("Warning", "警告"),
 })
+# The registers of the department's day (DOMAIN.md "The registers of the department's day").
+ApptReason = _labeled("ApptReason", {
+    "maintenance": ("Maintenance", "保养"),
+    "first_service": ("First service", "首保"),
+    "repair": ("Repair", "维修"),
+    "warranty": ("Warranty", "保修"),
+    "recall": ("Recall / campaign", "召回/服务活动"),
+    "insurance": ("Accident / insurance", "事故/保险"),
+    "other": ("Other", "其他"),
+})
+ApptSource = _labeled("ApptSource", {
+    "reminder": ("Reminder call", "提醒回访"),
+    "phone": ("Phone", "电话"),
+    "walk_in": ("Walk-in", "到店"),
+    "online": ("Online", "线上"),
+    "manufacturer": ("Manufacturer", "厂家"),
+})
+ApptStatus = _labeled("ApptStatus", {
+    "booked": ("Booked", "已预约"),
+    "confirmed": ("Confirmed", "已确认"),
+    "arrived": ("Arrived", "已到店"),
+    "no_show": ("No-show", "未到店"),
+    "cancelled": ("Cancelled", "已取消"),
+})
+ComplaintChannel = _labeled("ComplaintChannel", {
+    "phone": ("Phone", "电话"),
+    "in_person": ("In person", "到店"),
+    "manufacturer": ("From the manufacturer", "厂家转办"),
+    "online": ("Online", "网络"),
+    "other": ("Other", "其他"),
+})
+ComplaintCategory = _labeled("ComplaintCategory", {
+    "quality": ("Repair quality", "维修质量"),
+    "price": ("Price", "价格"),
+    "attitude": ("Staff attitude", "服务态度"),
+    "waiting": ("Waiting time", "等待时间"),
+    "parts": ("Parts", "配件"),
+    "comeback": ("Comeback", "返修"),
+    "other": ("Other", "其他"),
+})
+ComplaintSeverity = _labeled("ComplaintSeverity", {
+    "minor": ("Minor", "一般"),
+    "major": ("Major", "重大"),
+    "critical": ("Critical", "严重"),
+})
+RenewalOutcome = _labeled("RenewalOutcome", {
+    "pending": ("Pending", "跟进中"),
+    "renewed": ("Renewed", "已续保"),
+    "lost": ("Lost", "战败"),
+})
+LostReason = _labeled("LostReason", {
+    "price": ("Price", "价格"),
+    "other_insurer": ("Went to another insurer", "转投他司"),
+    "sold_vehicle": ("Vehicle sold", "车辆已售"),
+    "unreachable": ("Unreachable", "联系不上"),
+    "service": ("Unhappy with service", "服务不满"),
+    "other": ("Other", "其他"),
+})
+EquipmentStatus = _labeled("EquipmentStatus", {
+    "in_use": ("In use", "在用"),
+    "repair": ("Under repair", "维修中"),
+    "retired": ("Retired", "报废"),
+})
+ToolKind = _labeled("ToolKind", {
+    "public": ("Public", "公用"),
+    "personal": ("Personal", "个人"),
+})
+ToolStatus = _labeled("ToolStatus", {
+    "in_use": ("In use", "在用"),
+    "repair": ("Under repair", "维修中"),
+    "lost": ("Lost", "丢失"),
+    "retired": ("Retired", "报废"),
+})
+ToolCondition = _labeled("ToolCondition", {
+    "ok": ("OK", "完好"),
+    "damaged": ("Damaged", "损坏"),
+    "lost": ("Lost", "丢失"),
+})
 
 INFLOW_TYPES = frozenset({"receipt", "return_to_stock", "stocktake_gain"})
 OUTFLOW_TYPES = frozenset({"issue", "counter_sale", "return_to_supplier", "stocktake_loss"})
@@ -194,6 +272,9 @@ class RosterRow(SheetModel):
     staff_id: str = col("Staff ID", "工号", required=True)
     name: str = col("Name", "姓名", required=True)
     role: Role = col("Role", "岗位", required=True)  # type: ignore[valid-type]
+    also_roles: str | None = col("Also roles", "兼任岗位",
+                                 help_en="Further roles held concurrently, separated by commas",
+                                 help_zh="兼任的其他岗位，用逗号或顿号分隔")
     team: str | None = col("Team", "班组")
     grade: Grade | None = col("Grade", "等级")  # type: ignore[valid-type]
     hire_date: dt.date = col("Hire date", "入职日期", required=True)
@@ -387,6 +468,175 @@ class ClaimPaymentRow(SheetModel):
     reference: str | None = col("Reference", "银行流水号")
 
 
+class AppointmentRow(SheetModel):
+    sheet_key = "appointments"
+    label_en, label_zh = "Appointments", "预约登记"
+    key_columns = ("appt_id",)
+    appt_id: str = col("Appointment ID", "预约单号", required=True)
+    appt_date: dt.date = col("Date", "预约日期", required=True)
+    appt_time: str | None = col("Time", "预约时间", help_en="hh:mm", help_zh="时:分")
+    vin: str | None = col("VIN", "车架号", ref="vehicles.vin")
+    plate: str | None = col("Plate", "车牌号")
+    customer_name: str | None = col("Customer", "客户姓名")
+    customer_phone: str | None = col("Customer phone", "客户电话")
+    reason: ApptReason = col("Reason", "预约事由", required=True)  # type: ignore[valid-type]
+    source: ApptSource | None = col("Source", "预约来源")  # type: ignore[valid-type]
+    advisor_id: str | None = col("Advisor", "服务顾问", ref="roster.staff_id")
+    est_hours: float | None = col("Estimated hours", "预估工时", kind="number")
+    status: ApptStatus = col("Status", "状态", required=True)  # type: ignore[valid-type]
+    wo_no: str | None = col("WO no.", "工单号", ref="work_orders.wo_no", help_en="The job it became",
+                            help_zh="到店后开出的工单")
+    notes: str | None = col("Notes", "备注")
+
+
+class FollowupRow(SheetModel):
+    sheet_key = "followups"
+    label_en, label_zh = "Follow-ups", "回访记录"
+    key_columns = ("followup_id",)
+    followup_id: str = col("Follow-up ID", "回访编号", required=True)
+    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no")
+    call_date: dt.date = col("Call date", "回访日期", required=True)
+    by: str = col("By", "回访人", required=True, ref="roster.staff_id")
+    reached: bool = col("Reached", "接通", required=True)
+    satisfaction: float | None = col("Satisfaction", "满意度", kind="number", help_en="0 to 10", help_zh="0至10分")
+    issues: str | None = col("Issues", "客户意见")
+    next_action: str | None = col("Next action", "后续措施")
+    complaint_id: str | None = col("Complaint ID", "投诉编号", ref="complaints.complaint_id")
+
+
+class ComplaintRow(SheetModel):
+    sheet_key = "complaints"
+    label_en, label_zh = "Complaints", "投诉登记"
+    key_columns = ("complaint_id",)
+    complaint_id: str = col("Complaint ID", "投诉编号", required=True)
+    received_date: dt.date = col("Received date", "受理日期", required=True)
+    channel: ComplaintChannel = col("Channel", "投诉渠道", required=True)  # type: ignore[valid-type]
+    wo_no: str | None = col("WO no.", "工单号", ref="work_orders.wo_no")
+    vin: str | None = col("VIN", "车架号", ref="vehicles.vin")
+    customer_name: str | None = col("Customer", "客户姓名")
+    category: ComplaintCategory = col("Category", "投诉类别", required=True)  # type: ignore[valid-type]
+    severity: ComplaintSeverity | None = col("Severity", "严重程度")  # type: ignore[valid-type]
+    description: str | None = col("Description", "投诉内容")
+    owner_id: str = col("Owner", "责任人", required=True, ref="roster.staff_id")
+    action: str | None = col("Action", "处理措施")
+    resolved_date: dt.date | None = col("Resolved date", "处理完成日期")
+    callback_date: dt.date | None = col("Callback date", "回复客户日期")
+    customer_satisfied: bool | None = col("Customer satisfied", "客户满意")
+
+
+class RenewalRow(SheetModel):
+    sheet_key = "renewals"
+    label_en, label_zh = "Renewals", "续保跟进"
+    key_columns = ("renewal_id",)
+    renewal_id: str = col("Renewal ID", "续保编号", required=True)
+    vin: str = col("VIN", "车架号", required=True, ref="vehicles.vin")
+    expiry_date: dt.date = col("Expiry date", "保险到期日", required=True)
+    contact_date: dt.date | None = col("Contact date", "联系日期")
+    by: str | None = col("By", "跟进人", ref="roster.staff_id")
+    quoted_premium: float | None = col("Quoted premium", "报价保费", kind="money")
+    outcome: RenewalOutcome = col("Outcome", "跟进结果", required=True)  # type: ignore[valid-type]
+    lost_reason: LostReason | None = col("Lost reason", "战败原因")  # type: ignore[valid-type]
+    insurer: str | None = col("Insurer", "保险公司")
+    premium: float | None = col("Premium", "保费", kind="money")
+    notes: str | None = col("Notes", "备注")
+
+
+class LoanerRow(SheetModel):
+    sheet_key = "loaners"
+    label_en, label_zh = "Loaners", "代步车登记"
+    key_columns = ("loan_id",)
+    loan_id: str = col("Loan ID", "借车单号", required=True)
+    loaner_vin: str = col("Loaner VIN", "代步车车架号", required=True)
+    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no")
+    customer_name: str | None = col("Customer", "客户姓名")
+    out_date: dt.date = col("Out date", "借出日期", required=True)
+    out_km: float | None = col("Out km", "借出里程", kind="int")
+    return_date: dt.date | None = col("Return date", "归还日期")
+    return_km: float | None = col("Return km", "归还里程", kind="int")
+    approved_by: str = col("Approved by", "批准人", required=True, ref="roster.staff_id")
+
+
+class EquipmentRow(SheetModel):
+    sheet_key = "equipment"
+    label_en, label_zh = "Equipment", "设备台账"
+    key_columns = ("asset_id",)
+    asset_id: str = col("Asset ID", "设备编号", required=True)
+    name: str = col("Name", "设备名称", required=True)
+    category: str | None = col("Category", "类别")
+    location: str | None = col("Location", "存放位置")
+    serial_no: str | None = col("Serial no.", "出厂编号")
+    purchase_date: dt.date | None = col("Purchase date", "购置日期")
+    value: float | None = col("Value", "原值", kind="money")
+    calibration_months: float | None = col("Calibration months", "检定周期（月）", kind="int",
+                                           help_en="Blank: not a measuring device", help_zh="空白：非计量器具")
+    last_calibrated: dt.date | None = col("Last calibrated", "上次检定日期")
+    status: EquipmentStatus | None = col("Status", "状态")  # type: ignore[valid-type]
+    custodian_id: str | None = col("Custodian", "保管人", ref="roster.staff_id")
+
+
+class ToolRow(SheetModel):
+    sheet_key = "tools"
+    label_en, label_zh = "Tools", "工具台账"
+    key_columns = ("tool_id",)
+    tool_id: str = col("Tool ID", "工具编号", required=True)
+    name: str = col("Name", "工具名称", required=True)
+    kind: ToolKind = col("Kind", "类别", required=True)  # type: ignore[valid-type]
+    qty: float = col("Qty", "数量", required=True, kind="number")
+    location: str | None = col("Location", "存放位置")
+    status: ToolStatus | None = col("Status", "状态")  # type: ignore[valid-type]
+
+
+class ToolLoanRow(SheetModel):
+    sheet_key = "tool_loans"
+    label_en, label_zh = "Tool loans", "公用工具借用卡"
+    key_columns = ("loan_id",)
+    loan_id: str = col("Loan ID", "借用单号", required=True)
+    tool_id: str = col("Tool ID", "工具编号", required=True, ref="tools.tool_id")
+    staff_id: str = col("Staff", "借用人", required=True, ref="roster.staff_id")
+    out_date: dt.date = col("Out date", "借出日期", required=True)
+    due_date: dt.date | None = col("Due date", "应还日期")
+    returned_date: dt.date | None = col("Returned date", "归还日期")
+    condition: ToolCondition | None = col("Condition", "归还状况")  # type: ignore[valid-type]
+
+
+class ToolIssueRow(SheetModel):
+    sheet_key = "tool_issues"
+    label_en, label_zh = "Tool issues", "个人工具领用卡"
+    key_columns = ("issue_id",)
+    issue_id: str = col("Issue ID", "领用单号", required=True)
+    tool_id: str = col("Tool ID", "工具编号", required=True, ref="tools.tool_id")
+    staff_id: str = col("Staff", "领用人", required=True, ref="roster.staff_id")
+    issue_date: dt.date = col("Issue date", "领用日期", required=True)
+    qty: float = col("Qty", "数量", required=True, kind="number")
+    returned_date: dt.date | None = col("Returned date", "归还日期")
+    condition: ToolCondition | None = col("Condition", "归还状况")  # type: ignore[valid-type]
+
+
+class TrainingRow(SheetModel):
+    sheet_key = "training"
+    label_en, label_zh = "Training", "培训记录"
+    key_columns = ("training_id", "staff_id")
+    training_id: str = col("Training ID", "培训编号", required=True)
+    date: dt.date = col("Date", "培训日期", required=True)
+    topic: str = col("Topic", "培训内容", required=True)
+    trainer: str | None = col("Trainer", "讲师")
+    staff_id: str = col("Staff", "参训人", required=True, ref="roster.staff_id")
+    hours: float | None = col("Hours", "学时", kind="number")
+    passed: bool | None = col("Passed", "考核通过")
+    score: float | None = col("Score", "成绩", kind="number")
+
+
+class AppraisalWeightRow(SheetModel):
+    sheet_key = "appraisal_weights"
+    label_en, label_zh = "Appraisal weights", "绩效考核权重"
+    key_columns = ("role", "kpi")
+    role: Role = col("Role", "岗位", required=True)  # type: ignore[valid-type]
+    kpi: str = col("KPI", "考核指标", required=True, help_en="A KPI id of KPIS.md", help_zh="KPIS.md 中的指标代码")
+    weight: float = col("Weight", "权重", required=True, kind="number", help_en="> 0", help_zh="大于0")
+    target: float | None = col("Target", "目标值", kind="number",
+                               help_en="Blank: the settings target of that KPI", help_zh="空白：取设置中的目标")
+
+
 class PeriodRow(SheetModel):
     sheet_key = "periods"
     label_en, label_zh = "Periods", "会计期间"
@@ -425,8 +675,9 @@ class CheckRow(SheetModel):
 
 MODELS: tuple[type[SheetModel], ...] = (
     SettingRow, RosterRow, PositionRow, VehicleRow, WorkOrderRow, WoLineRow, PartRow,
-    PartsLedgerRow, StocktakeRow, BackorderRow, ClaimRow, ClaimPaymentRow, PeriodRow,
-    AuditLogRow, CheckRow,
+    PartsLedgerRow, StocktakeRow, BackorderRow, ClaimRow, ClaimPaymentRow, AppointmentRow, FollowupRow,
+    ComplaintRow, RenewalRow, LoanerRow, EquipmentRow, ToolRow, ToolLoanRow, ToolIssueRow, TrainingRow,
+    AppraisalWeightRow, PeriodRow, AuditLogRow, CheckRow,
 )
 
 
@@ -560,6 +811,14 @@ class Settings(BaseModel):
     obsolete_days: int = Field(365, ge=1)
     max_discount_advisor: float = Field(0.10, ge=0, le=1)
     work_weekdays: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:6]))
+    appointment_capacity_share: float = Field(0.6, ge=0, le=1)
+    complaint_resolve_days: int = Field(3, ge=0)
+    warranty_notice_days: int = Field(60, ge=0)
+    backorder_notify_days: int = Field(1, ge=0)
+    claim_submit_days: int = Field(7, ge=0)
+    claim_decision_days: int = Field(30, ge=0)
+    appraisal_cap: float = Field(1.2, gt=0)
+    fiscal_year_start: int = Field(1, ge=1, le=12)
     targets: dict[str, float] = Field(default_factory=dict)
 
 
@@ -586,6 +845,14 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "obsolete_days": ("Obsolete after, days", "呆滞天数"),
     "max_discount_advisor": ("Largest discount without approval", "顾问最大折扣"),
     "work_weekdays": ("Working weekdays", "工作日"),
+    "appointment_capacity_share": ("Share of technician hours appointments may book", "预约可占技师工时比例"),
+    "complaint_resolve_days": ("Complaint resolved within, days", "投诉处理时限天数"),
+    "warranty_notice_days": ("Warranty-expiry reminder lead, days", "三包到期提醒天数"),
+    "backorder_notify_days": ("Tell the customer of an arrived part within, days", "到货通知时限天数"),
+    "claim_submit_days": ("Submit a claim within, days of settlement", "索赔提交时限天数"),
+    "claim_decision_days": ("Claim decision expected within, days", "索赔审批时限天数"),
+    "appraisal_cap": ("Highest achievement a scorecard counts", "考核达成率上限"),
+    "fiscal_year_start": ("Month that starts the year (01-12)", "财年起始月（01-12）"),
 }
 
 #: Default values written into a new workbook's settings sheet, as text.
@@ -597,4 +864,7 @@ SETTING_DEFAULTS: dict[str, str] = {
     "renewal_lead_days": "60", "aging_buckets": "30,60,90", "slow_moving_days": "180",
     "obsolete_days": "365", "max_discount_advisor": "0.10",
     "work_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat",
+    "appointment_capacity_share": "0.6", "complaint_resolve_days": "3", "warranty_notice_days": "60",
+    "backorder_notify_days": "1", "claim_submit_days": "7", "claim_decision_days": "30",
+    "appraisal_cap": "1.2", "fiscal_year_start": "01",
 }

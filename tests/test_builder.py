@@ -149,7 +149,8 @@ def test_zh_cn_dropdown_lists_and_help_are_chinese(built_zh):
     wb = load_workbook(built_zh)
     lists = wb[LISTS_SHEET]
     assert [lists.cell(r, 3).value for r in range(2, 9)] == ["接车", "在修", "待料", "质检", "完工", "已结算", "已取消"]
-    assert [lists.cell(r, 13).value for r in (1, 2, 3)] == ["Bool", "是", "否"]
+    bool_column = next(c for c in range(1, lists.max_column + 1) if lists.cell(1, c).value == "Bool")
+    assert [lists.cell(r, bool_column).value for r in (1, 2, 3)] == ["Bool", "是", "否"]
     assert {k: v.attr_text for k, v in wb.defined_names.items()}["ref_work_orders_wo_no"] == "tblWorkOrders[工单号]"
     rules = {str(dv.sqref): dv for dv in wb["维修工单"].data_validations.dataValidation}
     assert rules["F2:F1048576"].prompt == "必填。须在“客户车辆档案”表（车架号）中存在。"

@@ -45,10 +45,17 @@ def test_same_seed_gives_identical_records_and_another_seed_does_not():
     assert first["vehicles"] != other["vehicles"]
 
 
+#: Registers the demo does not fill yet (issues 11, 12 and 18 build them). Empty it as they are
+#: built; every other sheet must hold records.
+NOT_FILLED_YET = {"appointments", "followups", "complaints", "renewals", "loaners", "equipment", "tools",
+                  "tool_loans", "tool_issues", "training", "appraisal_weights"}
+
+
 def test_every_input_sheet_is_filled_with_model_columns_in_order(small):
     assert tuple(small) == DEMO_SHEETS
+    assert not {sheet for sheet in NOT_FILLED_YET if small[sheet]}, "filled now: take it off NOT_FILLED_YET"
     for sheet, rows in small.items():
-        assert rows, sheet
+        assert rows or sheet in NOT_FILLED_YET, sheet
         columns = tuple(c.key for c in SHEETS[sheet].columns)
         assert all(tuple(r) == columns for r in rows), sheet
 

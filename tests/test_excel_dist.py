@@ -49,8 +49,10 @@ def test_the_wheel_installs_into_a_fresh_environment_and_runs(tmp_path: Path) ->
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              check=True, capture_output=True, text=True).stdout.strip()
     Path(purelib, "deps-of-the-test.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    # From outside the checkout: its service_addin.egg-info (an editable install) would make pip
+    # believe the package is installed already.
     subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--quiet", "--disable-pip-version-check",
-                    str(wheel)], check=True, capture_output=True)
+                    str(wheel)], check=True, capture_output=True, cwd=tmp_path)
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     work = tmp_path / "elsewhere"

@@ -125,7 +125,7 @@ def test_a_closed_demo_store_validates(tmp_path: Path) -> None:
     made = subprocess.run([*run, "demo", "--size", "small", "--months", "3", "--out", str(store)],
                           capture_output=True, text=True, timeout=600)
     assert made.returncode == 0, made.stderr
-    closed = subprocess.run([*run, "close", str(store), "--user", "demo"], capture_output=True, text=True,
+    closed = subprocess.run([*run, "close", str(store), "--user", "S001"], capture_output=True, text=True,
                             timeout=600)
     if closed.returncode != 0 and "--user" in closed.stderr:
         pytest.skip(f"the close's --user rules refused the demo user: {closed.stderr.strip()}")

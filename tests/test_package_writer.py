@@ -18,10 +18,13 @@ from addin.demo import DEMO_SHEETS, generate
 from addin.io.package import FastPathUnavailable, edit_package
 from addin.io.reader import read_store
 from addin.io.writer import append_rows, replace_rows, update_workbook
+from addin.models import SHEETS
 from conftest import need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE = ROOT / "Service.xlsm"
+#: The periods sheet's Table part in a built workbook (tables are numbered in sheet order).
+PERIODS_TABLE = f"xl/tables/table{list(SHEETS).index('periods') + 1}.xml"
 NOW = dt.datetime(2026, 11, 2, 9, 30)
 
 #: Text that would be a formula, an error, a number or broken XML if written carelessly.
@@ -81,7 +84,7 @@ def test_table_refs_cover_exactly_the_records(demo_pair, records) -> None:
     assert refs == _table_refs(slow)
     ref = f"A1:Q{len(records['wo_lines']) + 1}"  # tblWoLines, 17 columns
     assert refs["xl/tables/table6.xml"] == ref
-    assert refs["xl/tables/table13.xml"] == "A1:F2"  # periods: untouched, one empty row
+    assert refs[PERIODS_TABLE] == "A1:F2"  # periods: untouched, one empty row
     with zipfile.ZipFile(fast) as zf:
         table = zf.read("xl/tables/table6.xml").decode()
         sheet = zf.read("xl/worksheets/sheet7.xml")[:2000].decode()
@@ -436,7 +439,7 @@ def test_close_reopen_close_replaces_the_periods_row(close_books, tmp_path) -> N
     assert list(zip(store.table("periods")["period"], store.table("periods")["status"])) == [("2026-10", "closed")]
     assert list(store.table("audit_log")["action"]) == ["close", "reopen", "close"]
     assert store.settings.open_period == "2026-11"
-    assert _table_refs(book)["xl/tables/table13.xml"] == "A1:F2"
+    assert _table_refs(book)[PERIODS_TABLE] == "A1:F2"
 
 
 def test_formulas_among_the_replaced_rows_are_left_to_the_openpyxl_path(tmp_path) -> None:

@@ -70,9 +70,10 @@ def write_demo(records: dict[str, list[dict[str, Any]]], out: Path, locale: str)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="service-demo-") as tmp:
         template = _template(locale, Path(tmp), out.suffix.lower())
-        done = apply_edit(template, WorkbookEdit(replacements={sheet: records[sheet] for sheet in DEMO_SHEETS}),
+        sheets = [sheet for sheet in DEMO_SHEETS if sheet in records]
+        done = apply_edit(template, WorkbookEdit(replacements={sheet: records[sheet] for sheet in sheets}),
                           locale=locale, out=out, backup=True)
-        return {sheet: done.replaced[sheet] for sheet in DEMO_SHEETS}
+        return {sheet: done.replaced[sheet] for sheet in sheets}
 
 
 def plant(records: dict[str, list[dict[str, Any]]], seed: int, out: Path) -> Path:

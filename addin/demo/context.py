@@ -21,6 +21,10 @@ SIZES: dict[str, int] = {"small": 150, "medium": 800, "large": 2000}
 DEMO_SHEETS: tuple[str, ...] = (
     "settings", "roster", "positions", "vehicles", "work_orders", "wo_lines", "parts",
     "parts_ledger", "stocktake", "backorders", "claims", "claim_payments",
+    # The registers of the department's day (each filled by its own module, with its own random
+    # stream, so the records above stay as they are for a seed).
+    "appointments", "followups", "complaints", "renewals", "loaners", "equipment", "tools", "tool_loans",
+    "tool_issues", "training", "appraisal_weights",
 )
 DEFAULT_END = "2026-10"
 TAX_RATE = 0.13

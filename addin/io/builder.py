@@ -34,7 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import ServiceError
 from addin.i18n import Text, tr
-from addin.io.writer import BOOL_WORDS
+from addin.io.cells import BOOL_WORDS, EXTRA_SHEET_LABELS, NUMBER_FORMATS
 from addin.models import LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, ColumnSpec, SheetSpec
 
 # Sheets that are not data sheets: key -> (English, Chinese) name.
@@ -42,28 +42,9 @@ DASHBOARD_KEY = "dashboard"
 DASHBOARD_LABELS = ("Dashboard", "看板")
 LISTS_SHEET = "lists"
 CONF_SHEET = "xlwings.conf"
-#: Worksheet names by key for the sheets the models do not describe (writer.find_sheet knows them).
-EXTRA_SHEET_LABELS: dict[str, tuple[str, str]] = {
-    DASHBOARD_KEY: DASHBOARD_LABELS,
-    LISTS_SHEET: (LISTS_SHEET, LISTS_SHEET),
-    CONF_SHEET: (CONF_SHEET, CONF_SHEET),
-}
-
 #: The settings table's third column: the setting's label in the workbook's locale.
 SETTINGS_LABEL_COLUMN = ("Label", "说明")
 
-NUMBER_FORMATS: dict[str, str] = {
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm",
-    "money": "#,##0.00",
-    "percent": "0.0%",
-    "int": "0",
-    # Text formats keep codes such as part numbers, phones and VINs exactly as typed (no lost
-    # leading zeros, no 1.23E+16) and make a typed "=..." plain text.
-    "text": "@",
-    "ref": "@",
-    "enum": "@",
-}
 _WIDTHS: dict[str, float] = {
     "date": 12, "datetime": 17, "money": 13, "percent": 10, "int": 10, "number": 11, "bool": 10,
     "enum": 14, "ref": 14, "text": 16,

@@ -493,6 +493,14 @@ def _replace(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, lo
     return count
 
 
+def _without_records(pkg: _Package, key: str) -> bool:
+    """Whether sheet ``key`` holds no value below its header row."""
+    sheet = _Sheet(pkg, pkg.sheet_part(key))
+    table, _columns, _headers = _layout(pkg, sheet, SHEETS[key])
+    return not any(_has_value(c) for row in _parse_rows(sheet.rows) if row.r > table.header_row
+                   for c in row.cells.values())
+
+
 def _data_end(sheet: _Sheet, table: _Table) -> int:
     """Byte offset in the rows after which records may be appended, and the last record's row."""
     pos = len(sheet.rows)
@@ -686,6 +694,9 @@ def edit_package(
             return sheets[part]
 
         for key, records in (replacements or {}).items():
+            if not columns_of(records)[0] and _without_records(pkg, key):
+                result.replaced[key] = 0  # nothing to clear and nothing to write: the part stays as it is
+                continue
             result.replaced[key] = _replace(pkg, sheet_of(key), SHEETS[key], records, locale)
         for key, records in (appends or {}).items():
             result.appended[key] = _append(pkg, sheet_of(key), SHEETS[key], records, locale)

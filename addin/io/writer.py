@@ -34,7 +34,6 @@ from addin.i18n import Text, tr
 from addin.models import SHEETS, ColumnSpec, SheetSpec
 from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
 from addin.io.cells import NUMBER_FORMATS
-from addin.io.cells import BOOL_WORDS  # noqa: F401  (builder imports it from here until it moves)
 from addin.io.cells import blank as _blank, column_forms as _column_forms, columns_of as _columns_of
 from addin.io.cells import converter as _converter, find_sheet_name, plain as _plain, sheet_forms as _sheet_forms
 from addin.tables import normalize_label
