@@ -167,7 +167,7 @@ def _closed_row(store: Store, period: str) -> dict[str, Any] | None:
     t = store.table("periods")
     for rec in t.to_dict("records"):
         if isinstance(rec["period"], str) and rec["period"].strip() == period and rec["status"] == "closed":
-            return rec
+            return dict(rec)
     return None
 
 
@@ -273,7 +273,7 @@ def plan_edit(plan: ClosePlan) -> WorkbookEdit:
     """What a close writes into the workbook, for any engine of :func:`addin.io.edit.apply_edit`:
     the stocktake postings and the audit row appended, the periods row (replacing the period's
     row, else appended), the settings, the dashboard."""
-    appends = {sheet: records for sheet, records in plan.appends.items() if records}
+    appends: dict[str, Any] = {sheet: records for sheet, records in plan.appends.items() if records}
     replacements: dict[str, Any] = {"periods": plan.periods} if plan.periods else {}
     if not plan.periods:
         appends["periods"] = [plan.period_row]

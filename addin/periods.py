@@ -192,7 +192,7 @@ class Period:
         inside a month)."""
         if self.start.day != 1 or self.end != self.end + pd.offsets.MonthEnd(0):
             return None
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return int((self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1)
 
     @property
     def days(self) -> int:
@@ -247,7 +247,7 @@ def _model_columns(sheet: str) -> tuple[str, ...]:
 
 def _in(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     values = series.to_numpy(dtype="datetime64[ns]")
-    return (values >= start.to_datetime64()) & (values <= end.to_datetime64())
+    return np.asarray((values >= start.to_datetime64()) & (values <= end.to_datetime64()), dtype=bool)
 
 
 @dataclass(frozen=True)

@@ -46,19 +46,19 @@ class _Valued(Protocol):
 def within(dates: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Dates from ``start`` to ``end``, both included (a blank date is not within)."""
     d = dates.to_numpy(dtype="datetime64[ns]")
-    return (d >= start.to_datetime64()) & (d <= end.to_datetime64())
+    return np.asarray((d >= start.to_datetime64()) & (d <= end.to_datetime64()), dtype=bool)
 
 
 def flag(series: pd.Series) -> np.ndarray:
     """A yes/no column as a bool array, blank = False."""
-    return series.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(series.fillna(False).to_numpy(dtype=bool), dtype=bool)
 
 
 # -- work orders ----------------------------------------------------------------------------------
 
 def settled_mask(work_orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """S: status settled and close_date from ``start`` to ``end``."""
-    return (work_orders["status"] == "settled").to_numpy() & within(work_orders["close_date"], start, end)
+    return np.asarray((work_orders["status"] == "settled").to_numpy() & within(work_orders["close_date"], start, end), dtype=bool)
 
 
 def settled_jobs(work_orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def settled_jobs(work_orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timesta
 
 def entries_mask(work_orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """O: open_date from ``start`` to ``end`` and status not cancelled."""
-    return within(work_orders["open_date"], start, end) & (work_orders["status"] != "cancelled").to_numpy()
+    return np.asarray(within(work_orders["open_date"], start, end) & (work_orders["status"] != "cancelled").to_numpy(), dtype=bool)
 
 
 def entries(work_orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -91,7 +91,7 @@ def billed_lines(lines: pd.DataFrame) -> pd.DataFrame:
 def gross(lines: pd.DataFrame) -> np.ndarray:
     """gross(line) = qty × unit_price × (1 − discount_pct); a blank discount_pct is 0."""
     disc = lines["discount_pct"].fillna(0.0).to_numpy(dtype="float64")
-    return lines["qty"].to_numpy(dtype="float64") * lines["unit_price"].to_numpy(dtype="float64") * (1 - disc)
+    return np.asarray(lines["qty"].to_numpy(dtype="float64") * lines["unit_price"].to_numpy(dtype="float64") * (1 - disc), dtype="float64")
 
 
 def ex_tax(x: Any, settings: Settings) -> Any:
@@ -150,7 +150,7 @@ def receivable_mask(claims: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
     """Claims submitted by the end of ``as_of`` whose status is not draft, rejected or closed."""
     end = pd.Timestamp(as_of).to_datetime64()
     mask = claims["submitted_date"].notna().to_numpy() & (claims["submitted_date"].to_numpy() <= end)
-    return mask & ~claims["status"].isin(SETTLED_CLAIM_STATUSES).to_numpy()
+    return np.asarray(mask & ~claims["status"].isin(SETTLED_CLAIM_STATUSES).to_numpy(), dtype=bool)
 
 
 # -- stock quantities -------------------------------------------------------------------------------
@@ -213,4 +213,4 @@ def on_duty_mask(roster: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
     still employed)."""
     d = pd.Timestamp(day).to_datetime64()
     hire, leave = roster["hire_date"].to_numpy(), roster["leave_date"].to_numpy()
-    return roster["hire_date"].notna().to_numpy() & (hire <= d) & (roster["leave_date"].isna().to_numpy() | (leave >= d))
+    return np.asarray(roster["hire_date"].notna().to_numpy() & (hire <= d) & (roster["leave_date"].isna().to_numpy() | (leave >= d)), dtype=bool)

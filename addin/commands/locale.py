@@ -4,9 +4,7 @@ ribbon's static labels in that language, in place and atomically."""
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,65 +49,22 @@ def ribbon_parts(zf: zipfile.ZipFile) -> list[str]:
     return [p for p in parts if p in zf.namelist()]
 
 
-def _with_ribbon_labels(src: Path, dest: Path, locale: str) -> list[str]:
-    """Write ``dest``: ``src`` with its ribbon parts' labels in ``locale``; every other part's
-    content copied byte for byte, under its own name, date and attributes."""
-    from addin.vba import localize_ribbon
-
-    with zipfile.ZipFile(src) as zin:
-        parts = ribbon_parts(zin)
-        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                data = zin.read(info)
-                if info.filename in parts:
-                    data = localize_ribbon(data, locale)
-                copy = zipfile.ZipInfo(info.filename, info.date_time)
-                copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
-                zout.writestr(copy, data)
-    return parts
-
-
-def _set_locale_openpyxl(locale: str):  # type: ignore[no-untyped-def]
-    def edit(wb) -> None:  # type: ignore[no-untyped-def]
-        from addin.io.writer import sheet_columns
-
-        ws, header_row, columns = sheet_columns(wb, "settings")
-        key_col, value_col = columns.get("key", 1), columns.get("value", 2)
-        for row in range(header_row + 1, ws.max_row + 1):
-            if str(ws.cell(row, key_col).value or "").strip().lower() == "locale":
-                ws.cell(row, value_col).value = locale
-                return
-        ws.cell(ws.max_row + 1, key_col).value = "locale"
-        ws.cell(ws.max_row, value_col).value = locale
-
-    return edit
-
-
 def set_workbook_locale(path: str | Path, locale: str) -> LocaleChange:
     """Set the ``locale`` setting of the workbook at ``path`` and write the static labels of its
     ribbon in that language (:func:`addin.vba.localize_ribbon`; the Settings button's tag with it),
     all in one atomic replacement of the file (temporary file, fsync, rename; the previous file
     kept as ``<name>.bak``). Nothing is written when the workbook is open in Excel, read-only or
     not a sane workbook."""
-    from addin.io.package import FastPathUnavailable, edit_package
+    from addin.io.edit import WorkbookEdit, apply_edit
     from addin.io.safety import check_workbook
-    from addin.io.writer import check_destination, update_workbook
+    from addin.vba import localize_ribbon
 
     src = check_workbook(path)
-    check_destination(src)
-    fd, name = tempfile.mkstemp(prefix=f".{src.stem}.locale.", suffix=src.suffix, dir=src.parent)
-    os.close(fd)
-    staged = Path(name)
-    try:
-        parts = _with_ribbon_labels(src, staged, locale)
-        try:
-            # The settings value is set as text in its part; every other part, the relabelled
-            # ribbon included, is copied as staged.
-            edit_package(staged, locale=locale, settings={"locale": locale}, out=src, backup=True)
-        except FastPathUnavailable:
-            update_workbook(staged, _set_locale_openpyxl(locale), out=src, backup=True)
-    finally:
-        staged.unlink(missing_ok=True)
+    with zipfile.ZipFile(src) as zf:
+        parts = ribbon_parts(zf)
+    edit = WorkbookEdit(settings={"locale": locale},
+                        part_edits={part: (lambda data: localize_ribbon(data, locale)) for part in parts})
+    apply_edit(src, edit, locale=locale)
     return LocaleChange(ribbon_parts=parts, path=str(src))
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeAlias
 
 import pandas as pd
 
@@ -31,7 +31,7 @@ from addin.io.files import FileStamp, WriteLock
 from addin.models import SHEETS
 from addin.tables import normalize_label
 
-Records = Iterable[Mapping[str, Any]] | pd.DataFrame
+Records: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame
 
 #: The sheets the add-in itself writes (DOMAIN.md "Written by the add-in"): any write adds them
 #: to a workbook that lacks them.
@@ -70,7 +70,8 @@ class WorkbookEdit:
     the last one; ``settings`` {key: value} set settings values (rows appended for keys the table
     lacks); ``cells`` {sheet key: {"C9": value}} set single cells after every ``expect`` cell was
     found holding its value; ``dashboard`` rewrites the dashboard's figures; ``marks`` (when not
-    None) replace the marks of an earlier validation with these. Records are dicts keyed by
+    None) replace the marks of an earlier validation with these; ``part_edits`` {part name:
+    function of its bytes} rewrite package parts that no sheet holds (the ribbon's labels). Records are dicts keyed by
     canonical keys, or typed DataFrames. Applied in that order."""
 
     replacements: dict[str, Records] = field(default_factory=dict)
@@ -80,6 +81,7 @@ class WorkbookEdit:
     expect: dict[str, dict[str, Any]] = field(default_factory=dict)
     dashboard: DashboardValues | None = None
     marks: list[Mark] | None = None
+    part_edits: dict[str, Callable[[bytes], bytes]] = field(default_factory=dict)
 
     def sheets(self) -> set[str]:
         """The sheet keys this edit writes to."""
@@ -161,7 +163,7 @@ def apply_edit(
         try:
             done = edit_package(path, locale=locale, appends=edit.appends, replacements=edit.replacements,
                                 settings=edit.settings, cells=cells, expect=expect, out=out, backup=backup,
-                                stamp=stamp, checked=checked)
+                                stamp=stamp, checked=checked, part_edits=edit.part_edits)
             return EditOutcome("package", done.appended, done.replaced)
         except FastPathUnavailable:
             if engine == "package":
@@ -169,8 +171,22 @@ def apply_edit(
     from addin.io.writer import update_workbook
 
     outcome = EditOutcome("openpyxl")
-    update_workbook(path, lambda wb: apply_to_openpyxl(wb, edit, locale, outcome), out=out, backup=backup,
-                    stamp=stamp, checked=checked)
+    if not edit.part_edits:
+        update_workbook(path, lambda wb: apply_to_openpyxl(wb, edit, locale, outcome), out=out, backup=backup,
+                        stamp=stamp, checked=checked)
+        return outcome
+    # openpyxl cannot rewrite a part it does not model: save its edit beside the destination,
+    # then rewrite those parts of that file into the destination, part by part.
+    from addin.io.files import target_of, temp_beside
+
+    staged = temp_beside(target_of(out if out is not None else path))
+    try:
+        update_workbook(path, lambda wb: apply_to_openpyxl(wb, edit, locale, outcome), out=staged, backup=False,
+                        checked=checked)
+        edit_package(staged, locale=locale, part_edits=edit.part_edits, out=out if out is not None else path,
+                     backup=backup, stamp=stamp, checked=True)
+    finally:
+        staged.unlink(missing_ok=True)
     return outcome
 
 

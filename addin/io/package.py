@@ -661,6 +661,7 @@ def edit_package(
     backup: bool = True,
     stamp: FileStamp | None = None,
     checked: bool = False,
+    part_edits: Mapping[str, Callable[[bytes], bytes]] | None = None,
 ) -> PackageEdit:
     """Edit the workbook at ``path`` part by part and save it atomically to ``out`` (default
     ``path``; the previous file kept as ``<name>.bak`` when ``backup``).
@@ -673,7 +674,8 @@ def edit_package(
     value}} cell holds its value. Records are dicts keyed by canonical keys or typed DataFrames.
     Replacements come first, then appends, settings and cells.
 
-    ``stamp``: the destination must still be that file at the rename (else UnsafeWriteError,
+    ``part_edits`` {part name: function of its bytes} rewrite other parts as a whole (the ribbon's
+    labels). ``stamp``: the destination must still be that file at the rename (else UnsafeWriteError,
     nothing written); ``checked``: the caller already ran the safety scan on ``path`` in this run.
 
     Raises :class:`FastPathUnavailable` (nothing written) when the edit cannot be made as text
@@ -713,6 +715,9 @@ def edit_package(
             edited[part] = sheet.xml
             if sheet.table is not None:
                 edited[sheet.table.part] = lambda table=sheet.table: table.xml
+        for part, rewrite in (part_edits or {}).items():
+            if part not in edited and part in zf.NameToInfo:
+                edited[part] = lambda part=part, rewrite=rewrite: rewrite(zf.read(part))
         result.parts = sorted(edited)
         tmp = temp_beside(dest)
         try:
