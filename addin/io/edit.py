@@ -171,9 +171,13 @@ def apply_edit(
     from addin.io.writer import update_workbook
 
     outcome = EditOutcome("openpyxl")
+    from addin.io.writer import NOTE_PARTS
+
+    # Clearing an earlier validation's notes removes their parts; nothing else may go.
+    may_drop = NOTE_PARTS if edit.marks is not None else ()
     if not edit.part_edits:
         update_workbook(path, lambda wb: apply_to_openpyxl(wb, edit, locale, outcome), out=out, backup=backup,
-                        stamp=stamp, checked=checked)
+                        stamp=stamp, checked=checked, may_drop=may_drop)
         return outcome
     # openpyxl cannot rewrite a part it does not model: save its edit beside the destination,
     # then rewrite those parts of that file into the destination, part by part.
@@ -182,7 +186,7 @@ def apply_edit(
     staged = temp_beside(target_of(out if out is not None else path))
     try:
         update_workbook(path, lambda wb: apply_to_openpyxl(wb, edit, locale, outcome), out=staged, backup=False,
-                        checked=checked)
+                        checked=checked, may_drop=may_drop)
         edit_package(staged, locale=locale, part_edits=edit.part_edits, out=out if out is not None else path,
                      backup=backup, stamp=stamp, checked=True)
     finally:

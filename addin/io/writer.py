@@ -394,17 +394,80 @@ def append_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, Any
 # Atomic save.
 
 
-def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True, stamp: FileStamp | None = None) -> Path:
+#: Parts an openpyxl save may leave out without losing anything a user made: Excel rebuilds the
+#: calculation chain, and the shared strings are written anew (inline text needs none).
+_REBUILT_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+}
+_LOST_ON_SAVE = Text("{kind} ({parts})", "{kind}（{parts}）")
+
+
+def part_types(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Every part of a package with its content type ([Content_Types].xml: overrides by part
+    name, defaults by extension)."""
+    from defusedxml.ElementTree import fromstring
+
+    ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    root = fromstring(zf.read("[Content_Types].xml"))
+    defaults = {d.get("Extension", "").lower(): d.get("ContentType", "") for d in root.iter(f"{ns}Default")}
+    overrides = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "") for o in root.iter(f"{ns}Override")}
+    out = {}
+    for name in zf.namelist():
+        if name.endswith("/") or name == "[Content_Types].xml":
+            continue
+        out[name] = overrides.get(name) or defaults.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    return out
+
+
+#: What an edit that clears its own cell notes (validate --write's marks) may leave out.
+NOTE_PARTS = (
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml", ""),
+    ("application/vnd.openxmlformats-officedocument.vmlDrawing", "commentsDrawing"),
+)
+
+
+def lost_parts(original: Path, saved: Path, may_drop: Iterable[tuple[str, str]] = ()) -> list[tuple[str, list[str]]]:
+    """What a save dropped, by construction rather than from a list of known losses: for each
+    content type, the parts of ``original`` beyond the number ``saved`` still holds (openpyxl
+    renumbers parts, so they are compared by kind and count). ``may_drop``: (content type, text
+    in the part's name) of parts the edit means to remove. Empty: nothing lost."""
+    with zipfile.ZipFile(original) as a, zipfile.ZipFile(saved) as b:
+        before, after = part_types(a), part_types(b)
+    counts: dict[str, int] = {}
+    for kind in after.values():
+        counts[kind] = counts.get(kind, 0) + 1
+    allowed = list(may_drop)
+    lost = []
+    for kind in sorted(set(before.values()) - _REBUILT_TYPES):
+        parts = sorted(n for n, k in before.items() if k == kind
+                       and not any(kind == t and text in n for t, text in allowed))
+        if len(parts) > counts.get(kind, 0):
+            lost.append((kind, parts))
+    return lost
+
+
+def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True, stamp: FileStamp | None = None,
+                original: str | Path | None = None, may_drop: Iterable[tuple[str, str]] = ()) -> Path:
     """Save ``wb`` to ``dest`` all or nothing: written to a temporary file in the same folder,
     fsynced, the previous ``dest`` kept as ``<name>.bak`` (replacing an older backup), then
-    renamed into place (with ``stamp``, only while ``dest`` is still that file). A locked or
-    read-only destination raises UnsafeWriteError before anything is written; any failure leaves
-    ``dest`` as it was and no temporary file behind."""
+    renamed into place (with ``stamp``, only while ``dest`` is still that file). With
+    ``original`` (the file ``wb`` was loaded from), the saved package is compared with it first:
+    any kind of part the save would drop refuses the write, naming the parts (nothing written).
+    A locked or read-only destination raises UnsafeWriteError before anything is written; any
+    failure leaves ``dest`` as it was and no temporary file behind."""
     dest = target_of(dest)
     check_destination(dest)
     tmp = temp_beside(dest)
     try:
         wb.save(tmp)
+        if original is not None:
+            lost = lost_parts(Path(original), tmp, may_drop)
+            if lost:
+                items = "; ".join(tr(_LOST_ON_SAVE, "en-US", kind=k, parts=", ".join(p)) for k, p in lost)
+                raise UnsafeWriteError(_REFUSED, file=Path(original).name, items=items,
+                                       items_zh="；".join(tr(_LOST_ON_SAVE, "zh-CN", kind=k, parts="、".join(p))
+                                                         for k, p in lost))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise UnsafeWriteError(_SAVE_FAILED, file=dest, reason=exc.strerror or str(exc)) from None
@@ -416,11 +479,13 @@ def save_atomic(wb: Workbook, dest: str | Path, backup: bool = True, stamp: File
 
 
 def update_workbook(path: str | Path, edit: Callable[[Workbook], T], out: str | Path | None = None,
-                    backup: bool = True, stamp: FileStamp | None = None, checked: bool = False) -> T:
+                    backup: bool = True, stamp: FileStamp | None = None, checked: bool = False,
+                    may_drop: Iterable[tuple[str, str]] = ()) -> T:
     """Open ``path`` safely (:func:`open_for_update`; ``checked``: the caller already ran the safety
     scan in this run), apply ``edit(wb)``, save atomically to ``out`` (default: ``path``) and return
     what ``edit`` returned. If ``edit`` raises, nothing is written."""
     wb = open_for_update(path, checked=checked)
     result = edit(wb)
-    save_atomic(wb, Path(out) if out is not None else Path(path), backup=backup, stamp=stamp)
+    save_atomic(wb, Path(out) if out is not None else Path(path), backup=backup, stamp=stamp, original=path,
+                may_drop=may_drop)
     return result
