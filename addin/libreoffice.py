@@ -8,8 +8,11 @@ xlsx formulas on load (OOXMLRecalcMode 0), which LibreOffice does not do by defa
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -41,6 +44,39 @@ FAILED = Text(
     "LibreOffice could not convert {files} to {fmt}: {detail}",
     "LibreOffice 无法将 {files} 转换为 {fmt}：{detail}",
 )
+
+
+#: The watchdog beside every LibreOffice run: it waits for its stdin to close — when the add-in
+#: ends, however it ends, even killed — then kills LibreOffice's whole process group and removes
+#: its private profile. A run that finishes closes the pipe itself.
+_WATCHDOG = (
+    "import os, shutil, signal, sys\n"
+    "sys.stdin.buffer.read()\n"
+    "try:\n    os.killpg(int(sys.argv[1]), signal.SIGKILL)\nexcept OSError:\n    pass\n"
+    "shutil.rmtree(sys.argv[2], ignore_errors=True)\n"
+)
+
+
+def _run_guarded(cmd: list[str], profile: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run LibreOffice in its own process group, killed with the add-in (the watchdog), on a
+    timeout, or on any error here; its profile folder is removed in every case."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    watchdog = subprocess.Popen([sys.executable, "-I", "-c", _WATCHDOG, str(proc.pid), str(profile)],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever LibreOffice left running in its group
+        except OSError:
+            pass
+        proc.wait()
+        assert watchdog.stdin is not None
+        watchdog.stdin.close()  # the watchdog removes the profile and exits
+        watchdog.wait(timeout=30)
 
 
 class ConversionError(ServiceError):
@@ -78,19 +114,17 @@ def convert(
         raise ConversionError(MISSING)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="service-lo-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(
-            _PROFILE_XCU.format(mode=0 if recalc else 1), encoding="utf-8")
-        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", _FILTERS.get(fmt, fmt), "--outdir", str(outdir),
-               *map(str, files)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise ConversionError(FAILED, files=", ".join(f.name for f in files), fmt=fmt,
-                                  detail=f"timed out after {timeout:.0f} s") from None
+    profile = Path(tempfile.mkdtemp(prefix="service-lo-"))
+    user = profile / "user"
+    user.mkdir()
+    (user / "registrymodifications.xcu").write_text(_PROFILE_XCU.format(mode=0 if recalc else 1), encoding="utf-8")
+    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+           "--nolockcheck", "--convert-to", _FILTERS.get(fmt, fmt), "--outdir", str(outdir), *map(str, files)]
+    try:
+        proc = _run_guarded(cmd, profile, timeout)
+    except subprocess.TimeoutExpired:
+        raise ConversionError(FAILED, files=", ".join(f.name for f in files), fmt=fmt,
+                              detail=f"timed out after {timeout:.0f} s") from None
     outputs = [outdir / f"{f.stem}.{fmt}" for f in files]
     missing = [f for f, o in zip(files, outputs) if not o.exists()]
     if missing:

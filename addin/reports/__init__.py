@@ -8,6 +8,9 @@ customer_care, manufacturer (厂家报表, names and phones masked), headcount (
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable
@@ -16,6 +19,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from addin.errors import ServiceError
 from addin.i18n import Text
+from addin.io.files import fsync_dir, fsync_file
 from addin.reports import claims, customer_care, headcount, manufacturer, monthly, parts, technicians
 from addin.reports.common import ReportData
 from addin.reports.engine import fill
@@ -28,6 +32,21 @@ REPORT_NAMES: tuple[str, ...] = tuple(REPORTS)
 
 T_UNKNOWN = Text("Unknown report {name!r}; the reports are: {names}.", "未知报表 {name!r}；可用报表：{names}。")
 T_PDF_FAILED = Text("No PDF was made: {reason}", "未生成 PDF：{reason}")
+
+
+#: The file that marks a report folder whose writing has not finished (a run that died).
+INCOMPLETE = "INCOMPLETE.txt"
+T_INCOMPLETE = Text("This folder is incomplete: the report pack was being written when it stopped. Run the close "
+                    "or the report again.\n",
+                    "此文件夹不完整：生成报表时中断。请重新运行结账或报表命令。\n")
+
+
+def _move_in(staged: Path, out: Path) -> Path:
+    """Put a finished file of the staging folder in its place: fsynced, then renamed (atomic)."""
+    fsync_file(staged)
+    target = out / staged.name
+    os.replace(staged, target)
+    return target
 
 
 class ReportError(ServiceError):
@@ -113,24 +132,34 @@ def build_reports(
     data = ReportData(store, period, result, previous, last_year, valuation)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name in wanted:
-        path = report_path(out, store, period, name)
-        render(name, data).save(path)
-        written.append(path)
-    pack = ReportPack(written)
-    if pdf:
-        if on_pdf:
-            on_pdf()
-        from addin import libreoffice
+    # Written beside their place under temporary names, fsynced, then renamed in: a report is
+    # whole or absent, and the folder says it is incomplete until every file is in.
+    marker = out / INCOMPLETE
+    marker.write_text(T_INCOMPLETE(store.locale), encoding="utf-8")
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        staged: list[Path] = []
+        for name in wanted:
+            path = staging / report_path(out, store, period, name).name
+            render(name, data).save(path)
+            staged.append(path)
+        pdfs: list[Path] = []
+        reason: str | None = None
+        if pdf:
+            if on_pdf:
+                on_pdf()
+            from addin import libreoffice
 
-        reason = libreoffice.available(store.locale)
-        if reason:
-            pack.no_pdf_reason = reason
-        else:
-            try:
-                pdfs = libreoffice.convert(written, "pdf", out, recalc=False)
-                pack.extend(pdfs if isinstance(pdfs, list) else [pdfs])
-            except ServiceError as exc:
-                pack.no_pdf_reason = T_PDF_FAILED(store.locale, reason=exc.message(store.locale))
+            reason = libreoffice.available(store.locale)
+            if not reason:
+                try:
+                    converted = libreoffice.convert(staged, "pdf", staging, recalc=False)
+                    pdfs = converted if isinstance(converted, list) else [converted]
+                except ServiceError as exc:
+                    reason = T_PDF_FAILED(store.locale, reason=exc.message(store.locale))
+        pack = ReportPack([_move_in(p, out) for p in [*staged, *pdfs]], no_pdf_reason=reason)
+        fsync_dir(out)
+        marker.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return pack
