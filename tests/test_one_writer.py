@@ -139,3 +139,53 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(book: Path, tmp_path:
     assert other.exists()  # another workbook's: not ours to remove
     addin.month_end.close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") and p != other]
+
+
+KILL_POINTS = {
+    # where the close is killed: (module, function patched, on which call, text its 2nd argument must end with)
+    "while writing a report": ("addin.reports", "render", 2, ""),
+    "before the temporary file is fsynced": ("addin.io.files", "fsync_file", 1, ""),
+    "before the backup is renamed": ("os", "replace", 1, "Service.xlsx.bak"),
+    "before the workbook is renamed": ("os", "replace", 1, "Service.xlsx"),
+    "before the folder is fsynced": ("addin.io.files", "fsync_dir", 1, ""),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+def test_a_close_killed_at_each_step_leaves_nothing_that_blocks_or_misleads(book: Path, point: str) -> None:
+    module, name, nth, suffix = KILL_POINTS[point]
+    code = (
+        "import sys, os, signal, importlib, datetime as dt\n"
+        "import addin.month_end as m, addin.reports, addin.io.files\n"
+        "m.clock_now = lambda: dt.datetime(2026, 11, 2, 9, 30)\n"
+        f"mod = importlib.import_module({module!r})\n"
+        f"real = getattr(mod, {name!r}); calls = [0]\n"
+        "def dying(*a, **k):\n"
+        f"    if {suffix!r} and not (len(a) > 1 and str(a[1]).endswith({suffix!r})):\n"
+        "        return real(*a, **k)\n"
+        "    calls[0] += 1\n"
+        f"    if calls[0] == {nth}:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(*a, **k)\n"
+        f"setattr(mod, {name!r}, dying)\n"
+        "from addin.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    before = book.read_bytes()
+    proc = subprocess.run([sys.executable, "-c", code, "close", str(book), "--user", "M01", "--no-pdf"],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    store = read_store(book)
+    closed = list(store.table("periods")["status"]) == ["closed"]
+    assert closed or book.read_bytes() == before  # the old file, or a complete closed one
+    # The next close is not blocked by what the dead one left, and finishes or finds it closed.
+    again = addin.month_end.close_workbook(book, "2026-10", user="M01", out_dir=book.parent / "r2", now=NOW,
+                                           pdf=False)
+    assert again.written or again.plan.already_closed
+    assert list(read_store(book).table("periods")["status"]) == ["closed"]
+    assert not lock_path(book).exists()
+    leftovers = [p.name for p in book.parent.iterdir() if p.name.endswith(".tmp") and p.stat().st_mtime > 0]
+    # A dead run's temporaries younger than a minute stay until a later run; none are of this run.
+    assert all(p.startswith(".Service.") for p in leftovers)
