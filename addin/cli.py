@@ -4,10 +4,13 @@ defines ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int`` (the exit c
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
+import importlib.util
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Sequence
 
 from addin import __version__
@@ -16,7 +19,27 @@ from addin.errors import ServiceError
 COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _help_of(name: str) -> str:
+    """A command's HELP, read from its module's text: ``--help`` and ``--version`` import no
+    command (so neither pandas nor openpyxl nor the reports)."""
+    spec = importlib.util.find_spec(f"addin.commands.{name}")
+    if spec is None or spec.origin is None:
+        return ""
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "HELP" for t in node.targets)
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return node.value.value
+    return str(importlib.import_module(f"addin.commands.{name}").HELP)
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is one)."""
+    return next((a for a in argv if a in COMMANDS), None)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported, for its arguments."""
     parser = argparse.ArgumentParser(
         prog="service-addin",
         description="The Service add-in: check, measure and close a 4S store's service month.",
@@ -25,16 +48,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"service-addin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"addin.commands.{name}")
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        help_text = _help_of(name)
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(f"addin.commands.{name}")
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script. Errors become one clear line, never a traceback."""
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(_chosen(argv)).parse_args(argv)
     try:
         return int(args._run(args))
     except ServiceError as exc:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 DEFAULT_LOCALE = "en-US"
+#: The languages of labels, messages and reports.
+LOCALES = ("en-US", "zh-CN")
 
 
 class Text(NamedTuple):

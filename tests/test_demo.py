@@ -464,3 +464,10 @@ def test_with_problems_lists_what_was_planted_beside_the_workbook(tmp_path):
     assert planted and all(set(p) == {"rule", "severity", "sheet", "row", "column"} for p in planted)
     assert {p["severity"] for p in planted} <= {"error", "warning"}
     assert all(p["sheet"] in SHEETS and (p["row"] is None or p["row"] >= 2) for p in planted)
+
+
+def test_the_command_offers_the_generators_sizes():
+    from addin.commands.demo import SIZE_NAMES
+    from addin.demo import SIZES
+
+    assert SIZE_NAMES == tuple(SIZES)

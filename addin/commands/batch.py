@@ -18,10 +18,10 @@ T_WROTE = Text("Wrote {path}", "已写入 {path}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from addin.batch import ACTIONS
-
-    parser.add_argument("action", choices=tuple(ACTIONS),
-                        help="; ".join(f"{name}: {action.help.en}" for name, action in ACTIONS.items()))
+    # The action is checked when the batch starts (addin.batch.ACTIONS; an unknown one is refused
+    # with the list), so that `batch --help` need not import pandas or Dask.
+    parser.add_argument("action", help="validate (check every rule), kpi (measure the KPIs of the period) or close "
+                                       "(month-end close, then measure)")
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="workbooks, folders (searched recursively for .xlsx/.xlsm) or globs")
     parser.add_argument("--period", required=True, help="the month, YYYY-MM")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from addin.i18n import Text, tr
-from addin.models import LOCALES
+from addin.i18n import LOCALES, Text, tr
 
 HELP = "build the empty Service workbook (sheets, tables, dropdowns, VBA and ribbon) from the models"
 

@@ -12,7 +12,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from addin.demo import DEFAULT_END, DEMO_SHEETS, SIZES, generate, plant_problems
 from addin.errors import ServiceError
 from addin.i18n import Text, sheet_label, tr
 from addin.resources import REPO
@@ -29,12 +28,18 @@ _WROTE = Text("Demo store {size} ({months} months to {end}, seed {seed}) written
 _PLANTED = Text("{n} known problems planted; their list is in {path}.", "已植入 {n} 个已知问题，清单见 {path}。")
 
 
+#: The demo's sizes (addin.demo.SIZES; tests/test_demo.py holds the two equal).
+SIZE_NAMES = ("small", "medium", "large")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--size", choices=tuple(SIZES), default="small",
+    # Sizes and the default month are the generator's, checked when it runs, so that
+    # `demo --help` does not import it (and the models).
+    parser.add_argument("--size", choices=SIZE_NAMES, default="small",
                         help="about 150, 800 or 2,000 jobs a month (default: small)")
     parser.add_argument("--months", type=int, default=13, help="calendar months of history (default: 13)")
     parser.add_argument("--seed", type=int, default=7, help="the same seed gives the same workbook (default: 7)")
-    parser.add_argument("--end", default=DEFAULT_END, help=f"last month, YYYY-MM (default: {DEFAULT_END})")
+    parser.add_argument("--end", default=None, help="last month, YYYY-MM (default: 2026-10, the demo's year)")
     parser.add_argument("--locale", choices=("en-US", "zh-CN"), default="en-US",
                         help="language of the workbook and of the demo's text (default: en-US)")
     parser.add_argument("--store-code", default=None,
@@ -70,6 +75,8 @@ def write_demo(records: dict[str, list[dict[str, Any]]], out: Path, locale: str)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="service-demo-") as tmp:
         template = _template(locale, Path(tmp), out.suffix.lower())
+        from addin.demo import DEMO_SHEETS
+
         sheets = [sheet for sheet in DEMO_SHEETS if sheet in records]
         done = apply_edit(template, WorkbookEdit(replacements={sheet: records[sheet] for sheet in sheets}),
                           locale=locale, out=out, backup=True)
@@ -79,6 +86,8 @@ def write_demo(records: dict[str, list[dict[str, Any]]], out: Path, locale: str)
 def plant(records: dict[str, list[dict[str, Any]]], seed: int, out: Path) -> Path:
     """Plant the known problems into ``records`` and list them in ``<stem>.problems.json``
     beside ``out`` (rule, severity, sheet, worksheet row, column)."""
+    from addin.demo import plant_problems
+
     planted = plant_problems(records, random.Random(f"problems-{seed}"))
     listing = [{"rule": p.rule, "severity": p.severity, "sheet": p.sheet, "row": p.row, "column": p.column}
                for p in planted]
@@ -97,7 +106,9 @@ def _padded(text: str, width: int = 24) -> str:
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        records = generate(args.size, args.months, args.seed, args.end, args.locale)
+        from addin.demo import DEFAULT_END, generate
+
+        records = generate(args.size, args.months, args.seed, args.end or DEFAULT_END, args.locale)
     except ServiceError as exc:
         exc.locale = args.locale  # type: ignore[attr-defined]  # the CLI prints it in this language
         raise

@@ -6,15 +6,16 @@ import argparse
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from addin.errors import WorkbookReadError
-from addin.i18n import Text, column_label, sheet_label, tr
-from addin.models import LOCALES, SHEETS
-from addin.store import Store
-from addin.tables import ReadProblem
+from addin.i18n import LOCALES, Text, column_label, sheet_label, tr
+
+if TYPE_CHECKING:  # the module stays light: `info --help` imports neither pandas nor the models
+    import pandas as pd
+
+    from addin.store import Store
+    from addin.tables import ReadProblem
 
 HELP = "Show what a workbook holds: rows per sheet, date span, missing columns and unreadable cells."
 
@@ -57,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
 def main_date_column(sheet: str) -> str | None:
     """The date a sheet's records are dated by: its first required date column, else its first
     date column (open_date of work orders, txn_date of the ledger, sale_date of vehicles)."""
+    from addin.models import SHEETS
+
     dates = [c for c in SHEETS[sheet].columns if c.kind in ("date", "datetime")]
     chosen = next((c for c in dates if c.required), dates[0] if dates else None)
     return chosen.key if chosen else None
@@ -64,6 +67,8 @@ def main_date_column(sheet: str) -> str | None:
 
 def describe(store: Store, locale: str) -> list[str]:
     """The lines of the summary, in ``locale``."""
+    from addin.models import SHEETS
+
     problems: dict[str, list[ReadProblem]] = defaultdict(list)
     for p in store.problems:
         problems[p.sheet].append(p)

@@ -9,8 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from addin.i18n import Text
-from addin.models import LOCALES
+from addin.i18n import LOCALES, Text
 
 HELP = "switch a workbook's locale setting and rewrite its ribbon labels in that language (in place, with a .bak)"
 

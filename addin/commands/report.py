@@ -15,11 +15,11 @@ T_WROTE = Text("Wrote {path}", "已生成 {path}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from addin.reports import REPORT_NAMES
-
+    # The names are checked when the command runs (an unknown one is refused with the list), so
+    # that `report --help` need not import the reports.
     parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm) to read")
     parser.add_argument("--period", required=True, help="the month, YYYY-MM")
-    parser.add_argument("--name", required=True, choices=(*REPORT_NAMES, "all"), help="which report")
+    parser.add_argument("--name", required=True, help="which report (a name of the pack, or all)")
     parser.add_argument("--format", default="pdf", choices=("xlsx", "pdf"),
                         help="pdf (the default) also keeps the xlsx; xlsx skips LibreOffice")
     parser.add_argument("--out", help="folder (default: <workbook>_reports/<period>/ beside it)")
