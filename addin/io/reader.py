@@ -128,7 +128,7 @@ def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
             found = match_sheets(reader.sheet_names(), tables)
 
         def grid(name: str) -> Grid:
-            with _engine_errors(p, cls.errors):
+            with _engine_errors(p, cls.errors, f"sheet {name}"):
                 return reader.grid(name)
 
         return _store(found, grid, tables, p)
@@ -166,7 +166,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _engine_errors(path: Path, errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+def _engine_errors(path: Path, errors: tuple[type[BaseException], ...], where: str | None = None) -> Iterator[None]:
     """What an engine raises on a damaged file becomes the one-line refusal: the errors its
     library declares, anything zip or XML parsing raises (the checks cannot foresee every damage
     the engine meets in the rest of a part) and a panic of Rust code (a BaseException)."""
@@ -175,11 +175,11 @@ def _engine_errors(path: Path, errors: tuple[type[BaseException], ...]) -> Itera
     except PermissionError:
         raise WorkbookReadError(LOCKED, file=path.name) from None
     except (*errors, *DAMAGE) as exc:
-        raise damage_error(path.name, None, exc) from None
+        raise damage_error(path.name, where, exc) from None
     except BaseException as exc:
         if type(exc).__name__ != "PanicException":
             raise
-        raise damage_error(path.name, None, exc) from None
+        raise damage_error(path.name, where, exc) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -234,7 +234,11 @@ def damage_error(file: str, part: str | None, exc: BaseException) -> WorkbookRea
 
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
-    return lines[0][:160] if lines else type(exc).__name__
+    if not lines:
+        return type(exc).__name__
+    if " " not in lines[0]:  # a bare word ("sheetData" from python-calamine's XmlError) needs its kind
+        return f"{type(exc).__name__}: {lines[0][:120]}"
+    return lines[0][:160]
 
 
 def _check_package(fh: BinaryIO, name: str) -> tuple[str, ...]:
@@ -269,8 +273,13 @@ def _check_package(fh: BinaryIO, name: str) -> tuple[str, ...]:
                 part = m.filename
                 if m.filename.endswith((".xml", ".rels", ".vml")):
                     heads[m.filename] = _check_prolog(zf, m, name)
+            part = "xl/_rels/workbook.xml.rels"
+            part_relationships(zf, "xl/workbook.xml", names)
             part = "xl/workbook.xml"
             sheets = worksheet_names(zf)
+            missing = next((p for p in sheets if p not in names), None)
+            if missing is not None:
+                raise WorkbookReadError(CORRUPT, file=name, detail=f"sheet {sheets[missing]}: no part {missing}")
             macro_sheets = _macro_sheets(zf, names, sheets)
             for m in members:
                 part = m.filename
