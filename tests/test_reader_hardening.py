@@ -323,3 +323,24 @@ def test_dimension_within_limits_passes(tmp_path: Path) -> None:
     path = tmp_path / "wide.xlsx"
     wb.save(path)
     assert safety.check_workbook(path) == path
+
+
+def test_dimension_is_not_trusted(tmp_path: Path) -> None:
+    """A dimension claiming the whole grid over two cells is read (the cells decide, not the claim)."""
+    src = _workbook(tmp_path / "full.xlsx")
+    with zipfile.ZipFile(src) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    path = _rewrite(src, tmp_path / "claim.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(
+        b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>')})
+    assert read_store(path).tables["work_orders"]["notes"].tolist() == ["hello"]
+
+
+@pytest.mark.parametrize("cols, rows", [("Q", "128725"), ("AD", "9"), ("XFD", "1048576"), ("A", "1")])
+def test_fast_scan_bounds_match_what_they_claim(cols: str, rows: str) -> None:
+    """The fast scan's expression lets through exactly the regular cells within its bounds."""
+    outside = safety._outside(cols, rows)
+    limit_col, limit_row = safety.column_number(cols), safety._row_bound(rows)
+    for c in (1, 2, 25, 26, 27, 30, 702, 703, 16384, 16385):
+        for r in (1, 9, 10, 99999, 128725, 199999, 200000, 1048576, 1999999):
+            tag = f'<c r="{safety.column_letters(c)}{r}" s="1">'.encode()
+            assert (outside.search(tag) is None) == (c <= limit_col and r <= limit_row), tag
