@@ -25,6 +25,19 @@ class WorkbookReadError(ServiceError):
     """The file cannot be read as a workbook (missing, not a workbook, encrypted, corrupt, too big)."""
 
 
+class NotAWorkbookError(WorkbookReadError):
+    """The file is another kind of document; the kind (a :class:`Text` value) is said in the
+    message's language."""
+
+    def __init__(self, text: Text, **values: Any) -> None:
+        super().__init__(text, **values)
+        self.args = (self.message("en-US"),)
+
+    def message(self, locale: str | None = None) -> str:
+        values = {k: tr(v, locale) if isinstance(v, Text) else v for k, v in self.values.items()}
+        return tr(self.text, locale, **values)
+
+
 class UnsafeWriteError(ServiceError):
     """Writing would drop content of the workbook, or the file is locked: nothing was written."""
 

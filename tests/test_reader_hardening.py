@@ -146,7 +146,11 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", "<document/>")
-    assert _error(path).message() == "report.xlsx: not an Excel workbook (.xlsx or .xlsm)."
+    assert _error(path).message() == (
+        "report.xlsx: a Word document, not an Excel workbook; open it in its program and save the data as "
+        "an Excel workbook (.xlsx/.xlsm).")
+    assert _error(path).message("zh-CN") == (
+        "report.xlsx：Word 文档，不是 Excel 工作簿；请在相应程序中打开，并把数据另存为 Excel 工作簿（.xlsx/.xlsm）。")
 
 
 def test_xlsb(tmp_path: Path) -> None:
@@ -293,7 +297,7 @@ def test_behind_the_guard_nothing_expands_entities(tmp_path: Path) -> None:
 
 def test_stray_cell_far_away(tmp_path: Path) -> None:
     """One value typed in ZZ200000 would make the fast engine allocate 140 million cells (it
-    aborts the process): refused from the sheet's dimension, naming the worksheet."""
+    aborts the process): refused from the scan of its cells, naming the worksheet and the cell."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "维修工单"
@@ -302,10 +306,11 @@ def test_stray_cell_far_away(tmp_path: Path) -> None:
     path = tmp_path / "spread.xlsx"
     wb.save(path)
     assert _error(path).message() == (
-        "spread.xlsx: refused, sheet 维修工单 spans A1:ZZ200000 (140,400,000 cells, more than 25,000,000); "
-        "delete the stray cells far to the right of or below the data and save it again.")
+        "spread.xlsx: refused, sheet 维修工单 has a value in ZZ200000, so it spans A1:ZZ200000 (140,400,000 cells, "
+        "more than 25,000,000); delete the stray cells far to the right of or below the data and save it again.")
     assert _error(path).message("zh-CN") == (
-        "spread.xlsx：已拒绝，工作表 维修工单 的使用区域为 A1:ZZ200000（140,400,000 个单元格，超过 25,000,000）；"
+        "spread.xlsx：已拒绝，工作表 维修工单 在 ZZ200000 有值，使用区域因此为 A1:ZZ200000（140,400,000 个单元格，"
+        "超过 25,000,000）；"
         "请删除数据右侧或下方远处的多余单元格后重新保存。")
 
 
@@ -318,3 +323,24 @@ def test_dimension_within_limits_passes(tmp_path: Path) -> None:
     path = tmp_path / "wide.xlsx"
     wb.save(path)
     assert safety.check_workbook(path) == path
+
+
+def test_dimension_is_not_trusted(tmp_path: Path) -> None:
+    """A dimension claiming the whole grid over two cells is read (the cells decide, not the claim)."""
+    src = _workbook(tmp_path / "full.xlsx")
+    with zipfile.ZipFile(src) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    path = _rewrite(src, tmp_path / "claim.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(
+        b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>')})
+    assert read_store(path).tables["work_orders"]["notes"].tolist() == ["hello"]
+
+
+@pytest.mark.parametrize("cols, rows", [("Q", "128725"), ("AD", "9"), ("XFD", "1048576"), ("A", "1")])
+def test_fast_scan_bounds_match_what_they_claim(cols: str, rows: str) -> None:
+    """The fast scan's expression lets through exactly the regular cells within its bounds."""
+    outside = safety._outside(cols, rows)
+    limit_col, limit_row = safety.column_number(cols), safety._row_bound(rows)
+    for c in (1, 2, 25, 26, 27, 30, 702, 703, 16384, 16385):
+        for r in (1, 9, 10, 99999, 128725, 199999, 200000, 1048576, 1999999):
+            tag = f'<c r="{safety.column_letters(c)}{r}" s="1">'.encode()
+            assert (outside.search(tag) is None) == (c <= limit_col and r <= limit_row), tag

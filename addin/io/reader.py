@@ -27,8 +27,8 @@ from defusedxml.ElementTree import fromstring
 
 from addin.errors import ServiceError, WorkbookReadError
 from addin.i18n import Text
-from addin.io.safety import (CORRUPT, LOCKED, check_workbook, column_number, part_relationships,
-                              worksheet_names)
+from addin.io.safety import (DAMAGE, LOCKED, column_number, damage_error, inspect_workbook,
+                              part_relationships, worksheet_names)
 from addin.models import SHEETS, SheetSpec
 from addin.store import Store
 from addin.tables import ROW, ReadProblem, as_text, make_table, normalize_label
@@ -110,8 +110,15 @@ def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
     """Read a workbook into a Store (every sheet typed; what is missing or unreadable listed).
 
     The file is checked by :func:`addin.io.safety.check_workbook` before the engine opens it;
-    any failure is a :class:`WorkbookReadError` with one line naming the file."""
-    p = check_workbook(path)
+    any failure is a :class:`WorkbookReadError` with one line naming the file.
+
+    A workbook with Excel 4.0 macro sheets is read with openpyxl whatever the engine asked:
+    python-calamine refuses to open it at all, and the macro sheets hold macros, not records, so
+    the user expects the data sheets read as from any other workbook."""
+    info = inspect_workbook(path)
+    p = info.path
+    if info.macro_sheets and engine == "calamine":
+        engine = "openpyxl"
     cls = reader_class(engine)
     with _engine_errors(p, cls.errors):
         reader = cls(p)
@@ -121,7 +128,7 @@ def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
             found = match_sheets(reader.sheet_names(), tables)
 
         def grid(name: str) -> Grid:
-            with _engine_errors(p, cls.errors):
+            with _engine_errors(p, cls.errors, f"sheet {name}"):
                 return reader.grid(name)
 
         return _store(found, grid, tables, p)
@@ -159,14 +166,20 @@ def _gc_paused() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _engine_errors(path: Path, errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+def _engine_errors(path: Path, errors: tuple[type[BaseException], ...], where: str | None = None) -> Iterator[None]:
+    """What an engine raises on a damaged file becomes the one-line refusal: the errors its
+    library declares, anything zip or XML parsing raises (the checks cannot foresee every damage
+    the engine meets in the rest of a part) and a panic of Rust code (a BaseException)."""
     try:
         yield
     except PermissionError:
         raise WorkbookReadError(LOCKED, file=path.name) from None
-    except errors as exc:
-        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise WorkbookReadError(CORRUPT, file=path.name, detail=detail) from None
+    except (*errors, *DAMAGE) as exc:
+        raise damage_error(path.name, where, exc) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise damage_error(path.name, where, exc) from None
 
 
 # --------------------------------------------------------------------------------------------
