@@ -99,6 +99,8 @@ def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
     if args.write:
         from addin.io.edit import apply_edit
 
-        cells = apply_edit(lock.dest, findings_edit(findings, locale), locale=locale, stamp=stamp, locked=True).marked
+        # read_store has just checked the package (and the lock and stamp keep it the same file).
+        cells = apply_edit(lock.dest, findings_edit(findings, locale), locale=locale, stamp=stamp, locked=True,
+                           checked=True).marked
         print(tr(_WRITTEN, locale, file=args.workbook, cells=cells), file=sys.stderr if args.json else sys.stdout)
     return 1 if any(f.severity == "error" for f in findings) else 0
