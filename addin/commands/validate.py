@@ -99,7 +99,11 @@ def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
     if args.write:
         from addin.io.edit import apply_edit
 
-        # read_store has just checked the package (and the lock and stamp keep it the same file).
+        from addin.io.writer import check_safe
+
+        # read_store has just checked the package (the lock and the stamp keep it the same file):
+        # what is left is what an openpyxl save would lose.
+        check_safe(lock.dest, sane=True)
         cells = apply_edit(lock.dest, findings_edit(findings, locale), locale=locale, stamp=stamp, locked=True,
                            checked=True).marked
         print(tr(_WRITTEN, locale, file=args.workbook, cells=cells), file=sys.stderr if args.json else sys.stdout)
