@@ -14,6 +14,9 @@ from addin import __version__
 from addin.errors import ServiceError
 
 COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
+# issue 16: data in from DMS exports and CSV, and upgrading old workbooks ("import" is a keyword).
+COMMANDS += ("import", "upgrade")
+MODULES = {"import": "import_"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"service-addin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"addin.commands.{name}")
+        module = importlib.import_module(f"addin.commands.{MODULES.get(name, name)}")
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
