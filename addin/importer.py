@@ -353,7 +353,12 @@ def convert_source(source: Source, sheet: str, mapping: Mapping, *, keep_extra: 
         values = [r[j] for r in body]
         col = spec.by_key[key]
         if col.kind in ("date", "datetime"):
-            values = [coerce_date(v, mapping.date_format) for v in values]
+            # A year holds few distinct dates: each is looked at once.
+            try:
+                seen = {v: coerce_date(v, mapping.date_format) for v in dict.fromkeys(values)}
+                values = [seen[v] for v in values]
+            except TypeError:
+                values = [coerce_date(v, mapping.date_format) for v in values]
         elif col.kind == "enum" and key in mapping.values:
             vmap = mapping.values[key]
             values = [vmap.get(normalize_label(v), v) if isinstance(v, str) else v for v in values]
