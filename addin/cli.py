@@ -17,12 +17,15 @@ from addin import __version__
 from addin.errors import ServiceError
 
 COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
+# issue 16: data in from DMS exports and CSV, and upgrading old workbooks ("import" is a keyword).
+COMMANDS += ("import", "upgrade")
+MODULES = {"import": "import_"}
 
 
 def _help_of(name: str) -> str:
     """A command's HELP, read from its module's text: ``--help`` and ``--version`` import no
     command (so neither pandas nor openpyxl nor the reports)."""
-    spec = importlib.util.find_spec(f"addin.commands.{name}")
+    spec = importlib.util.find_spec(f"addin.commands.{MODULES.get(name, name)}")
     if spec is None or spec.origin is None:
         return ""
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
@@ -30,7 +33,7 @@ def _help_of(name: str) -> str:
         if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "HELP" for t in node.targets)
                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
             return node.value.value
-    return str(importlib.import_module(f"addin.commands.{name}").HELP)
+    return str(importlib.import_module(f"addin.commands.{MODULES.get(name, name)}").HELP)
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
@@ -51,7 +54,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help_text = _help_of(name)
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            module = importlib.import_module(f"addin.commands.{name}")
+            module = importlib.import_module(f"addin.commands.{MODULES.get(name, name)}")
             module.add_arguments(p)
             p.set_defaults(_run=module.run)
     return parser

@@ -230,10 +230,17 @@ def col(
     help_en: str = "",
     help_zh: str = "",
     default: Any = None,
+    aliases: tuple[str, ...] = (),
 ) -> Any:
     """Declare a column: labels, required flag, kind (inferred from the type when omitted),
-    the referenced "sheet.column" for references, and input help shown in the workbook."""
+    the referenced "sheet.column" for references, and input help shown in the workbook.
+
+    ``aliases``: the names DMS exports and stores' own spreadsheets commonly give the column
+    (车架号/VIN码/底盘号); only the importer (addin.importer) matches them, so they appear neither
+    in the workbook nor in the JSON schemas."""
     extra: dict[str, Any] = {"label_en": en, "label_zh": zh, "help_en": help_en, "help_zh": help_zh}
+    if aliases:
+        extra["aliases"] = tuple(aliases)
     if kind:
         extra["kind"] = kind
     if ref:
@@ -269,23 +276,23 @@ class RosterRow(SheetModel):
     sheet_key = "roster"
     label_en, label_zh = "Roster", "人员花名册"
     key_columns = ("staff_id",)
-    staff_id: str = col("Staff ID", "工号", required=True)
-    name: str = col("Name", "姓名", required=True)
-    role: Role = col("Role", "岗位", required=True)  # type: ignore[valid-type]
+    staff_id: str = col("Staff ID", "工号", required=True, aliases=("员工编号", "员工号", "人员编号"))
+    name: str = col("Name", "姓名", required=True, aliases=("员工姓名",))
+    role: Role = col("Role", "岗位", required=True, aliases=("职务", "职位"))  # type: ignore[valid-type]
     also_roles: str | None = col("Also roles", "兼任岗位",
                                  help_en="Further roles held concurrently, separated by commas",
                                  help_zh="兼任的其他岗位，用逗号或顿号分隔")
-    team: str | None = col("Team", "班组")
+    team: str | None = col("Team", "班组", aliases=("所属班组",))
     grade: Grade | None = col("Grade", "等级")  # type: ignore[valid-type]
-    hire_date: dt.date = col("Hire date", "入职日期", required=True)
-    leave_date: dt.date | None = col("Leave date", "离职日期")
+    hire_date: dt.date = col("Hire date", "入职日期", required=True, aliases=("入职时间",))
+    leave_date: dt.date | None = col("Leave date", "离职日期", aliases=("离职时间",))
     piece_rate: float | None = col("Piece rate", "计件单价", kind="money",
                                    help_en="Pay per flag hour (technicians)", help_zh="每工时计件工资（技工）")
     daily_hours: float | None = col("Daily hours", "日工作小时", kind="number", help_en="Blank = 8",
                                     help_zh="空白=8")
     excel_user: str | None = col("Excel user", "Excel用户名", help_en="The login that identifies this person in Excel",
                                  help_zh="在Excel中识别此人的登录名")
-    phone: str | None = col("Phone", "电话")
+    phone: str | None = col("Phone", "电话", aliases=("手机", "联系电话"))
 
 
 class PositionRow(SheetModel):
@@ -301,36 +308,38 @@ class VehicleRow(SheetModel):
     sheet_key = "vehicles"
     label_en, label_zh = "Vehicles", "客户车辆档案"
     key_columns = ("vin",)
-    vin: str = col("VIN", "车架号", required=True, help_en="17 characters, no I, O, Q", help_zh="17位，不含I、O、Q")
-    plate: str | None = col("Plate", "车牌号")
-    model: str | None = col("Model", "车型")
-    customer_name: str | None = col("Customer", "客户姓名")
-    customer_phone: str | None = col("Customer phone", "客户电话")
-    sale_date: dt.date | None = col("Sale date", "销售日期")
-    warranty_end_date: dt.date | None = col("Warranty end", "保修截止日期")
+    vin: str = col("VIN", "车架号", required=True, help_en="17 characters, no I, O, Q", help_zh="17位，不含I、O、Q",
+                   aliases=("VIN码", "底盘号", "车辆识别代号", "VIN号"))
+    plate: str | None = col("Plate", "车牌号", aliases=("车牌", "车牌号码"))
+    model: str | None = col("Model", "车型", aliases=("车型名称", "车系"))
+    customer_name: str | None = col("Customer", "客户姓名", aliases=("车主", "车主姓名", "客户名称"))
+    customer_phone: str | None = col("Customer phone", "客户电话", aliases=("联系电话", "手机", "手机号", "车主电话"))
+    sale_date: dt.date | None = col("Sale date", "销售日期", aliases=("购车日期", "开票日期"))
+    warranty_end_date: dt.date | None = col("Warranty end", "保修截止日期", aliases=("保修到期日",))
     warranty_km: float | None = col("Warranty km", "保修里程", kind="int")
     insurer: str | None = col("Insurer", "保险公司")
-    insurance_expiry: dt.date | None = col("Insurance expiry", "保险到期日")
+    insurance_expiry: dt.date | None = col("Insurance expiry", "保险到期日", aliases=("保险到期日期", "商业险到期日"))
 
 
 class WorkOrderRow(SheetModel):
     sheet_key = "work_orders"
     label_en, label_zh = "Work orders", "维修工单"
     key_columns = ("wo_no",)
-    wo_no: str = col("WO no.", "工单号", required=True)
-    open_date: dt.date = col("Open date", "开单日期", required=True)
-    promised_date: dt.date | None = col("Promised date", "预计完工日期")
-    close_date: dt.date | None = col("Settlement date", "结算日期")
-    status: WoStatus = col("Status", "状态", required=True)  # type: ignore[valid-type]
-    vin: str = col("VIN", "车架号", required=True, ref="vehicles.vin")
-    plate: str | None = col("Plate", "车牌号")
-    mileage: float = col("Mileage", "进厂里程", required=True, kind="int")
-    customer_name: str | None = col("Customer", "客户姓名")
-    customer_phone: str | None = col("Customer phone", "客户电话")
-    advisor_id: str = col("Advisor", "服务顾问", required=True, ref="roster.staff_id")
+    wo_no: str = col("WO no.", "工单号", required=True, aliases=("维修单号", "委托书号", "工单编号", "RO号", "RO No"))
+    open_date: dt.date = col("Open date", "开单日期", required=True, aliases=("进厂日期", "进厂时间", "开单时间", "接车日期"))
+    promised_date: dt.date | None = col("Promised date", "预计完工日期", aliases=("预计交车日期", "预交车日期", "预计完工时间"))
+    close_date: dt.date | None = col("Settlement date", "结算日期", aliases=("结算时间", "结账日期"))
+    status: WoStatus = col("Status", "状态", required=True, aliases=("工单状态",))  # type: ignore[valid-type]
+    vin: str = col("VIN", "车架号", required=True, ref="vehicles.vin", aliases=("VIN码", "底盘号", "车辆识别代号", "VIN号"))
+    plate: str | None = col("Plate", "车牌号", aliases=("车牌", "车牌号码"))
+    mileage: float = col("Mileage", "进厂里程", required=True, kind="int", aliases=("里程", "行驶里程", "进厂公里数"))
+    customer_name: str | None = col("Customer", "客户姓名", aliases=("车主", "送修人", "客户名称"))
+    customer_phone: str | None = col("Customer phone", "客户电话", aliases=("联系电话", "手机", "手机号", "送修人电话"))
+    advisor_id: str = col("Advisor", "服务顾问", required=True, ref="roster.staff_id", aliases=("服务顾问工号", "接待员", "接车员"))
     team: str | None = col("Team", "班组")
-    repair_type: RepairType = col("Repair type", "维修类型", required=True)  # type: ignore[valid-type]
-    concern: str | None = col("Concern", "用户陈述")
+    repair_type: RepairType = col("Repair type", "维修类型", required=True,
+                                  aliases=("维修类别", "修理类型", "业务类型"))  # type: ignore[valid-type]
+    concern: str | None = col("Concern", "用户陈述", aliases=("故障描述", "客户描述"))
     appointment: bool | None = col("Appointment", "预约")
     first_service: bool | None = col("First service", "首保")
     rework_of: str | None = col("Rework of", "返修原工单", ref="work_orders.wo_no",
@@ -343,7 +352,7 @@ class WorkOrderRow(SheetModel):
     followup_by: str | None = col("Follow-up by", "回访人", ref="roster.staff_id")
     next_service_date: dt.date | None = col("Next service date", "下次保养日期")
     next_service_km: float | None = col("Next service km", "下次保养里程", kind="int")
-    insurer: str | None = col("Insurer", "保险公司")
+    insurer: str | None = col("Insurer", "保险公司", aliases=("承保公司",))
     notes: str | None = col("Notes", "备注")
 
 
@@ -351,19 +360,22 @@ class WoLineRow(SheetModel):
     sheet_key = "wo_lines"
     label_en, label_zh = "WO lines", "工单明细"
     key_columns = ("wo_no", "line_no")
-    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no")
-    line_no: int = col("Line", "行号", required=True, kind="int")
-    line_type: LineType = col("Line type", "项目类型", required=True)  # type: ignore[valid-type]
+    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no",
+                     aliases=("维修单号", "委托书号", "工单编号", "RO号", "RO No"))
+    line_no: int = col("Line", "行号", required=True, kind="int", aliases=("序号", "明细行号"))
+    line_type: LineType = col("Line type", "项目类型", required=True,
+                              aliases=("明细类型", "收费项目类型"))  # type: ignore[valid-type]
     item_code: str | None = col("Item code", "项目代码", help_en="Labor operation code or part no.",
-                                help_zh="工时代码或配件编号")
+                                help_zh="工时代码或配件编号", aliases=("项目编码", "工时代码", "配件代码"))
     description: str | None = col("Description", "项目名称")
     qty: float = col("Qty / hours", "数量/工时", required=True, kind="number",
-                     help_en="Flag hours for labor, units otherwise", help_zh="工时项目为工时数，其余为数量")
+                     help_en="Flag hours for labor, units otherwise", help_zh="工时项目为工时数，其余为数量", aliases=("数量", "工时数"))
     unit_price: float = col("Unit price", "单价", required=True, kind="money")
     discount_pct: float | None = col("Discount", "折扣率", kind="percent", help_en="0 to below 100%",
-                                     help_zh="0至100%（不含）")
-    pay_type: PayType = col("Pay type", "付费方式", required=True)  # type: ignore[valid-type]
-    technician_id: str | None = col("Technician", "维修技工", ref="roster.staff_id")
+                                     help_zh="0至100%（不含）", aliases=("折扣",))
+    pay_type: PayType = col("Pay type", "付费方式", required=True,
+                            aliases=("收费类型", "付费类型", "收费性质"))  # type: ignore[valid-type]
+    technician_id: str | None = col("Technician", "维修技工", ref="roster.staff_id", aliases=("维修工", "主修技师", "技师"))
     actual_hours: float | None = col("Actual hours", "实际工时", kind="number")
     cause: str | None = col("Cause", "故障原因")
     correction: str | None = col("Correction", "维修措施")
@@ -379,12 +391,12 @@ class PartRow(SheetModel):
     sheet_key = "parts"
     label_en, label_zh = "Parts", "配件档案"
     key_columns = ("part_no",)
-    part_no: str = col("Part no.", "配件编号", required=True)
-    name: str = col("Name", "配件名称", required=True)
+    part_no: str = col("Part no.", "配件编号", required=True, aliases=("零件号", "零件编号", "配件代码", "备件号"))
+    name: str = col("Name", "配件名称", required=True, aliases=("零件名称", "备件名称"))
     category: PartCategory | None = col("Category", "类别")  # type: ignore[valid-type]
-    unit: str | None = col("Unit", "单位")
-    bin: str | None = col("Bin", "货位")
-    sale_price: float | None = col("Sale price", "销售价", kind="money")
+    unit: str | None = col("Unit", "单位", aliases=("计量单位",))
+    bin: str | None = col("Bin", "货位", aliases=("库位",))
+    sale_price: float | None = col("Sale price", "销售价", kind="money", aliases=("销售价格", "零售价"))
     safety_stock: float | None = col("Safety stock", "安全库存", kind="number")
     reorder_qty: float | None = col("Reorder qty", "订货批量", kind="number")
     supplier: str | None = col("Supplier", "供应商")
@@ -395,17 +407,17 @@ class PartsLedgerRow(SheetModel):
     sheet_key = "parts_ledger"
     label_en, label_zh = "Parts ledger", "配件台账"
     key_columns = ("txn_id",)
-    txn_id: str = col("Txn ID", "单据号", required=True)
-    txn_date: dt.date = col("Date", "日期", required=True)
-    part_no: str = col("Part no.", "配件编号", required=True, ref="parts.part_no")
-    txn_type: TxnType = col("Type", "类型", required=True)  # type: ignore[valid-type]
+    txn_id: str = col("Txn ID", "单据号", required=True, aliases=("流水号", "出入库单号"))
+    txn_date: dt.date = col("Date", "日期", required=True, aliases=("业务日期", "出入库日期"))
+    part_no: str = col("Part no.", "配件编号", required=True, ref="parts.part_no", aliases=("零件号", "零件编号", "配件代码", "备件号"))
+    txn_type: TxnType = col("Type", "类型", required=True, aliases=("出入库类型", "业务类型"))  # type: ignore[valid-type]
     qty: float = col("Qty", "数量", required=True, kind="number", help_en="> 0; the type gives the direction",
                      help_zh="大于0，方向由类型决定")
     unit_cost: float | None = col("Unit cost", "单位成本", kind="money", help_en="Receipts: ex-tax purchase cost",
-                                  help_zh="入库：不含税采购成本")
+                                  help_zh="入库：不含税采购成本", aliases=("成本价", "进价", "采购单价"))
     unit_price: float | None = col("Unit price", "销售单价", kind="money", help_en="Counter sales: sale price",
                                    help_zh="外销：销售价")
-    wo_no: str | None = col("WO no.", "工单号", ref="work_orders.wo_no")
+    wo_no: str | None = col("WO no.", "工单号", ref="work_orders.wo_no", aliases=("维修单号", "委托书号", "工单编号"))
     doc_no: str | None = col("Document no.", "单据编号")
     staff_id: str | None = col("Staff", "经办人", ref="roster.staff_id")
     notes: str | None = col("Notes", "备注")
@@ -439,15 +451,15 @@ class ClaimRow(SheetModel):
     sheet_key = "claims"
     label_en, label_zh = "Claims", "索赔台账"
     key_columns = ("claim_no",)
-    claim_no: str = col("Claim no.", "索赔单号", required=True)
+    claim_no: str = col("Claim no.", "索赔单号", required=True, aliases=("索赔编号", "理赔单号"))
     claim_type: ClaimType = col("Claim type", "索赔类型", required=True)  # type: ignore[valid-type]
-    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no")
-    vin: str | None = col("VIN", "车架号", ref="vehicles.vin")
+    wo_no: str = col("WO no.", "工单号", required=True, ref="work_orders.wo_no", aliases=("维修单号", "委托书号", "工单编号"))
+    vin: str | None = col("VIN", "车架号", ref="vehicles.vin", aliases=("VIN码", "底盘号", "车辆识别代号"))
     payer: str = col("Payer", "付款方", required=True, help_en="Manufacturer or insurer", help_zh="厂家或保险公司")
-    submitted_date: dt.date | None = col("Submitted date", "提交日期")
-    status: ClaimStatus = col("Status", "状态", required=True)  # type: ignore[valid-type]
-    claimed_amount: float = col("Claimed amount", "索赔金额", required=True, kind="money")
-    approved_amount: float | None = col("Approved amount", "批准金额", kind="money")
+    submitted_date: dt.date | None = col("Submitted date", "提交日期", aliases=("申请日期", "提报日期"))
+    status: ClaimStatus = col("Status", "状态", required=True, aliases=("索赔状态",))  # type: ignore[valid-type]
+    claimed_amount: float = col("Claimed amount", "索赔金额", required=True, kind="money", aliases=("申请金额", "索赔申请金额"))
+    approved_amount: float | None = col("Approved amount", "批准金额", kind="money", aliases=("核准金额", "审核金额"))
     decided_date: dt.date | None = col("Decided date", "审批日期")
     rejection_reason: str | None = col("Rejection reason", "拒赔原因")
     parts_return_required: bool | None = col("Parts return required", "需回运旧件")
@@ -694,6 +706,7 @@ class ColumnSpec:
     ref: str | None = None
     help_en: str = ""
     help_zh: str = ""
+    aliases: tuple[str, ...] = ()
 
     def label(self, locale: str) -> str:
         return self.label_zh if locale == "zh-CN" else self.label_en
@@ -762,6 +775,7 @@ def _spec(model: type[SheetModel]) -> SheetSpec:
             key=key, label_en=str(extra["label_en"]), label_zh=str(extra["label_zh"]), kind=kind,
             required=info.is_required(), enum=enum_cls, ref=extra.get("ref"),  # type: ignore[arg-type]
             help_en=str(extra.get("help_en", "")), help_zh=str(extra.get("help_zh", "")),
+            aliases=tuple(extra.get("aliases", ())),  # type: ignore[arg-type]
         ))
     spec = SheetSpec(model.sheet_key, model.label_en, model.label_zh, model, tuple(columns),
                      model.written_by, model.key_columns)

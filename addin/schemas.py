@@ -35,6 +35,8 @@ _RENAMES = {
 def _annotate_column(prop: dict[str, Any], spec_kind: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in prop.items():
+        if name == "aliases":
+            continue  # the importer's DMS names (addin.models.col): not part of the data contract
         if name in _RENAMES:
             if name.startswith("help_") and not value:
                 continue  # empty help is noise in the file

@@ -33,7 +33,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from addin.cli import COMMANDS
+    from addin.cli import COMMANDS, MODULES
 
     python = best([sys.executable, "-c", "pass"], args.repeat)
     print(f"python -c pass                  {python:.3f} s")
@@ -44,7 +44,8 @@ def main() -> int:
         failed |= over
         print(f"service-addin {' '.join(extra):<18} {seconds:.3f} s{'  OVER ' + str(LIMIT) + ' s' if over else ''}")
     for name in COMMANDS:
-        seconds = best([sys.executable, "-c", f"import addin.commands.{name}"], args.repeat) - python
+        module = MODULES.get(name, name)
+        seconds = best([sys.executable, "-c", f"import addin.commands.{module}"], args.repeat) - python
         print(f"import addin.commands.{name:<10} {max(seconds, 0):.3f} s")
     print("FAIL" if failed else "OK")
     return 1 if failed else 0

@@ -50,6 +50,10 @@ Sub ReportHeadcount(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.report('headcount')"
 End Sub
 
+Sub ImportData(control As IRibbonControl)
+    RunPython "import addin.xl.entry as e; e.import_data()"
+End Sub
+
 Sub PostStocktake(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.post_stocktake()"
 End Sub

@@ -82,6 +82,9 @@ class WorkbookEdit:
     dashboard: DashboardValues | None = None
     marks: list[Mark] | None = None
     part_edits: dict[str, Callable[[bytes], bytes]] = field(default_factory=dict)
+    #: {sheet key: header names}: columns the models do not know, added to the sheet (and its
+    #: Table) before the records are written, so their values are kept (import --keep-extra).
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
 
     def sheets(self) -> set[str]:
         """The sheet keys this edit writes to."""
@@ -150,7 +153,7 @@ def apply_edit(
 
     path = Path(path)
     adding = missing_own_sheets(_package_sheet_names(path))
-    if engine in ("auto", "package") and not adding and edit.marks is None:
+    if engine in ("auto", "package") and not adding and edit.marks is None and not edit.new_columns:
         cells = {k: dict(v) for k, v in edit.cells.items()}
         expect = {k: dict(v) for k, v in edit.expect.items()}
         if edit.dashboard is not None:
@@ -203,6 +206,11 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
     for key in missing_own_sheets(wb.sheetnames):
         add_own_sheet(wb, key, locale)
         outcome.added_sheets.append(key)
+    if edit.new_columns:
+        from addin.io.writer import add_extra_columns
+
+        for key, names in edit.new_columns.items():
+            add_extra_columns(wb, key, names)
     for key, records in edit.replacements.items():
         outcome.replaced[key] = len(replace_rows(wb, key, records, locale))
     for key, records in edit.appends.items():

@@ -297,6 +297,21 @@ class _Layout:
             self.table.tableColumns.append(TableColumn(id=len(self.table.tableColumns) + 1, name=header.value))
         return c
 
+    def add_header(self, name: str) -> int:
+        """Append a header for a column the models do not know (kept as read), widening the Table."""
+        c = self.last_col + 1
+        header = self.ws.cell(self.header_row, c, name)
+        header.data_type = "s"
+        left = self.ws.cell(self.header_row, self.last_col)
+        if left.has_style:
+            header._style = copy(left._style)
+        self.last_col = c
+        self.headers.setdefault(normalize_label(name), c)
+        if self.table is not None:
+            self.table.tableColumns.append(TableColumn(id=len(self.table.tableColumns) + 1, name=name))
+            self.resize(max(self.data_end(), self.header_row + 1))
+        return c
+
     def resize(self, last_row: int) -> None:
         if self.table is None:
             return
@@ -313,6 +328,13 @@ def sheet_columns(wb: Workbook, sheet_key: str) -> tuple[Worksheet, int, dict[st
     that header (for callers that mark or edit single cells)."""
     layout = _Layout(find_sheet(wb, sheet_key), SHEETS[sheet_key])
     return layout.ws, layout.header_row, dict(layout.columns)
+
+
+def add_extra_columns(wb: Workbook, sheet_key: str, names: Iterable[str]) -> list[int]:
+    """Add a header for each of ``names`` the sheet's header lacks (columns the models do not know);
+    returns their column numbers."""
+    layout = _Layout(find_sheet(wb, sheet_key), SHEETS[sheet_key])
+    return [layout.add_header(n) for n in names if normalize_label(n) not in layout.headers]
 
 
 def _template(ws: Worksheet, row: int, column: int, kind: str) -> StyleArray:

@@ -290,3 +290,55 @@ def settings(book: Any = None) -> None:
 def help(book: Any = None) -> None:  # noqa: A001 - the button's name
     """What each button does, in the workbook's language."""
     _run(book, lambda live, store: T_HELP(store.locale), sheets=("settings",))
+
+
+# -- Import (issue 16) ----------------------------------------------------------------------------
+
+T_ASK_FILE = Text("Import which file? The full path of a CSV, .xlsx or .xlsm export (a mapping file of the same "
+                  "name with .toml beside it is used).",
+                  "导入哪个文件？请输入 CSV、.xlsx 或 .xlsm 导出文件的完整路径（同名 .toml 映射文件若在旁边将被使用）。")
+T_ASK_SHEET = Text("Into which sheet? (work_orders, wo_lines, parts, parts_ledger, claims, vehicles, roster, ... "
+                   "or its name)", "导入到哪张工作表？（work_orders、wo_lines、parts、parts_ledger、claims、vehicles、"
+                   "roster……或工作表名称）")
+T_CONFIRM_IMPORT = Text("{summary}\n\nWrite this into the workbook?", "{summary}\n\n确定写入工作簿？")
+T_IMPORTED = Text("{new} new and {changed} changed record(s) written to \u201c{sheet}\u201d.{bad}",
+                  "已写入\u201c{sheet}\u201d：新增 {new} 条，修改 {changed} 条。{bad}")
+T_IMPORT_BAD = Text("\n{count} row(s) of the file were not imported: {rows}.", "\n文件中有 {count} 行未导入：{rows}。")
+
+
+def import_data(book: Any = None) -> None:
+    """Import a DMS export or CSV file into one sheet (addin.importer): asks for the file and the
+    sheet, shows the dry-run summary, and writes only when the user says yes."""
+    _run(book, _import_data)
+
+
+def _import_data(live: LiveBook, store: Store) -> str:
+    from addin.identity import identify
+    from addin.importer import check_sheet, convert_source, load_mapping, plan_import, read_source, render_plan
+
+    locale = store.locale
+    now = dt.datetime.now().replace(microsecond=0)
+    actor = identify(store, live.user(), now.date())
+    path = live.ask(T_ASK_FILE(locale), T_TITLE(locale))
+    if not path or not str(path).strip():
+        return T_CANCELLED(locale)
+    answer = live.ask(T_ASK_SHEET(locale), T_TITLE(locale))
+    if not answer or not str(answer).strip():
+        return T_CANCELLED(locale)
+    sheet = check_sheet(str(answer).strip())
+    source_path = Path(str(path).strip().strip('"'))
+    toml = source_path.with_suffix(".toml")
+    mapping = load_mapping(toml if toml.is_file() else None, sheet)
+    source = read_source(source_path, sheet, mapping.source_sheet)
+    plan = plan_import(store, convert_source(source, sheet, mapping, locale=locale), sheet, source=source.name)
+    summary = render_plan(plan, locale, limit=12)
+    if plan.edit is None:
+        return summary
+    if live.alert(T_CONFIRM_IMPORT(locale, summary=summary), T_TITLE(locale), buttons="yes_no") != "yes":
+        return T_CANCELLED(locale)
+    plan.edit.appends["audit_log"] = [{"timestamp": now, "user": actor.audit_user, "action": "import",
+                                       "details": f"{sheet} <- {source.name}: {len(plan.new)} new, "
+                                                  f"{len(plan.changed)} changed"}]
+    apply_to_live(live, store, plan.edit, save=False)
+    bad = T_IMPORT_BAD(locale, count=len(plan.bad), rows=", ".join(str(f.row) for f in plan.bad[:20])) if plan.bad else ""
+    return T_IMPORTED(locale, new=len(plan.new), changed=len(plan.changed), sheet=live.sheet_of(store, sheet), bad=bad)
