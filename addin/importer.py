@@ -35,7 +35,7 @@ from addin.findings import Finding
 from addin.i18n import Text, column_label, sheet_label, tr
 from addin.io.edit import WorkbookEdit
 from addin.models import INPUT_SHEETS, SHEETS
-from addin.periods import FROZEN_SHEETS, canonical, closed_periods, period_fingerprint, record_key
+from addin.periods import FROZEN_SHEETS, canonical, closed_periods, period_fingerprint
 from addin.store import Store
 from addin.tables import ROW, ReadProblem, as_text, is_blank, make_table, normalize_label
 

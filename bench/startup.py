@@ -46,7 +46,7 @@ def main() -> int:
     for name in COMMANDS:
         module = MODULES.get(name, name)
         seconds = best([sys.executable, "-c", f"import addin.commands.{module}"], args.repeat) - python
-        print(f"import addin.commands.{name:<10} {max(seconds, 0):.3f} s")
+        print(f"import addin.commands.{module:<10} {max(seconds, 0):.3f} s")
     print("FAIL" if failed else "OK")
     return 1 if failed else 0
 

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.importer import check_sheet, convert_source, load_mapping, read_source
+    from addin.importer import check_sheet, load_mapping, read_source
 
     sheet = check_sheet(args.sheet)
     mapping = load_mapping(args.map, sheet)
