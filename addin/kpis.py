@@ -1247,7 +1247,8 @@ def _claim_frames(c: _Context) -> dict[str, pd.DataFrame]:
     status = cl["status"]
     out: dict[str, pd.DataFrame] = {}
 
-    close = cl["wo_no"].map(c.wo.drop_duplicates("wo_no").set_index("wo_no")["close_date"])
+    closes = c.wo.drop_duplicates("wo_no").set_index("wo_no")["close_date"]
+    close = pd.Series(closes.reindex(cl["wo_no"].to_numpy()).to_numpy(dtype="datetime64[ns]"), index=cl.index)
     submit_by = close + pd.Timedelta(days=s.claim_submit_days)
     drafts = ~submitted & status.notna().to_numpy() & (submit_by.to_numpy() < end64)
     out["claims_to_submit"] = _frame(cl.loc[drafts, "claim_no"], submit_by[drafts], cl.loc[drafts, "handler_id"])

@@ -83,7 +83,7 @@ class Care:
         resolved = day + dt.timedelta(days=took)
         # Some of the last weeks' complaints are still open, a few past the 3 days.
         recent = (ctx.end - day).days <= 40
-        if resolved <= ctx.end and not (recent and rng.random() < 0.35):
+        if resolved <= ctx.end and not (recent and rng.random() < 0.5):
             rec["resolved_date"] = resolved
             rec["action"] = ctx.t(ACTIONS)
             callback = resolved + dt.timedelta(days=rng.randint(0, 2))
@@ -109,7 +109,7 @@ class Care:
         vehicles = self.fleet.vehicles
         day = ctx.start
         while day <= ctx.end:
-            for _ in range(rng.randint(0, max(1, round(2 * ctx.scale)))):
+            for _ in range(rng.randint(1, max(2, round(3 * ctx.scale)))):
                 when = day + dt.timedelta(days=rng.randint(0, 27))
                 owned = [v for v in vehicles if v.sale <= when and v.customer]
                 if when <= ctx.end and owned:
