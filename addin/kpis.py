@@ -197,7 +197,14 @@ class _Context:
 
     @cached_property
     def wo(self) -> pd.DataFrame:
-        return self.store.table("work_orders")
+        """Work orders, their followup_date and csi_score falling back to the first reached call
+        (DOMAIN.md followups)."""
+        return sets.with_followups(self.store.table("work_orders"), self.store.table("followups"))
+
+    @cached_property
+    def complained(self) -> np.ndarray:
+        """Per job of S: complaint TRUE, or named by a complaint."""
+        return sets.complained_mask(self.S, self.store.table("complaints"))
 
     @cached_property
     def S(self) -> pd.DataFrame:
@@ -505,8 +512,8 @@ def _appointment_rate(c: _Context) -> Number:
 
 @_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False, pool=Pooling(weight="settled_ros"))
 def _complaint_rate(c: _Context) -> Number:
-    """|{w ∈ S : complaint TRUE}| / settled_ros."""
-    return Quotient(int(sets.flag(c.S["complaint"]).sum()), len(c.S))
+    """|{w ∈ S : complaint TRUE, or named by a complaint}| / settled_ros."""
+    return Quotient(int(c.complained.sum()), len(c.S))
 
 
 @_kpi("first_service_rate", "First service rate", "首保率", "ratio", pool=Pooling())
@@ -732,6 +739,92 @@ def _churn_rate(c: _Context) -> Number:
     return Quotient(int((last.to_numpy() < cutoff).sum()), len(last))
 
 
+
+# -- Customer care and claims registers (issue 11) ----------------------------------------------
+
+def _received_in_p(c: _Context) -> pd.DataFrame:
+    cp = c.store.table("complaints").drop_duplicates("complaint_id")
+    return cp.loc[sets.within(cp["received_date"], c.start, c.end)]
+
+
+@_kpi("complaints_received", "Complaints received", "投诉数", "count", False)
+def _complaints_received(c: _Context) -> Number:
+    """Complaints with received_date in P."""
+    return len(_received_in_p(c))
+
+
+@_kpi("complaint_resolution_rate", "Complaints resolved on time", "投诉及时处理率", "ratio",
+      pool=Pooling(weight="complaints_received"))
+def _complaint_resolution_rate(c: _Context) -> Number:
+    """Complaints received in P with resolved_date − received_date ≤ complaint_resolve_days /
+    complaints_received."""
+    cp = _received_in_p(c)
+    days = (cp["resolved_date"] - cp["received_date"]).dt.days
+    return Quotient(int((days <= c.settings.complaint_resolve_days).sum()), len(cp))
+
+
+def open_complaints(complaints: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """Complaints received by the end of ``end`` with no resolved_date by then (blank, or later)."""
+    cp = complaints.drop_duplicates("complaint_id")
+    e = end.to_datetime64()
+    received = cp["received_date"].notna().to_numpy() & (cp["received_date"].to_numpy() <= e)
+    resolved = cp["resolved_date"].notna().to_numpy() & (cp["resolved_date"].to_numpy() <= e)
+    return cp.loc[received & ~resolved]
+
+
+@_kpi("complaints_open", "Open complaints", "未结投诉", "count", False)
+def _complaints_open(c: _Context) -> Number:
+    """Complaints received by the end of P with no resolved_date by the end of P."""
+    return len(open_complaints(c.store.table("complaints"), c.end))
+
+
+def _renewals_due(c: _Context) -> pd.DataFrame:
+    rn = c.store.table("renewals").drop_duplicates("renewal_id")
+    return rn.loc[sets.within(rn["expiry_date"], c.start, c.end)]
+
+
+@_kpi("renewals_due_count", "Policies expiring", "到期保单数", "count", None)
+def _renewals_due_count(c: _Context) -> Number:
+    """Renewals with expiry_date in P."""
+    return len(_renewals_due(c))
+
+
+@_kpi("renewal_rate", "Renewal rate", "续保率", "ratio", pool=Pooling(weight="renewals_due_count"))
+def _renewal_rate(c: _Context) -> Number:
+    """Renewals with expiry_date in P and outcome renewed / renewals_due_count."""
+    rn = _renewals_due(c)
+    return Quotient(int((rn["outcome"] == "renewed").sum()), len(rn))
+
+
+@_kpi("accessory_units", "Accessory units sold", "精品销售量", "count")
+def _accessory_units(c: _Context) -> Number:
+    """Σ qty over billed accessory lines of S, plus the counter_sale qty in P of parts whose
+    category is accessory."""
+    b = c.billed_s
+    on_jobs = float(b.loc[(b["line_type"] == "accessory").to_numpy(), "qty"].sum())
+    parts = c.store.table("parts")
+    accessories = set(parts.loc[(parts["category"] == "accessory").to_numpy(), "part_no"].dropna())
+    m = c.valuation.movements
+    sold = (m["txn_type"] == "counter_sale").to_numpy() & sets.within(m["txn_date"], c.start, c.end)
+    sold &= m["part_no"].isin(accessories).to_numpy()
+    return on_jobs + float(m.loc[sold, "qty"].sum())
+
+
+def written_off(c: _Context) -> pd.Series:
+    """Per claim_no of the claims with status closed and decided_date in P: max((approved_amount,
+    else claimed_amount) − payments paid by the end of P, 0)."""
+    cl = c.claims
+    cl = cl.loc[(cl["status"] == "closed").to_numpy() & sets.within(cl["decided_date"], c.start, c.end)]
+    short = sets.outstanding(cl, c.payments, c.end).clip(lower=0.0)
+    return pd.Series(short.to_numpy(), index=cl["claim_no"].to_numpy(), dtype="float64")
+
+
+@_kpi("claims_written_off", "Claim short payments written off", "索赔核销差额", "money", False)
+def _claims_written_off(c: _Context) -> Number:
+    """Σ over claims with status closed and decided_date in P of max((approved_amount, else
+    claimed_amount) − payments paid by the end of P, 0)."""
+    return float(written_off(c).sum())
+
 # ---------------------------------------------------------------------------------------------
 # How a KPI is shown: one format per unit, for worksheets (Excel number format) and for text
 
@@ -863,15 +956,12 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     qc = c("work_orders", "qc_first_pass")
     f["qc_first_pass_rate"] = ratio(f"SUMPRODUCT({s_mask}*{refs.truthy('work_orders', 'qc_first_pass')})",
                                     f'SUMPRODUCT({s_mask}*({qc}<>""))')
-    csi = c("work_orders", "csi_score")
-    f["csi_responses"] = f'COUNTIFS({s_crit},{csi},"<>")'
-    f["csi"] = ratio(f"SUMIFS({csi},{s_crit})", cell("csi_responses"))
-    follow = c("work_orders", "followup_date")
-    f["followup_rate"] = ratio(f'SUMPRODUCT({s_mask}*({follow}<>"")*(({follow}-{close})<={_WINDOW}))',
-                               cell("settled_ros"))
+    # csi, csi_responses and followup_rate fall back to a job's first reached call (the
+    # followups sheet), which plain formulas cannot pick: the engine writes them (issue 11).
     f["appointment_rate"] = ratio(f"SUMPRODUCT({o_mask}*{refs.truthy('work_orders', 'appointment')})",
                                   cell("entries"))
-    f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*{refs.truthy('work_orders', 'complaint')})",
+    named = f"(COUNTIFS({c('complaints', 'wo_no')},{wo_no})>0)"
+    f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*(({refs.truthy('work_orders', 'complaint')}+{named})>0))",
                                 cell("settled_ros"))
     ctype, csub, cstat, cdec = (c("claims", k) for k in ("claim_type", "submitted_date", "status", "decided_date"))
     for key in ("warranty", "insurance"):
@@ -1015,7 +1105,7 @@ def _advisors(c: _Context) -> list[dict[str, Any]]:
     revenue = S["wo_no"].map(c.job_revenue).fillna(0.0).groupby(S["advisor_id"]).sum()
     declined = S["wo_no"].map(c.job_declined).fillna(0.0).groupby(S["advisor_id"]).sum()
     csi = S.groupby("advisor_id")["csi_score"].mean()
-    complaints = pd.Series(sets.flag(S["complaint"]), index=S.index).groupby(S["advisor_id"]).sum()
+    complaints = pd.Series(c.complained, index=S.index).groupby(S["advisor_id"]).sum()
     out = []
     for a in ids:
         n = int(settled.get(a, 0))
@@ -1052,39 +1142,151 @@ def _teams(c: _Context) -> list[dict[str, Any]]:
     return out
 
 
-def _lists(c: _Context) -> dict[str, list[str]]:
+# -- The work lists (KPIS.md "Customer care lists" and the claims work-list; issue 11) -------------
+
+#: Columns of every work list frame: the record's id, its due date and its person.
+LIST_COLUMNS = ("id", "due", "person")
+#: The claims work-list (DOMAIN.md Reports, Registers): its lists in the order it prints them.
+CLAIM_LISTS = ("claims_to_submit", "claims_awaiting_decision", "claims_parts_due", "claims_unpaid",
+               "claims_written_off")
+
+
+def _frame(ids: Any, due: Any, person: Any) -> pd.DataFrame:
+    """A work list sorted the way a person works it: due date, then person, then id (blanks last)."""
+    f = pd.DataFrame({"id": np.asarray(ids, dtype=object), "due": pd.to_datetime(np.asarray(due)),
+                      "person": np.asarray(person, dtype=object)})
+    f = f.loc[f["id"].notna().to_numpy()].drop_duplicates("id")
+    key = f["person"].where(f["person"].notna(), "\uffff")
+    order = pd.DataFrame({"due": f["due"], "k": key.astype(str), "id": f["id"].astype(str)})
+    order = order.sort_values(["due", "k", "id"], na_position="last", kind="stable")
+    return f.loc[order.index].reset_index(drop=True)
+
+
+def _vehicle_person(c: _Context) -> pd.Series:
+    """Per VIN, the advisor of its latest job opened by the end of P and not cancelled."""
+    wo = c.wo
+    live = (wo["status"] != "cancelled").to_numpy() & wo["open_date"].notna().to_numpy()
+    live &= wo["open_date"].to_numpy() <= c.end.to_datetime64()
+    jobs = wo.loc[live & wo["vin"].notna().to_numpy()].sort_values("open_date", kind="stable")
+    return jobs.drop_duplicates("vin", keep="last").set_index("vin")["advisor_id"]
+
+
+def _care_frames(c: _Context) -> dict[str, pd.DataFrame]:
     s = c.settings
-    end64 = c.end.to_datetime64()
+    end = c.end
+    end64 = end.to_datetime64()
+    person = _vehicle_person(c)
     S = c.S
     due = S["close_date"] + pd.Timedelta(days=s.followup_window_days)
-    followups = S.loc[S["followup_date"].isna().to_numpy() & (due.to_numpy() < end64), "wo_no"]
+    callable_ = ~S["repair_type"].isin(("pdi", "internal")).to_numpy()
+    f = S.loc[S["followup_date"].isna().to_numpy() & (due.to_numpy() < end64) & callable_]
+    out = {"followups_due": _frame(f["wo_no"], f["close_date"] + pd.Timedelta(days=s.followup_window_days),
+                                   f["advisor_id"])}
 
     wo = c.wo
     live = (wo["status"] != "cancelled").to_numpy() & wo["open_date"].notna().to_numpy()
     live &= wo["open_date"].to_numpy() <= end64
     nxt = wo.loc[live & wo["vin"].notna().to_numpy()].groupby("vin")["next_service_date"].max().dropna()
-    next_start = c.end + pd.Timedelta(days=1)
-    maintenance = nxt.index[sets.within(nxt, next_start, next_start + pd.offsets.MonthEnd(0))]
+    next_start = end + pd.Timedelta(days=1)
+    next_end = next_start + pd.offsets.MonthEnd(0)
+    nxt = nxt.loc[sets.within(nxt, next_start, next_end)]
+    out["maintenance_due"] = _frame(nxt.index, nxt.to_numpy(), nxt.index.map(person))
 
     last = c.last_visit
-    lapsed_cut = add_months(c.end, -s.lapsed_months).to_datetime64()
-    churn_cut = add_months(c.end, -s.churn_months).to_datetime64()
+    lapsed_cut = add_months(end, -s.lapsed_months).to_datetime64()
+    churn_cut = add_months(end, -s.churn_months).to_datetime64()
     lv = last.to_numpy()
     # "between lapsed_months and churn_months ago" includes both ends; churned is "more than"
     # churn_months, so the two lists split the vehicles without a recent visit between them.
-    lapsed = last.index[(lv <= lapsed_cut) & (lv >= churn_cut)]
-    churned = last.index[lv < churn_cut]
+    for name, mask in (("lapsed", (lv <= lapsed_cut) & (lv >= churn_cut)), ("churned", lv < churn_cut)):
+        sel = last.loc[mask]
+        out[name] = _frame(sel.index, sel.to_numpy(), sel.index.map(person))
 
-    v = c.store.table("vehicles")
-    exp = v["insurance_expiry"].to_numpy()
-    renew = v.loc[(exp > end64) & (exp <= (c.end + pd.Timedelta(days=s.renewal_lead_days)).to_datetime64()), "vin"]
-    return {
-        "followups_due": sorted(set(followups.dropna())),
-        "maintenance_due": sorted(set(maintenance)),
-        "lapsed": sorted(set(lapsed)),
-        "churned": sorted(set(churned)),
-        "renewals_due": sorted(set(renew.dropna())),
-    }
+    v = c.store.table("vehicles").drop_duplicates("vin")
+    v = v.loc[v["vin"].notna().to_numpy()]
+    vp = v["vin"].map(person)
+    exp = v["insurance_expiry"]
+    sel = sets.within(exp, next_start, end + pd.Timedelta(days=s.renewal_lead_days))
+    out["renewals_due"] = _frame(v.loc[sel, "vin"], exp[sel], vp[sel])
+
+    first_due = v["sale_date"] + pd.DateOffset(months=s.first_service_months)
+    recent = v["sale_date"].notna().to_numpy() & (v["sale_date"].to_numpy() <= end64)
+    recent &= v["sale_date"].to_numpy() >= add_months(end, -(s.first_service_months + 3)).to_datetime64()
+    done = (wo["status"] == "settled").to_numpy() & sets.flag(wo["first_service"])
+    done &= wo["close_date"].notna().to_numpy() & (wo["close_date"].to_numpy() <= end64)
+    served = set(wo.loc[done, "vin"].dropna())
+    sel = recent & (first_due.to_numpy() <= next_end.to_datetime64()) & ~v["vin"].isin(served).to_numpy()
+    out["first_service_due"] = _frame(v.loc[sel, "vin"], first_due[sel], vp[sel])
+
+    wend = v["warranty_end_date"]
+    sel = sets.within(wend, next_start, end + pd.Timedelta(days=s.warranty_notice_days))
+    out["warranty_expiring"] = _frame(v.loc[sel, "vin"], wend[sel], vp[sel])
+
+    cp = open_complaints(c.store.table("complaints"), end)
+    out["complaints_open"] = _frame(cp["complaint_id"],
+                                    cp["received_date"] + pd.Timedelta(days=s.complaint_resolve_days),
+                                    cp["owner_id"])
+    out.update(_claim_frames(c))
+    return out
+
+
+def _claim_frames(c: _Context) -> dict[str, pd.DataFrame]:
+    """The claims work-list as of the end of P, each sorted by due date, handler, claim_no:
+    drafts not submitted within claim_submit_days of the job's settlement; submitted claims
+    without a decision for claim_decision_days (a resubmitted one waits from its submission);
+    old parts due back (30 days after the decision) and not returned; decided claims with an
+    amount still unpaid; short payments written off (claims_written_off, amount > 0)."""
+    s = c.settings
+    end = c.end
+    end64 = end.to_datetime64()
+    cl = c.claims.loc[c.claims["claim_no"].notna().to_numpy()]
+    sub = cl["submitted_date"]
+    submitted = sub.notna().to_numpy() & (sub.to_numpy() <= end64)
+    dec = cl["decided_date"]
+    decided = dec.notna().to_numpy() & (dec.to_numpy() <= end64)
+    status = cl["status"]
+    out: dict[str, pd.DataFrame] = {}
+
+    closes = c.wo.drop_duplicates("wo_no").set_index("wo_no")["close_date"]
+    close = pd.Series(closes.reindex(cl["wo_no"].to_numpy()).to_numpy(dtype="datetime64[ns]"), index=cl.index)
+    submit_by = close + pd.Timedelta(days=s.claim_submit_days)
+    drafts = ~submitted & status.notna().to_numpy() & (submit_by.to_numpy() < end64)
+    out["claims_to_submit"] = _frame(cl.loc[drafts, "claim_no"], submit_by[drafts], cl.loc[drafts, "handler_id"])
+
+    decide_by = sub + pd.Timedelta(days=s.claim_decision_days)
+    waiting = submitted & (~decided | (status == "resubmitted").to_numpy()) & (status != "closed").to_numpy()
+    waiting &= decide_by.to_numpy() < end64
+    out["claims_awaiting_decision"] = _frame(cl.loc[waiting, "claim_no"], decide_by[waiting],
+                                             cl.loc[waiting, "handler_id"])
+
+    from addin.rules.claims import PARTS_RETURN_DAYS
+
+    back_by = dec + pd.Timedelta(days=PARTS_RETURN_DAYS)
+    ret = cl["parts_returned_date"]
+    returned = ret.notna().to_numpy() & (ret.to_numpy() <= end64)
+    parts = sets.flag(cl["parts_return_required"]) & decided & ~returned & (back_by.to_numpy() < end64)
+    out["claims_parts_due"] = _frame(cl.loc[parts, "claim_no"], back_by[parts], cl.loc[parts, "handler_id"])
+
+    owed = sets.outstanding(cl, c.payments, end).to_numpy()
+    unpaid = decided & cl["approved_amount"].notna().to_numpy() & ~status.isin(("rejected", "resubmitted", "closed")).to_numpy()
+    unpaid &= owed > _MONEY_EPS
+    out["claims_unpaid"] = _frame(cl.loc[unpaid, "claim_no"], dec[unpaid], cl.loc[unpaid, "handler_id"])
+
+    short = written_off(c)
+    short = short.loc[short.to_numpy() > _MONEY_EPS]
+    w = cl.drop_duplicates("claim_no").set_index("claim_no").reindex(short.index)
+    out["claims_written_off"] = _frame(short.index, w["decided_date"].to_numpy(), w["handler_id"].to_numpy())
+    return out
+
+
+def care_lists(store: Store, period: Period | str) -> dict[str, pd.DataFrame]:
+    """Every work list of ``period`` as a frame of id, due date and person, sorted by due date,
+    then person, then id: what `kpi --json` "lists", the reports and the UDF show."""
+    return _care_frames(_Context(store, Period.parse(period), None))  # type: ignore[arg-type]
+
+
+def _lists(c: _Context) -> dict[str, list[str]]:
+    return {name: [str(x) for x in frame["id"]] for name, frame in _care_frames(c).items()}
 
 
 # ---------------------------------------------------------------------------------------------

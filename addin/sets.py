@@ -214,3 +214,37 @@ def on_duty_mask(roster: pd.DataFrame, day: pd.Timestamp) -> np.ndarray:
     d = pd.Timestamp(day).to_datetime64()
     hire, leave = roster["hire_date"].to_numpy(), roster["leave_date"].to_numpy()
     return np.asarray(roster["hire_date"].notna().to_numpy() & (hire <= d) & (roster["leave_date"].isna().to_numpy() | (leave >= d)), dtype=bool)
+
+
+# -- the customer care registers (issue 11) ---------------------------------------------------------
+
+def first_reached_calls(followups: pd.DataFrame) -> pd.DataFrame:
+    """Per wo_no, its first reached follow-up call (earliest call_date, ties in sheet order):
+    ``call_date`` and ``satisfaction``, indexed by wo_no."""
+    f = followups.loc[flag(followups["reached"]) & followups["call_date"].notna().to_numpy()
+                      & followups["wo_no"].notna().to_numpy()]
+    f = f.sort_values(["call_date", "_row"] if "_row" in f else ["call_date"], kind="stable")
+    return f.drop_duplicates("wo_no").set_index("wo_no")[["call_date", "satisfaction"]]
+
+
+def with_followups(work_orders: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFrame:
+    """The work orders with DOMAIN.md's followups fallback: a job's followup_date is its own cell,
+    or else the date of its first reached call; its csi_score is its own cell, or else the
+    satisfaction of its first reached call. Without calls the table comes back as it is."""
+    if not len(followups) or not len(work_orders):
+        return work_orders
+    first = first_reached_calls(followups)
+    if first.empty:
+        return work_orders
+    wo = work_orders.copy()
+    call = wo["wo_no"].map(first["call_date"])
+    score = wo["wo_no"].map(first["satisfaction"])
+    wo["followup_date"] = wo["followup_date"].where(wo["followup_date"].notna(), call).astype("datetime64[ns]")
+    wo["csi_score"] = wo["csi_score"].where(wo["csi_score"].notna(), score).astype("float64")
+    return wo
+
+
+def complained_mask(work_orders: pd.DataFrame, complaints: pd.DataFrame) -> np.ndarray:
+    """Jobs that count as complained: complaint TRUE, or named by a complaint (its wo_no)."""
+    named = set(complaints["wo_no"].dropna()) if len(complaints) else set()
+    return np.asarray(flag(work_orders["complaint"]) | work_orders["wo_no"].isin(named).to_numpy(), dtype=bool)

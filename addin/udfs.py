@@ -31,7 +31,9 @@ _cache: OrderedDict[str, Any] = OrderedDict()
 
 # The sheets SERVICE_KPIS reads, in its argument order.
 KPI_TABLES = ("settings", "work_orders", "wo_lines", "parts_ledger", "claims", "claim_payments", "roster",
-              "positions", "vehicles", "stocktake", "backorders", "parts")
+              "positions", "vehicles", "stocktake", "backorders", "parts",
+              # issue 11: the customer care registers (optional arguments at the end)
+              "followups", "complaints", "renewals")
 
 
 def _safe(fn: F) -> F:
@@ -146,10 +148,14 @@ def kpi_rows(period: str, grids: dict[str, Any]) -> list[list[Any]]:
 @xw.arg("stocktake", ndim=2)
 @xw.arg("backorders", ndim=2)
 @xw.arg("parts", ndim=2)
+@xw.arg("followups", ndim=2)
+@xw.arg("complaints", ndim=2)
+@xw.arg("renewals", ndim=2)
 @_safe
 def SERVICE_KPIS(period: Any, settings: Any, work_orders: Any, wo_lines: Any, parts_ledger: Any, claims: Any,
                  claim_payments: Any, roster: Any, positions: Any, vehicles: Any, stocktake: Any,
-                 backorders: Any, parts: Any = None) -> Any:
+                 backorders: Any, parts: Any = None, followups: Any = None, complaints: Any = None,
+                 renewals: Any = None) -> Any:
     """Every KPI of a month as rows of (id, label, value): one array formula.
 
     period: the month, text YYYY-MM (e.g. "2026-10").
@@ -157,8 +163,62 @@ def SERVICE_KPIS(period: Any, settings: Any, work_orders: Any, wo_lines: Any, pa
     Ratios without a denominator are blank.
     """
     grids = dict(zip(KPI_TABLES, (settings, work_orders, wo_lines, parts_ledger, claims, claim_payments, roster,
-                                  positions, vehicles, stocktake, backorders, parts)))
+                                  positions, vehicles, stocktake, backorders, parts, followups, complaints,
+                                  renewals)))
     return kpi_rows(period, grids)
+
+
+# -- The work lists (issue 11) ------------------------------------------------------------------
+
+
+def care_list_rows(name: str, period: str, grids: dict[str, Any]) -> list[list[Any]]:
+    """[[id, due date, person], ...] of one work list of KPIS.md (followups_due, maintenance_due,
+    lapsed, churned, renewals_due, first_service_due, warranty_expiring, complaints_open) or of
+    the claims work-list (claims_to_submit, claims_awaiting_decision, claims_parts_due,
+    claims_unpaid, claims_written_off), in working order."""
+    import pandas as pd
+
+    from addin.kpis import care_lists
+    from addin.periods import Period
+
+    if isinstance(period, (dt.date, dt.datetime)):
+        period = period.strftime("%Y-%m")
+    parsed = Period.parse(str(period))
+    key = str(name).strip()
+
+    def compute() -> list[list[Any]]:
+        frames = care_lists(_store(grids), parsed)
+        if key not in frames:
+            raise ValueError(f"unknown list {key!r}; the lists are: {', '.join(frames)}")
+        return [[r.id, r.due.to_pydatetime() if not pd.isna(r.due) else "", _blank(r.person)]
+                for r in frames[key].itertuples()]
+
+    return _cached(_digest("list", key, parsed.label, [grids.get(k) for k in KPI_TABLES]), compute)  # type: ignore[no-any-return]
+
+
+@xw.func
+@xw.arg("settings", ndim=2)
+@xw.arg("work_orders", ndim=2)
+@xw.arg("vehicles", ndim=2)
+@xw.arg("claims", ndim=2)
+@xw.arg("claim_payments", ndim=2)
+@xw.arg("followups", ndim=2)
+@xw.arg("complaints", ndim=2)
+@_safe
+def SERVICE_CARE_LIST(name: Any, period: Any, settings: Any, work_orders: Any, vehicles: Any, claims: Any = None,
+                      claim_payments: Any = None, followups: Any = None, complaints: Any = None) -> Any:
+    """A work list as of the end of a month, as rows of (id, due date, person), sorted by due date,
+    then person, then id.
+
+    name: followups_due, maintenance_due, lapsed, churned, renewals_due, first_service_due,
+    warranty_expiring, complaints_open, claims_to_submit, claims_awaiting_decision,
+    claims_parts_due, claims_unpaid or claims_written_off.
+    period: the month, text YYYY-MM. The tables: each whole range including its header row.
+    """
+    grids = {"settings": settings, "work_orders": work_orders, "vehicles": vehicles, "claims": claims,
+             "claim_payments": claim_payments, "followups": followups, "complaints": complaints}
+    rows = care_list_rows(name, period, grids)
+    return rows or [["", "", ""]]
 
 
 # ---------------------------------------------------------------------------------------------

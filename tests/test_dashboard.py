@@ -143,5 +143,5 @@ def test_libreoffice_live_column_on_the_demo_store(tmp_path):
         else:
             assert got == pytest.approx(want, rel=1e-9, abs=1e-6), kid
         checked += 1
-    assert checked >= 38
+    assert checked >= 35  # csi, csi_responses, followup_rate are engine values since issue 11
     assert data["settled_ros"] > 100 and data["revenue"] > 0

@@ -47,7 +47,7 @@ def test_same_seed_gives_identical_records_and_another_seed_does_not():
 
 #: Registers the demo does not fill yet (issues 11, 12 and 18 build them). Empty it as they are
 #: built; every other sheet must hold records.
-NOT_FILLED_YET = {"appointments", "followups", "complaints", "renewals", "loaners", "equipment", "tools",
+NOT_FILLED_YET = {"appointments", "loaners", "equipment", "tools",
                   "tool_loans", "tool_issues", "training", "appraisal_weights"}
 
 
@@ -389,7 +389,10 @@ def test_the_clean_demo_store_passes_validation(small):
     store = Store.from_records({k: v for k, v in small.items() if k != "settings"}, settings=_settings(small))
     assert store.problems == []
     findings = validate_store(store)
-    assert [(f.rule, f.sheet, f.row, f.value) for f in findings] == []
+    # Issue 11: the demo keeps some complaints open past complaint_resolve_days on purpose (warnings).
+    overdue = [f for f in findings if f.rule == "CP-OVERDUE"]
+    assert overdue and all(f.severity == "warning" for f in overdue)
+    assert [(f.rule, f.sheet, f.row, f.value) for f in findings if f.rule != "CP-OVERDUE"] == []
 
 
 def test_chinese_demo_has_chinese_text_and_the_same_shape():

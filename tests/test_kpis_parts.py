@@ -15,7 +15,8 @@ from addin.store import Store
 RATIOS = ("gross_margin", "revenue_per_ro", "hours_per_ro", "effective_labor_rate", "comeback_rate",
           "first_time_fix_rate", "qc_first_pass_rate", "csi", "followup_rate", "appointment_rate",
           "complaint_rate", "first_service_rate", "claim_rejection_rate", "claim_days_to_pay",
-          "stock_turnover", "stock_days", "slow_moving_ratio", "fill_rate", "stocktake_accuracy", "churn_rate")
+          "stock_turnover", "stock_days", "slow_moving_ratio", "fill_rate", "stocktake_accuracy", "churn_rate",
+          "complaint_resolution_rate", "renewal_rate")  # issue 11
 
 
 def test_every_ratio_kpi_has_its_parts_and_its_value_is_their_quotient():
@@ -27,7 +28,7 @@ def test_every_ratio_kpi_has_its_parts_and_its_value_is_their_quotient():
         assert den != 0 and result[kid] == pytest.approx(num / den, rel=1e-12), kid
     # The counts the hand-made store's figures are taken over (tests/test_kpis.py spells them out).
     assert result.parts["qc_first_pass_rate"] == (2, 3)
-    assert result.parts["csi"] == (26, 3)
+    assert result.parts["csi"] == (32, 4)   # W3 scored by its first reached call (issue 11)
     assert result.parts["fill_rate"] == (4, 5)
     assert result.parts["first_time_fix_rate"] == (3, 4)
     assert result.parts["claim_days_to_pay"] == (33, 2)

@@ -20,8 +20,14 @@ CASES = {
     "approved without amount": (edit(CL, 0, status="approved", approved_amount=None), {("CL-DECISION", CL, 2, "approved_amount")}),
     "approved without decision date": (edit(CL, 0, decided_date=None), {("CL-DECISION", CL, 2, "decided_date")}),
     "submitted without decision passes": (edit(CL, 0, status="submitted", approved_amount=None, decided_date=None), set()),
-    "rejected without reason": (edit(CL, 1, status="rejected"), {("CL-REJECTED", CL, 3, "rejection_reason")}),
-    "rejected with reason passes": (edit(CL, 1, status="rejected", rejection_reason="Not covered"), set()),
+    "rejected without reason": (edit(CL, 1, status="rejected", submitted_date="2026-10-05", decided_date="2026-10-10"),
+                                {("CL-REJECTED", CL, 3, "rejection_reason")}),
+    "rejected with reason passes": (edit(CL, 1, status="rejected", rejection_reason="Not covered",
+                                         submitted_date="2026-10-05", decided_date="2026-10-10"), set()),
+    # Issue 11, "Claims, dates": a rejected claim was submitted and decided.
+    "rejected without its dates": (edit(CL, 1, status="rejected", rejection_reason="Not covered"),
+                                   {("CL-DATES", CL, 3, "submitted_date"), ("CL-DATES", CL, 3, "decided_date")}),
+    "submitted without a date": (edit(CL, 1, status="submitted"), {("CL-DATES", CL, 3, "submitted_date")}),
     "paid short": (edit(PAY, 0, amount=900), {("CL-PAID", CL, 2, "status")}),
     "paid in two parts passes": (lambda r: (r[PAY][0].update(amount=600), r[PAY].append(
         {"payment_id": "PY2", "claim_no": "C1", "paid_date": D(2026, 10, 25), "amount": 400})), set()),

@@ -126,6 +126,22 @@ def test_value_checks():
 
 def test_docstrings_for_the_function_wizard():
     names = [n for n in dir(udfs) if n.startswith("SERVICE_")]
-    assert len(names) == 12
+    assert len(names) == 13   # SERVICE_CARE_LIST (issue 11)
     for n in names:
         assert getattr(udfs, n).__doc__, n
+
+
+# Issue 11: the work lists as a worksheet function.
+def test_care_list_in_working_order():
+    args = {s: _grid(s, RECORDS.get(s, []), None) for s in ("work_orders", "vehicles", "claims", "claim_payments",
+                                                              "followups", "complaints")}
+    settings = [["key", "value"]] + [[k, v] for k, v in SETTINGS.items()]
+    rows = udfs.SERVICE_CARE_LIST("complaints_open", "2026-10", settings, args["work_orders"], args["vehicles"],
+                                  args["claims"], args["claim_payments"], args["followups"], args["complaints"])
+    assert rows == [["CP3", dt.datetime(2026, 9, 23), "A2"], ["CP2", dt.datetime(2026, 10, 29), "M1"],
+                    ["CP5", dt.datetime(2026, 11, 2), "A1"]]
+    follow = udfs.SERVICE_CARE_LIST("followups_due", "2026-10", settings, args["work_orders"], args["vehicles"],
+                                    None, None, args["followups"])
+    assert follow == [["W4", dt.datetime(2026, 10, 28), "A2"]]   # W3 reached by call F2
+    assert udfs.SERVICE_CARE_LIST("nope", "2026-10", settings, args["work_orders"], args["vehicles"]).startswith(
+        "#SERVICE: ")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from addin.demo.care import build_care
 from addin.demo.claims import build_claims
 from addin.demo.context import (
     DEFAULT_END,
@@ -65,6 +66,8 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
     ledger = parts.build_ledger()
     stocktake = parts.build_stocktake()
     claims, payments = build_claims(ctx, roster, workshop.jobs)
+    # Issue 11: the customer care registers, from their own random stream (after every draw above).
+    followups, complaints, renewals = build_care(ctx, seed, roster, fleet, workshop.jobs)
     return {
         "settings": build_settings(ctx, workshop.jobs),
         "roster": roster.records,
@@ -79,9 +82,9 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
         "claims": claims,
         "claim_payments": payments,
         "appointments": [],
-        "followups": [],
-        "complaints": [],
-        "renewals": [],
+        "followups": followups,
+        "complaints": complaints,
+        "renewals": renewals,
         "loaners": [],
         "equipment": [],
         "tools": [],

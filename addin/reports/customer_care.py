@@ -1,5 +1,7 @@
 """Customer care lists (as of the end of the month): follow-up calls due, maintenance reminders,
-lapsed and churned customers, insurance renewals due (KPIS.md "Customer care lists")."""
+lapsed and churned customers, insurance renewals due (with the renewal's outcome), first services
+due, warranties ending, open complaints (KPIS.md "Customer care lists"). Each list in working
+order (due date, person, id) and printed in full: the PDF has no row limit."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from addin.i18n import Text
-from addin.reports.common import ReportData, col_label
+from addin.reports.common import ReportData, col_label, enum_label
 from addin.reports.engine import Column, Context, Table
 
 NAME = "customer_care"
@@ -25,7 +27,14 @@ LABELS = {
     "lapsed": Text("Lapsed customers (no visit for {m} months)", "流失预警客户（{m} 个月未进厂）"),
     "churned": Text("Churned customers (no visit for {m} months)", "已流失客户（{m} 个月未进厂）"),
     "renewals_due": Text("Insurance renewals due", "保险续保到期"),
+    "sheet_first_service": Text("First service, warranty", "首保与三包"),
+    "sheet_complaints": Text("Open complaints", "未结投诉"),
+    "first_service_due": Text("First service due (走合保养)", "首保到期（走合保养）"),
+    "warranty_expiring": Text("Warranty ending soon", "三包期即将到期"),
+    "complaints_open": Text("Complaints not yet resolved", "未处理完毕的投诉"),
 }
+_DUE = Column("due", Text("Due", "到期日"), "date")
+_PERSON = Column("person", Text("Person", "负责人"))
 
 
 def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
@@ -67,11 +76,15 @@ def context(data: ReportData) -> Context:
     ctx.values["churned_title"] = LABELS["churned"](data.locale, m=s.churn_months)
     lists = data.kpis.get("lists", {})
     wo = data.store.table("work_orders").drop_duplicates("wo_no").set_index("wo_no")
+    cars = data.store.table("vehicles").drop_duplicates("vin").set_index("vin")
     follow = []
     for no in lists.get("followups_due", []):
         r = wo.loc[no]
+        car: dict[str, Any] = cars.loc[r["vin"]].to_dict() if r["vin"] in cars.index else {}
         due = r["close_date"] + pd.Timedelta(days=s.followup_window_days)
-        follow.append([no, r["close_date"], due, r["plate"], r["customer_name"], r["customer_phone"],
+        # The job's own customer, else the vehicle's (a job may carry only the VIN).
+        follow.append([no, r["close_date"], due, r["plate"] or car.get("plate"),
+                       r["customer_name"] or car.get("customer_name"), r["customer_phone"] or car.get("customer_phone"),
                        data.staff_name(r["advisor_id"])])
     ctx.tables["followups_due"] = Table(
         [Column("wo_no", col_label("work_orders", "wo_no")), Column("close_date", col_label("work_orders", "close_date"), "date"),
@@ -89,5 +102,40 @@ def context(data: ReportData) -> Context:
         _VEHICLE_COLS + [Column("insurer", col_label("vehicles", "insurer")),
                          Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date")],
         _vehicle_rows(data, lists.get("renewals_due", []), ["insurer", "insurance_expiry"]))
+    _issue_11(ctx, data)
     return ctx
+
+
+def _issue_11(ctx: Context, data: ReportData) -> None:
+    """Every list printed in full, the renewal's outcome, first services, warranties, complaints."""
+    from addin.kpis import care_lists
+
+    ctx.print_rows = None
+    loc = data.locale
+    frames = care_lists(data.store, data.period)
+    renewals = data.store.table("renewals").sort_values("expiry_date", kind="stable")
+    latest = renewals.drop_duplicates("vin", keep="last").set_index("vin")
+    table = ctx.tables["renewals_due"]
+    table.columns.append(Column("outcome", col_label("renewals", "outcome")))
+    for row in table.rows:
+        rec = latest.loc[row[0]] if row[0] in latest.index else None
+        row.append(None if rec is None else enum_label("renewals", "outcome", rec["outcome"], loc))
+    for name in ("first_service_due", "warranty_expiring"):
+        f = frames[name].set_index("id")
+        rows = _vehicle_rows(data, list(f.index), [])
+        ctx.tables[name] = Table(_VEHICLE_COLS + [_DUE, _PERSON],
+                                 [r + [f.at[r[0], "due"], data.staff_name(f.at[r[0], "person"])] for r in rows])
+    cp = data.store.table("complaints").drop_duplicates("complaint_id").set_index("complaint_id")
+    rows = []
+    for r in frames["complaints_open"].itertuples():
+        c = cp.loc[r.id]
+        rows.append([r.id, c["received_date"], r.due, enum_label("complaints", "category", c["category"], loc),
+                     c["wo_no"], c["vin"], c["customer_name"], c["description"], data.staff_name(r.person)])
+    ctx.tables["complaints_open"] = Table(
+        [Column("complaint_id", col_label("complaints", "complaint_id")),
+         Column("received_date", col_label("complaints", "received_date"), "date"), _DUE,
+         Column("category", col_label("complaints", "category")), Column("wo_no", col_label("complaints", "wo_no")),
+         Column("vin", col_label("complaints", "vin")), Column("customer", col_label("complaints", "customer_name")),
+         Column("description", col_label("complaints", "description")),
+         Column("owner", col_label("complaints", "owner_id"))], rows)
 

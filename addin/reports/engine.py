@@ -123,6 +123,8 @@ class Context:
     labels: dict[str, Text] = field(default_factory=dict)
     kpis: dict[str, tuple[Any, str]] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    #: Rows of a sheet its PDF prints (None: every row, for work lists that must print in full).
+    print_rows: int | None = PRINT_ROWS
 
     def label(self, key: str) -> str | None:
         if key in self.labels:
@@ -319,7 +321,8 @@ def fill(template: str | Path, ctx: Context) -> Filled:
                     # Rows a table wrote hold data, never placeholders: skip past them.
                     after = max(after, (end or row) + 1)
             row = after
-        limit_print(ws, ctx.locale)
+        if ctx.print_rows is not None:
+            limit_print(ws, ctx.locale, ctx.print_rows)
     return Filled(wb, positions)
 
 

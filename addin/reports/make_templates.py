@@ -73,6 +73,11 @@ LAYOUTS: dict[str, list[Sheet]] = {
          + [["{{lapsed_title}}"], ["{{table:lapsed}}"], [], ["{{churned_title}}"], ["{{table:churned}}"]]),
         ("{{sheet_renewals}}", _head("title_customer_care", "sheet_renewals")
          + _section("renewals_due", "renewals_due")),
+        # Issue 11: first services, warranties ending, open complaints.
+        ("{{sheet_first_service}}", _head("title_customer_care", "sheet_first_service")
+         + _section("first_service_due", "first_service_due") + _section("warranty_expiring", "warranty_expiring")),
+        ("{{sheet_complaints}}", _head("title_customer_care", "sheet_complaints")
+         + _section("complaints_open", "complaints_open")),
     ],
     "manufacturer": [
         ("{{sheet_summary}}", _head("title_manufacturer") + [["{{label:masked_note}}"], ["{{table:kpis}}"], []]
