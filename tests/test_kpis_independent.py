@@ -393,8 +393,21 @@ def naive_kpis(t, settings, period, method):
                                         sum(w["qc_first_pass"] is not None for w in mine)),
         })
     tables = {"technicians": technicians, "advisors": advisors, "teams": teams}
-    naive_workshop(t, settings, start, end, on_duty, k, lists, tables,
-                   {"revenue": revenue, "settled_ros": len(S), "entries": len(O)})
+    scores = [w["csi_score"] for w in S if w["csi_score"] is not None]
+    qc = [w["qc_first_pass"] for w in S if w["qc_first_pass"] is not None]
+    comeback = ratio(sum(w["rework_of"] is not None for w in S), len(S))
+    booked = {a["wo_no"] for a in t.get("appointments", []) if a.get("status") == "arrived"}
+    plain = {
+        "revenue": revenue, "settled_ros": len(S), "entries": len(O),
+        "insurance_revenue": sum(amount(ln) for ln in billed if ln["pay_type"] == "insurance"),
+        "csi": sum(scores) / len(scores) if scores else None,
+        "comeback_rate": comeback, "first_time_fix_rate": None if comeback is None else 1 - comeback,
+        "qc_first_pass_rate": ratio(sum(q is True for q in qc), len(qc)),
+        "followup_rate": ratio(sum(w["followup_date"] is not None and (w["followup_date"] - w["close_date"]).days
+                                   <= settings.followup_window_days for w in S), len(S)),
+        "appointment_rate": ratio(sum(w["appointment"] is True or w["wo_no"] in booked for w in O), len(O)),
+    }
+    naive_workshop(t, settings, start, end, on_duty, k, lists, tables, plain)
     return k, {ct: dict(b) for ct, b in aging.items()}, tables, lists
 
 
@@ -429,7 +442,7 @@ def _plus_months(day, months):
 
 def naive_workshop(t, settings, start, end, on_duty, k, lists, tables, plain):
     """The KPIs, lists and scorecards of issue 12; ``plain`` holds the department figures that
-    the LibreOffice cross-check covers and a scorecard may name (revenue, settled_ros, entries)."""
+    the LibreOffice cross-check covers and the demo's appraisal weights name."""
     k["concurrent"] = sum(bool(naive_roles(r) - {r["role"]}) for r in on_duty)
     before = start - dt.timedelta(days=1)
     on_before = [r for r in t["roster"] if r["hire_date"] and r["hire_date"] <= before

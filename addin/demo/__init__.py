@@ -40,6 +40,7 @@ from addin.demo.people import Roster
 from addin.demo.problems import Planted, plant_problems
 from addin.demo.settings import STORE_CODE, build_settings
 from addin.demo.vehicles import Fleet
+from addin.demo.workshop import build_workshop
 
 __all__ = [
     "DEFAULT_END", "DEMO_SHEETS", "LABOR_RATE", "PART_COUNTS", "SIZES", "STORE_CODE", "TAX_RATE",
@@ -65,7 +66,7 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
     ledger = parts.build_ledger()
     stocktake = parts.build_stocktake()
     claims, payments = build_claims(ctx, roster, workshop.jobs)
-    return {
+    records = {
         "settings": build_settings(ctx, workshop.jobs),
         "roster": roster.records,
         "positions": roster.positions,
@@ -90,3 +91,7 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
         "training": [],
         "appraisal_weights": [],
     }
+    # Issue 12: the tool room, equipment, training, loaners, appraisal weights and two concurrent
+    # posts, from their own random stream after every other step.
+    records.update(build_workshop(ctx, seed, roster, fleet, records["work_orders"], records["settings"]))
+    return records
