@@ -388,7 +388,9 @@ def test_the_clean_demo_store_passes_validation(small):
     store = Store.from_records({k: v for k, v in small.items() if k != "settings"}, settings=_settings(small))
     assert store.problems == []
     findings = validate_store(store)
-    assert [(f.rule, f.sheet, f.row, f.value) for f in findings] == []
+    # Issue 12: only the public tools not back by their due date, kept on purpose (loans_overdue).
+    assert [(f.rule, f.sheet, f.row, f.value) for f in findings if f.rule != "TLN-OVERDUE"] == []
+    assert {f.severity for f in findings} == {"warning"} and len(findings) >= 2
 
 
 def test_chinese_demo_has_chinese_text_and_the_same_shape():

@@ -1,6 +1,6 @@
 """The demo's workshop registers (issue 12): the tool room (tools, public-tool loans with some
 overdue and one lost, personal tool kits), the equipment ledger with calibration intervals (one
-device due next month, one never calibrated), training sessions, courtesy cars lent and returned,
+device due next month), training sessions, courtesy cars lent and returned,
 appraisal weights for every role of the roster, and two people holding a second post.
 
 Everything is drawn from its own ``random.Random(f"{seed}-workshop")``, after every other step, so
@@ -62,10 +62,12 @@ TRAINING_TOPICS = (
 WEIGHTS: dict[str, tuple[tuple[str, float, float | None], ...]] = {
     "service_manager": (("revenue", 0.4, None), ("gross_margin", 0.3, None), ("csi", 0.2, None),
                         ("staff_turnover", 0.1, 0.02)),
-    "front_desk_supervisor": (("entries", 0.4, None), ("revenue", 0.3, None), ("csi", 0.3, None)),
+    # A front desk supervisor takes the per-advisor figures of their own jobs: these are not among them.
+    "front_desk_supervisor": (("appointment_rate", 0.4, None), ("followup_rate", 0.3, None),
+                              ("gross_margin", 0.3, None)),
     "service_advisor": (("revenue", 0.5, None), ("csi", 0.3, 9.0), ("declined_amount", 0.2, 3000)),
     "claims_specialist": (("claim_rejection_rate", 0.6, None), ("receivables", 0.4, 60000)),
-    "insurance_specialist": (("insurance_revenue", 0.6, None), ("claim_days_to_pay", 0.4, 30)),
+    "insurance_specialist": (("claim_days_to_pay", 0.5, 30), ("claim_rejection_rate", 0.5, None)),
     "workshop_supervisor": (("settled_ros", 0.4, None), ("comeback_rate", 0.3, None),
                             ("qc_first_pass_rate", 0.3, None)),
     "technical_director": (("first_time_fix_rate", 0.5, None), ("comeback_rate", 0.5, None)),
@@ -198,8 +200,6 @@ class WorkshopRegisters:
             if months:
                 if i == 3:    # the wheel aligner falls due next month
                     last = add_months(next_month + dt.timedelta(days=9), -months)
-                elif i == len(EQUIPMENT):   # a new viscosity cup never calibrated: due at once
-                    last, bought = None, ctx.end - dt.timedelta(days=20)
                 else:
                     last = ctx.end - dt.timedelta(days=rng.randint(40, months * 30 - 70))
             rows.append(record(
@@ -274,10 +274,13 @@ class WorkshopRegisters:
 
     def _weights(self) -> None:
         """Every role's weights; an advisor's own revenue is set against the department's revenue
-        target shared over the advisors on duty at the end (the settings target is the store's)."""
+        target shared over the advisors on duty at the end (the settings target is the store's),
+        settled ROs against the entries target."""
         roles = {r["role"] for r in self.roster.records}
         advisors = len(self._on_duty(("service_advisor",), self.ctx.end)) or 1
-        store_target = next((float(s["value"]) for s in self.settings if s["key"] == "target_revenue"), None)
+        targets = {s["key"]: float(s["value"]) for s in self.settings if str(s["key"]).startswith("target_")}
+        store_target = targets.get("target_revenue")
+        entries_target = targets.get("target_entries")
         rows = []
         for role, items in WEIGHTS.items():
             if role not in roles:
@@ -285,6 +288,8 @@ class WorkshopRegisters:
             for kpi, weight, target in items:
                 if role == "service_advisor" and kpi == "revenue" and store_target:
                     target = round(store_target / advisors, -2)
+                elif kpi == "settled_ros" and target is None:
+                    target = entries_target
                 rows.append(record("appraisal_weights", role=role, kpi=kpi, weight=weight, target=target))
         self.out["appraisal_weights"] = rows
 
