@@ -7,6 +7,7 @@ synonym of models.ROLE_SYNONYMS, separated by any of , ， ; ； 、 (KPIS.md "c
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -20,7 +21,7 @@ ROLE_SEPARATORS = re.compile(r"[,，;；、]")
 
 
 def _text(value: Any) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
     return text or None
@@ -55,8 +56,8 @@ def also_roles(value: Any, own: Any = None) -> list[str]:
 
 def person_roles(record: dict[str, Any]) -> frozenset[str]:
     """A roster member's own role and the roles of also_roles."""
-    own = record.get("role")
-    roles = {own} if _text(own) else set()
+    own = _text(record.get("role"))
+    roles = {own} if own else set()
     roles.update(split_also_roles(record.get("also_roles"))[0])
     return frozenset(roles)
 

@@ -8,12 +8,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import need_tool
 from openpyxl import load_workbook
+from test_kpis import RECORDS, REVENUE_GROSS, SETTINGS, T
 
 from addin.reports import build_reports
 from addin.store import Store
-from conftest import need_tool
-from test_kpis import RECORDS, REVENUE_GROSS, SETTINGS, T
 
 AP = pytest.approx
 

@@ -100,8 +100,8 @@ def test_messages_name_the_sheet_row_column_and_value_in_both_languages():
     recs["tool_loans"][0].update(returned_date=None, condition=None)
     recs["equipment"][0]["last_calibrated"] = D(2025, 10, 30)
     for locale, want in (("en-US", ("Tool loans, row 2, Due date = 2026-10-09: Torque wrench lent to Li Qiang",
-                                    "Equipment, row 2, Last calibrated = 2025-10-30: this measuring device in use "
-                                    "is overdue for calibration (due 2026-10-30)")),
+                                    ("Equipment, row 2, Last calibrated = 2025-10-30: this measuring device in use "
+                                     "is overdue for calibration (due 2026-10-30)"))),
                          ("zh-CN", ("公用工具借用卡 第2行 应还日期 = 2026-10-09：借给 Li Qiang 的 Torque wrench",
                                     "设备台账 第2行 上次检定日期 = 2025-10-30：该在用计量器具已超过检定期限（应于 2026-10-30 检定）"))):
         store = Store.from_records(recs, settings={"locale": locale})

@@ -150,12 +150,12 @@ class WorkshopRegisters:
                     back: dt.date | None = due + dt.timedelta(days=rng.randint(1, 4) if late else 0)
                     if who["leave_date"] is not None and back is not None and back > who["leave_date"]:
                         back = who["leave_date"]
-                    condition = "damaged" if rng.random() < 0.02 else "ok"
+                    condition: str | None = "damaged" if rng.random() < 0.02 else "ok"
                     if back is not None and back > ctx.end:
                         back, condition = None, None
                     loans.append(record("tool_loans", loan_id=f"TL{n:05d}", tool_id=rng.choice(public)["tool_id"],
                                         staff_id=who["staff_id"], out_date=day, due_date=due, returned_date=back,
-                                        condition=condition if back is not None else None))
+                                        condition=condition))
             day += dt.timedelta(days=1)
         # The last month: two loans not back by their due date (overdue at the end) and one tool lost.
         techs = self._on_duty(WORKSHOP_ROLES, ctx.end)
@@ -281,7 +281,7 @@ class WorkshopRegisters:
         targets = {s["key"]: float(s["value"]) for s in self.settings if str(s["key"]).startswith("target_")}
         store_target = targets.get("target_revenue")
         entries_target = targets.get("target_entries")
-        rows = []
+        rows: list[dict[str, Any]] = []
         for role, items in WEIGHTS.items():
             if role not in roles:
                 continue

@@ -45,7 +45,7 @@ def context(data: ReportData) -> Context:
     on = roster.loc[sets.on_duty_mask(roster, data.end)]
     held = workshop.holders_per_role(on)
     vacant = workshop.vacancies_per_role(data.store.table("positions"), roster, data.end)
-    rows = []
+    rows: list[list[Any]] = []
     for role in Role.labels():
         p = planned.get(role)
         n = int(held["own"].get(role, 0)) if role in held.index else 0
