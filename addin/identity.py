@@ -15,7 +15,6 @@ The command line, batch and the ribbon's entry points all call :func:`identify`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +23,8 @@ import pandas as pd
 from addin.errors import IdentityError
 from addin.i18n import Text, tr
 from addin.models import SHEETS
+from addin.roles import person_roles
 from addin.store import Store
-
-#: also_roles holds role keys or labels separated by any of these (KPIS.md "concurrent").
-ROLE_SEPARATORS = re.compile(r"[,，;；、]")
 
 #: What each kind of write needs: any employed member of the roster, or a service manager.
 ANYONE = "anyone"
@@ -83,29 +80,6 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def person_roles(record: dict[str, Any]) -> frozenset[str]:
-    """A roster member's own role and the roles of also_roles (keys, or English or Chinese labels)."""
-    roles = {record["role"]} if record.get("role") else set()
-    also = _text(record.get("also_roles"))
-    if also:
-        lookup = _role_lookup()
-        for part in ROLE_SEPARATORS.split(also):
-            key = lookup.get(_fold(part))
-            if key:
-                roles.add(key)
-    return frozenset(roles)
-
-
-def _role_lookup() -> dict[str, str]:
-    enum = SHEETS["roster"].column("role").enum
-    assert enum is not None
-    out: dict[str, str] = {}
-    for key, (en, zh) in enum.labels().items():
-        for form in (key, en, zh):
-            out[_fold(form)] = key
-    return out
 
 
 def employed(record: dict[str, Any], day: dt.date) -> bool:

@@ -37,7 +37,7 @@ from typing import Any, Callable, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from addin import sets
+from addin import scorecards, sets, workshop
 from addin.models import (
     SHEETS,
     WEEKDAYS,
@@ -701,13 +701,13 @@ def _stocktake_accuracy(c: _Context) -> Number:
     return Quotient(int(match.sum()), len(st))
 
 
-@_kpi("wip_count", "Work in progress", "在修台数", "count", None)
+@_kpi("wip_count", "Work in progress", "在修台数", "count", False)
 def _wip_count(c: _Context) -> Number:
     """Jobs opened by the end of P, not cancelled, and not settled by the end of P."""
     return len(c.wip)
 
 
-@_kpi("wip_parts_value", "Parts on jobs in progress", "在修配件", "money", None)
+@_kpi("wip_parts_value", "Parts on jobs in progress", "在修配件", "money", False)
 def _wip_parts_value(c: _Context) -> Number:
     """Parts cost of the wip_count jobs, from movements dated up to the end of P."""
     jobs = pd.unique(c.wip["wo_no"].dropna())
@@ -723,11 +723,9 @@ def _on_duty(c: _Context) -> Number:
 
 @_kpi("vacancies", "Vacancies", "缺编人数", "count", False)
 def _vacancies(c: _Context) -> Number:
-    """Σ over roles of max(planned − on duty in that role, 0)."""
-    pos = c.store.table("positions")
-    planned = pos.loc[pos["planned"].notna().to_numpy()].groupby("role")["planned"].sum()
-    on = c.on_duty_roster.groupby("role").size().reindex(planned.index).fillna(0)
-    return int((planned - on).clip(lower=0).sum())
+    """Σ over roles of max(planned − on duty in that role − on duty holding it in also_roles, 0)
+    (issue 12: a post held concurrently is filled)."""
+    return int(workshop.vacancies_per_role(c.store.table("positions"), c.store.table("roster"), c.end).sum())
 
 
 @_kpi("churn_rate", "Customer churn rate", "客户流失率", "ratio", False, pool=Pooling())
@@ -824,6 +822,34 @@ def _claims_written_off(c: _Context) -> Number:
     """Σ over claims with status closed and decided_date in P of max((approved_amount, else
     claimed_amount) − payments paid by the end of P, 0)."""
     return float(written_off(c).sum())
+
+# -- issue 12: the workshop and its people (concurrent roles, turnover, loaners, training) --------
+
+
+@_kpi("concurrent", "Staff holding two posts", "兼职人数", "count", None)
+def _concurrent(c: _Context) -> Number:
+    """Roster members on duty whose also_roles name a role other than their own (each counted
+    once; also_roles separated by , ， ; ； or 、)."""
+    return int(workshop.concurrent_mask(c.on_duty_roster).sum())
+
+
+@_kpi("staff_turnover", "Staff turnover", "人员流失率", "ratio", False, pool=Pooling())
+def _staff_turnover(c: _Context) -> Number:
+    """Roster members with leave_date in P / ((on duty on the day before P + on_duty) / 2)."""
+    return Quotient(*workshop.turnover_parts(c.store.table("roster"), c.start, c.end))
+
+
+@_kpi("loaners_out", "Loaner cars out", "代步车在外", "count", False)
+def _loaners_out(c: _Context) -> Number:
+    """Loaners with out_date by the end of P and no return_date by the end of P."""
+    return len(workshop.loaners_out(c.store.table("loaners"), c.end))
+
+
+@_kpi("training_hours", "Training hours", "培训学时", "hours")
+def _training_hours(c: _Context) -> Number:
+    """Σ hours of training rows dated in P."""
+    return float(workshop.training_in(c.store.table("training"), c.start, c.end)["hours"].sum())
+
 
 # ---------------------------------------------------------------------------------------------
 # How a KPI is shown: one format per unit, for worksheets (Excel number format) and for text
@@ -1289,6 +1315,14 @@ def _lists(c: _Context) -> dict[str, list[str]]:
     return {name: [str(x) for x in frame["id"]] for name, frame in _care_frames(c).items()}
 
 
+def _workshop_lists(c: _Context) -> dict[str, list[str]]:
+    """Issue 12: loans_overdue (tool loans) and calibration_due (equipment), in KPIS.md's order."""
+    return {
+        "loans_overdue": [str(x) for x in workshop.overdue_loans(c.store.table("tool_loans"), c.end)["loan_id"]],
+        "calibration_due": [str(x) for x in workshop.calibration_due(c.store.table("equipment"), c.end)["asset_id"]],
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Result
 
@@ -1321,6 +1355,9 @@ class KpiResult:
     teams: list[dict[str, Any]]
     lists: dict[str, list[str]]
     parts: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Issue 12: KPIS.md "Scorecards" (items per person) and the teams ranked, best first.
+    scorecards: list[dict[str, Any]] = field(default_factory=list)
+    team_scores: list[dict[str, Any]] = field(default_factory=list)
 
     def __getitem__(self, kid: str) -> Number:
         return self.values[kid]
@@ -1333,6 +1370,10 @@ class KpiResult:
             out[name] = [{k: _clean(v) if not isinstance(v, str) else v for k, v in row.items()}
                          for row in getattr(self, name)]
         out["lists"] = {k: list(v) for k, v in self.lists.items()}
+        out["scorecards"] = [{"staff_id": c["staff_id"], "role": c["role"], "score": _clean(c["score"]),
+                              "items": [{k: v if k == "kpi" else _clean(v) for k, v in i.items()} for i in c["items"]]}
+                             for c in self.scorecards]
+        out["team_scores"] = [{"team": t["team"], "score": _clean(t["score"])} for t in self.team_scores]
         out["period"] = self.period
         out["store_code"] = self.store_code
         out["valuation_method"] = self.valuation_method
@@ -1350,17 +1391,23 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
         valuation = valuate(store, method)  # type: ignore[arg-type]
     ctx = _Context(store, period, valuation)
     values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
+    technicians, advisors = _technicians(ctx), _advisors(ctx)
+    cards, team_scores = scorecards.compute_scorecards(
+        store.table("roster"), store.table("appraisal_weights"), store.settings, ctx.end, values, technicians,
+        advisors)
     return KpiResult(
         period=period.label,
         store_code=store.settings.store_code,
         valuation_method=valuation.method,
         values=values,
         aging=_aging(ctx),
-        technicians=_technicians(ctx),
-        advisors=_advisors(ctx),
+        technicians=technicians,
+        advisors=advisors,
         teams=_teams(ctx),
-        lists=_lists(ctx),
+        lists={**_lists(ctx), **_workshop_lists(ctx)},
         parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts},
+        scorecards=cards,
+        team_scores=team_scores,
     )
 
 

@@ -63,6 +63,33 @@ Role = _labeled("Role", {
     "cashier": ("Cashier", "结算员"),
     "info_clerk": ("Information clerk", "信息员"),
 })
+
+#: Role synonyms (issue 12): the titles stores use beside the canonical labels, accepted by the
+#: reader, the writers and the dropdown's check and written back as the role's label of the locale.
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "service_manager": ("站长", "服务站长", "售后经理", "售后服务经理", "服务总监", "售后总监", "After-sales manager",
+                        "Station manager"),
+    "front_desk_supervisor": ("前台经理", "接待主管", "服务主管", "前台组长", "Front desk manager"),
+    "service_advisor": ("SA", "接待", "服务接待", "业务接待", "前台接待", "Advisor"),
+    "claims_specialist": ("索赔员", "保修鉴定员", "索赔鉴定员", "三包专员", "保修专员", "Warranty administrator",
+                          "Claims clerk"),
+    "insurance_specialist": ("理赔员", "保险专员", "续保专员", "事故专员", "Insurance clerk"),
+    "workshop_supervisor": ("车间主任", "车间经理", "维修主管", "调度", "派工员", "Workshop manager", "Foreman"),
+    "technical_director": ("技术经理", "技术主管", "技术总工", "Technical manager"),
+    "team_leader": ("班组长", "组长", "维修组长", "班长", "Team lead"),
+    "technician": ("技工", "技师", "维修工", "机修工", "钣金工", "喷漆工", "Mechanic"),
+    "qc_inspector": ("质检", "终检员", "检验员", "质量检验员", "Inspector"),
+    "parts_manager": ("配件主管", "备件经理", "备件主管"),
+    "parts_planner": ("配件计划", "备件计划员", "订货员"),
+    "parts_clerk": ("仓管员", "库管员", "配件员", "备件管理员", "发料员", "Storekeeper"),
+    "customer_service": ("客服", "回访员", "CRM专员", "Customer service officer"),
+    "cashier": ("收银员", "收款员", "结算", "Settlement clerk"),
+    "info_clerk": ("信息专员", "统计员", "资料员", "Information officer"),
+}
+
+#: Further accepted forms of enum values, by enum name (see tables.enum_lookup).
+ENUM_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {"Role": ROLE_SYNONYMS}
+
 Grade = _labeled("Grade", {
     "junior": ("Junior", "初级"),
     "intermediate": ("Intermediate", "中级"),

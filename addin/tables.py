@@ -26,7 +26,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from addin.models import SHEETS, ColumnSpec, SheetSpec
+from addin.models import ENUM_SYNONYMS, SHEETS, ColumnSpec, SheetSpec
 
 ROW = "_row"
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -59,6 +59,10 @@ def _enum_lookup(spec: ColumnSpec) -> dict[str, str]:
     for key, (en, zh) in spec.enum.labels().items():
         for form in (key, en, zh, key.replace("_", " ")):
             lookup[normalize_label(form)] = key
+    # Synonyms never shadow a key or label of another value.
+    for key, forms in ENUM_SYNONYMS.get(spec.enum.__name__, {}).items():
+        for form in forms:
+            lookup.setdefault(normalize_label(form), key)
     return lookup
 
 
@@ -66,7 +70,7 @@ _ENUM_CACHE: dict[str, dict[str, str]] = {}
 
 
 def enum_lookup(spec: ColumnSpec) -> dict[str, str]:
-    """Normalized key, English label or Chinese label -> canonical key."""
+    """Normalized key, English label, Chinese label or synonym (models.ENUM_SYNONYMS) -> canonical key."""
     assert spec.enum is not None
     name = spec.enum.__name__
     if name not in _ENUM_CACHE:

@@ -32,8 +32,8 @@ _cache: OrderedDict[str, Any] = OrderedDict()
 # The sheets SERVICE_KPIS reads, in its argument order.
 KPI_TABLES = ("settings", "work_orders", "wo_lines", "parts_ledger", "claims", "claim_payments", "roster",
               "positions", "vehicles", "stocktake", "backorders", "parts",
-              # issue 11: the customer care registers (optional arguments at the end)
-              "followups", "complaints", "renewals")
+              # the registers (optional arguments at the end): issue 11 (customer care), issue 12
+              "followups", "complaints", "renewals", "loaners", "training")
 
 
 def _safe(fn: F) -> F:
@@ -151,20 +151,22 @@ def kpi_rows(period: str, grids: dict[str, Any]) -> list[list[Any]]:
 @xw.arg("followups", ndim=2)
 @xw.arg("complaints", ndim=2)
 @xw.arg("renewals", ndim=2)
+@xw.arg("loaners", ndim=2)
+@xw.arg("training", ndim=2)
 @_safe
 def SERVICE_KPIS(period: Any, settings: Any, work_orders: Any, wo_lines: Any, parts_ledger: Any, claims: Any,
                  claim_payments: Any, roster: Any, positions: Any, vehicles: Any, stocktake: Any,
                  backorders: Any, parts: Any = None, followups: Any = None, complaints: Any = None,
-                 renewals: Any = None) -> Any:
+                 renewals: Any = None, loaners: Any = None, training: Any = None) -> Any:
     """Every KPI of a month as rows of (id, label, value): one array formula.
 
     period: the month, text YYYY-MM (e.g. "2026-10").
-    settings ... parts: each table's whole range including its header row (e.g. tblWorkOrders[#All]).
+    settings ... training: each table's whole range including its header row (e.g. tblWorkOrders[#All]).
     Ratios without a denominator are blank.
     """
     grids = dict(zip(KPI_TABLES, (settings, work_orders, wo_lines, parts_ledger, claims, claim_payments, roster,
                                   positions, vehicles, stocktake, backorders, parts, followups, complaints,
-                                  renewals)))
+                                  renewals, loaners, training)))
     return kpi_rows(period, grids)
 
 
@@ -219,6 +221,74 @@ def SERVICE_CARE_LIST(name: Any, period: Any, settings: Any, work_orders: Any, v
              "claim_payments": claim_payments, "followups": followups, "complaints": complaints}
     rows = care_list_rows(name, period, grids)
     return rows or [["", "", ""]]
+
+
+# -- issue 12: a person's scorecard ------------------------------------------------------------------
+
+
+def score_of(staff_id: Any, period: Any, grids: dict[str, Any], kpi: Any = None) -> Any:
+    """The score of ``staff_id``'s scorecard for ``period`` (KPIS.md "Scorecards"), or with
+    ``kpi`` the achievement of that item; blank when there is none."""
+    from addin.kpis import compute_kpis
+    from addin.periods import Period
+
+    if isinstance(period, (dt.date, dt.datetime)):
+        period = period.strftime("%Y-%m")
+    parsed = Period.parse(str(period))
+
+    def compute() -> list[dict[str, Any]]:
+        return compute_kpis(_store(grids), parsed).to_json()["scorecards"]
+
+    tables = KPI_TABLES + ("appraisal_weights",)
+    cards = _cached(_digest("scorecards", parsed.label, [grids.get(k) for k in tables]), compute)
+    wanted = str(staff_id).strip() if staff_id is not None else ""
+    card = next((c for c in cards if c["staff_id"] == wanted), None)
+    if card is None:
+        return ""
+    if kpi is None or str(kpi).strip() == "":
+        return _blank(card["score"])
+    item = next((i for i in card["items"] if i["kpi"] == str(kpi).strip()), None)
+    return "" if item is None else _blank(item["achievement"])
+
+
+@xw.func
+@xw.arg("appraisal_weights", ndim=2)
+@xw.arg("settings", ndim=2)
+@xw.arg("work_orders", ndim=2)
+@xw.arg("wo_lines", ndim=2)
+@xw.arg("parts_ledger", ndim=2)
+@xw.arg("claims", ndim=2)
+@xw.arg("claim_payments", ndim=2)
+@xw.arg("roster", ndim=2)
+@xw.arg("positions", ndim=2)
+@xw.arg("vehicles", ndim=2)
+@xw.arg("stocktake", ndim=2)
+@xw.arg("backorders", ndim=2)
+@xw.arg("parts", ndim=2)
+@xw.arg("followups", ndim=2)
+@xw.arg("complaints", ndim=2)
+@xw.arg("renewals", ndim=2)
+@xw.arg("loaners", ndim=2)
+@xw.arg("training", ndim=2)
+@_safe
+def SERVICE_SCORE(staff_id: Any, period: Any, appraisal_weights: Any, settings: Any, work_orders: Any,
+                  wo_lines: Any, parts_ledger: Any, claims: Any, claim_payments: Any, roster: Any, positions: Any,
+                  vehicles: Any, stocktake: Any, backorders: Any, parts: Any = None, followups: Any = None,
+                  complaints: Any = None, renewals: Any = None, loaners: Any = None, training: Any = None,
+                  kpi: Any = None) -> Any:
+    """A person's appraisal score (绩效考核) for a month: 100 × Σ weight × achievement ÷ Σ weight.
+
+    staff_id: the staff ID of the roster.
+    period: the month, text YYYY-MM (e.g. "2026-10").
+    appraisal_weights ... training: each table's whole range including its header row (e.g. tblAppraisalWeights[#All]).
+    kpi: (optional) a KPI id of the scorecard: its achievement instead of the score.
+    Blank when the person has no scorecard (not on duty, or no weights for the role) or no item has an achievement.
+    """
+    grids = dict(zip(("appraisal_weights",) + KPI_TABLES,
+                     (appraisal_weights, settings, work_orders, wo_lines, parts_ledger, claims, claim_payments,
+                      roster, positions, vehicles, stocktake, backorders, parts, followups, complaints, renewals,
+                      loaners, training)))
+    return score_of(staff_id, period, grids, kpi)
 
 
 # ---------------------------------------------------------------------------------------------

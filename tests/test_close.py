@@ -185,7 +185,7 @@ def test_dry_run_writes_nothing(book: Path) -> None:
     outcome = close_workbook(book, user="M01", dry_run=True, now=NOW)
     assert not outcome.written and outcome.dry_run and book.read_bytes() == before
     assert outcome.report_dir is not None and outcome.report_dir != book.parent / "Service_reports" / "2026-10"
-    assert all(p.suffix == ".xlsx" for p in outcome.reports) and len(outcome.reports) == 7
+    assert all(p.suffix == ".xlsx" for p in outcome.reports) and len(outcome.reports) == 7 + 2  # issue 12: appraisal, tools
 
 
 # -- reopen ----------------------------------------------------------------------------------------

@@ -115,12 +115,16 @@ def test_validate_lists_every_finding_on_the_checks_sheet(book) -> None:
     assert (title, buttons, mode) == ("Service", "ok", "info")
 
 
-def test_validate_clean_store_empties_the_checks_sheet(book) -> None:
+def test_validate_clean_store_replaces_the_checks_sheet(book) -> None:
+    """The demo store has no error; its only findings are the warnings it keeps on purpose
+    (complaints open past complaint_resolve_days, public tools not back by their due date)."""
     fake = book()
     fake.sheets["Checks"].range((2, 1)).value = [["Work orders", 9, "Status", "Error", "OLD", "stale"]]
     entry.validate(fake)
-    assert fake.sheets["Checks"].rows() == [["Sheet", "Row", "Column", "Severity", "Rule", "Message"]]
-    assert last_alert(fake)[0].startswith("No problems found in ")
+    rows = fake.sheets["Checks"].rows()
+    assert rows[0] == ["Sheet", "Row", "Column", "Severity", "Rule", "Message"]
+    assert rows[1:] and {(r[3], r[4]) for r in rows[1:]} <= {("Warning", "CP-OVERDUE"), ("Warning", "TLN-OVERDUE")}
+    assert last_alert(fake)[0].startswith(f"0 error(s) and {len(rows) - 1} warning(s) in ")
 
 
 def test_close_applies_the_plan_to_the_live_book(book, manager_audit, no_pdf) -> None:
@@ -147,7 +151,7 @@ def test_close_applies_the_plan_to_the_live_book(book, manager_audit, no_pdf) ->
     assert (audit["user"], audit["action"], audit["period"]) == (manager_audit, "close", PERIOD)
     folder = Path(fake.fullname).parent
     reports = sorted(p.name for p in folder.rglob("*.xlsx") if p.name != "Service.xlsx")
-    assert len(reports) == 7 and all(name.startswith(f"DEMO01_{PERIOD}_") for name in reports)
+    assert len(reports) == 7 + 2 and all(name.startswith(f"DEMO01_{PERIOD}_") for name in reports)
 
 
 def test_close_refused_for_a_user_who_is_not_a_service_manager(book) -> None:

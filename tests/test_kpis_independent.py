@@ -312,7 +312,8 @@ def naive_kpis(t, settings, period, method):
     for p in t["positions"]:
         if p["planned"] is not None:
             planned[p["role"]] += p["planned"]
-    k["vacancies"] = sum(max(n - sum(r["role"] == role for r in on_duty), 0) for role, n in planned.items())
+    # issue 12: a post held in also_roles is filled (each member once per role)
+    k["vacancies"] = sum(max(n - sum(role in naive_roles(r) for r in on_duty), 0) for role, n in planned.items())
 
     last = {}
     for w in t["work_orders"]:
@@ -497,7 +498,131 @@ def naive_kpis(t, settings, period, method):
                                         sum(w["qc_first_pass"] is not None for w in mine)),
         })
     tables = {"technicians": technicians, "advisors": advisors, "teams": teams}
+    scores = [w["csi_score"] for w in S if w["csi_score"] is not None]
+    qc = [w["qc_first_pass"] for w in S if w["qc_first_pass"] is not None]
+    comeback = ratio(sum(w["rework_of"] is not None for w in S), len(S))
+    booked = {a["wo_no"] for a in t.get("appointments", []) if a.get("status") == "arrived"}
+    plain = {
+        "revenue": revenue, "settled_ros": len(S), "entries": len(O),
+        "insurance_revenue": sum(amount(ln) for ln in billed if ln["pay_type"] == "insurance"),
+        "csi": sum(scores) / len(scores) if scores else None,
+        "comeback_rate": comeback, "first_time_fix_rate": None if comeback is None else 1 - comeback,
+        "qc_first_pass_rate": ratio(sum(q is True for q in qc), len(qc)),
+        "followup_rate": ratio(sum(w["followup_date"] is not None and (w["followup_date"] - w["close_date"]).days
+                                   <= settings.followup_window_days for w in S), len(S)),
+        "appointment_rate": ratio(sum(w["appointment"] is True or w["wo_no"] in booked for w in O), len(O)),
+    }
+    naive_workshop(t, settings, start, end, on_duty, k, lists, tables, plain)
     return k, {ct: dict(b) for ct, b in aging.items()}, tables, lists
+
+
+# -- issue 12: the workshop and its people --------------------------------------------------------
+
+def _fold(text):
+    return "".join(str(text).split()).casefold()
+
+
+def naive_roles(r):
+    """Own role plus the roles named in also_roles (keys, labels or synonyms; , ， ; ； 、)."""
+    from addin.models import ROLE_SYNONYMS, Role
+
+    names = {}
+    for key, (en, zh) in Role.labels().items():
+        for form in (key, en, zh, key.replace("_", " ")):
+            names[_fold(form)] = key
+    for key, forms in ROLE_SYNONYMS.items():
+        for form in forms:
+            names.setdefault(_fold(form), key)
+    roles = {r["role"]} if r["role"] else set()
+    text = r.get("also_roles") or ""
+    for sep in "，;；、":
+        text = text.replace(sep, ",")
+    roles |= {names[_fold(p)] for p in text.split(",") if _fold(p) in names}
+    return roles
+
+
+def _plus_months(day, months):
+    return minus_months(day, -months)
+
+
+def naive_workshop(t, settings, start, end, on_duty, k, lists, tables, plain):
+    """The KPIs, lists and scorecards of issue 12; ``plain`` holds the department figures that
+    the LibreOffice cross-check covers and the demo's appraisal weights name."""
+    k["concurrent"] = sum(bool(naive_roles(r) - {r["role"]}) for r in on_duty)
+    before = start - dt.timedelta(days=1)
+    on_before = [r for r in t["roster"] if r["hire_date"] and r["hire_date"] <= before
+                 and (r["leave_date"] is None or r["leave_date"] >= before)]
+    left = [r for r in t["roster"] if r["leave_date"] and start <= r["leave_date"] <= end]
+    k["staff_turnover"] = ratio(len(left), (len(on_before) + len(on_duty)) / 2)
+    k["loaners_out"] = sum(1 for x in t["loaners"] if x["out_date"] and x["out_date"] <= end
+                           and (x["return_date"] is None or x["return_date"] > end))
+    k["training_hours"] = sum(x["hours"] or 0 for x in t["training"] if start <= x["date"] <= end)
+
+    late = [x for x in t["tool_loans"] if x["due_date"] and x["due_date"] < end
+            and (x["returned_date"] is None or x["returned_date"] > end)]
+    lists["loans_overdue"] = [x["loan_id"] for x in sorted(late, key=lambda x: (x["due_date"], x["staff_id"],
+                                                                                 x["loan_id"]))]
+    nm_first = end + dt.timedelta(days=1)
+    nm_last = dt.date(nm_first.year, nm_first.month, calendar.monthrange(nm_first.year, nm_first.month)[1])
+    due = []
+    for e in t["equipment"]:
+        if e["calibration_months"] is None or e["status"] not in (None, "in_use"):
+            continue
+        when = dt.date.min if e["last_calibrated"] is None else _plus_months(e["last_calibrated"],
+                                                                              int(e["calibration_months"]))
+        if when <= nm_last:
+            due.append((when, e["custodian_id"] or "", e["asset_id"]))
+    lists["calibration_due"] = [a for _, _, a in sorted(due)]
+
+    # scorecards
+    cap = settings.appraisal_cap
+    lower = {"declined_amount", "parts_cost", "labor_cost", "sublet_cost", "comeback_rate", "complaint_rate",
+             "claim_rejection_rate", "claim_days_to_pay", "receivables", "stock_days", "slow_moving_value",
+             "obsolete_value", "slow_moving_ratio", "below_safety_count", "wip_count", "wip_parts_value",
+             "vacancies", "staff_turnover", "churn_rate", "turnaround_days", "complaints_received",
+             "complaints_open", "claims_written_off", "loaners_out", "comebacks"}
+    tech = {r["staff_id"]: r for r in tables["technicians"]}
+    adv = {r["staff_id"]: r for r in tables["advisors"]}
+    rows = {}
+    for w in t["appraisal_weights"]:
+        if w["weight"] and w["weight"] > 0 and (w["role"], w["kpi"]) not in rows:
+            rows[(w["role"], w["kpi"])] = w
+    cards, teams = [], defaultdict(list)
+    for r in sorted({r["staff_id"]: r for r in on_duty}.values(), key=lambda r: r["staff_id"]):
+        mine = [w for (role, _), w in rows.items() if role == r["role"]]
+        if not mine:
+            continue
+        items = []
+        for w in mine:
+            kpi = w["kpi"]
+            if r["role"] in ("technician", "team_leader") and kpi in (
+                    "flag_hours", "labor_revenue", "piece_pay", "actual_hours", "efficiency", "available_hours",
+                    "productivity", "proficiency", "comebacks"):
+                value = tech[r["staff_id"]][kpi] if r["staff_id"] in tech else None
+            elif r["role"] in ("service_advisor", "front_desk_supervisor") and kpi in (
+                    "entries", "settled_ros", "revenue", "revenue_per_ro", "declined_amount", "csi", "complaint_rate"):
+                value = adv[r["staff_id"]][kpi] if r["staff_id"] in adv else None
+            else:
+                value = plain[kpi] if kpi in plain else k[kpi]
+            target = w["target"] if w["target"] is not None else settings.targets.get(kpi)
+            if value is None or target is None or target == 0:
+                ach = None
+            elif kpi in lower:
+                ach = cap if value == 0 else target / value
+            else:
+                ach = value / target
+            if ach is not None:
+                ach = min(max(ach, 0), cap)
+            items.append({"kpi": kpi, "value": value, "target": target, "achievement": ach, "weight": w["weight"]})
+        scored = [i for i in items if i["achievement"] is not None]
+        score = (100 * sum(i["weight"] * i["achievement"] for i in scored) / sum(i["weight"] for i in scored)
+                 if scored else None)
+        cards.append({"staff_id": r["staff_id"], "role": r["role"], "score": score, "items": items})
+        if r["team"] and score is not None:
+            teams[r["team"]].append(score)
+    tables["scorecards"] = cards
+    tables["team_scores"] = sorted(({"team": team, "score": sum(v) / len(v)} for team, v in teams.items()),
+                                   key=lambda x: (-x["score"], x["team"]))
 
 
 # -- the comparison -----------------------------------------------------------------------------
@@ -505,7 +630,8 @@ def naive_kpis(t, settings, period, method):
 def _tables(store):
     out = {}
     for sheet in ("roster", "positions", "vehicles", "work_orders", "wo_lines", "parts", "parts_ledger",
-                  "stocktake", "backorders", "claims", "claim_payments", "followups", "complaints", "renewals"):
+                  "stocktake", "backorders", "claims", "claim_payments", "followups", "complaints", "renewals",
+                  "loaners", "training", "tool_loans", "equipment", "appraisal_weights"):  # issues 11, 12
         out[sheet] = [{k: _day(v) if isinstance(v, (dt.date, dt.datetime)) else v for k, v in rec.items()}
                       for rec in table_records(store.table(sheet))]
     return out
@@ -539,6 +665,10 @@ def _compare(store, tables, period, method):
         assert want_rows and len(got_rows) == len(want_rows), name
         for got, want in zip(got_rows, want_rows):
             assert list(got) == list(want)
+            if name == "scorecards":  # issue 12: the items, one by one
+                for gi, wi in zip(got["items"], want["items"]):
+                    assert {k: v for k, v in gi.items() if not _same(v, wi[k])} == {}, (got["staff_id"], gi)
+                got, want = {**got, "items": None}, {**want, "items": None}
             assert {k: v for k, v in got.items() if not _same(v, want[k])} == {}, (name, got)
     return kpis, rows["technicians"], lists
 

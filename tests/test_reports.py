@@ -62,7 +62,8 @@ def test_the_demo_pack_has_native_charts(demo_pack: list[Path]) -> None:
         with zipfile.ZipFile(p) as z:
             charts[p.stem.split("_", 2)[2]] = sum(n.startswith("xl/charts/chart") for n in z.namelist())
     assert charts == {"monthly": 3, "technicians": 1, "parts": 1, "claims": 1, "customer_care": 0,
-                      "manufacturer": 1, "headcount": 1}
+                      "manufacturer": 1, "headcount": 1,
+                      "appraisal": 1, "tools": 0}  # issue 12
 
 
 # -- the hand-made store -------------------------------------------------------------------------
@@ -241,8 +242,9 @@ def test_technicians_piece_pay(en_pack: list[Path]) -> None:
 
 def test_headcount_per_role(en_pack: list[Path]) -> None:
     rows = _table(_sheets(en_pack, "headcount").worksheets[0], "Role")
-    assert rows == [["Service manager", 1, 1, 0], ["Service advisor", 2, 1, 1], ["Technician", 3, 2, 1],
-                    ["Parts clerk", None, 1, 0], ["Total", 6, 5, 2]]
+    # Issue 12: role, planned, on duty, concurrent (holding it in also_roles), vacancies.
+    assert rows == [["Service manager", 1, 1, 0, 0], ["Service advisor", 2, 1, 0, 1], ["Technician", 3, 2, 0, 1],
+                    ["Parts clerk", None, 1, 0, 0], ["Total", 6, 5, 0, 2]]
 
 
 def test_claims_aging_and_reconciliation(en_pack: list[Path]) -> None:

@@ -24,7 +24,17 @@ def _store(records):
 
 def test_clean_demo_store_has_no_finding(clean):
     findings = validate_store(_store(clean))
-    assert Counter((f.rule, f.severity) for f in findings) == Counter()
+    # Issue 12: the tool room's work-list holds public tools not back by their due date on purpose
+    # (KPIS.md loans_overdue); issue 11 keeps complaints open past complaint_resolve_days (KPIS.md
+    # complaints_open). They are the only findings, as warnings.
+    from addin.kpis import compute_kpis
+
+    lists = compute_kpis(_store(clean), "2026-10").lists
+    overdue = lists["loans_overdue"]
+    late = sum(1 for f in findings if f.rule == "CP-OVERDUE")
+    assert len(overdue) >= 2 and late >= 1
+    assert Counter((f.rule, f.severity) for f in findings) == Counter({("TLN-OVERDUE", "warning"): len(overdue),
+                                                                      ("CP-OVERDUE", "warning"): late})
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -34,7 +44,9 @@ def test_validation_finds_exactly_the_planted_problems(clean, seed):
     records = copy.deepcopy(clean)
     planted = plant_problems(records, random.Random(seed))
     assert len({p.rule for p in planted}) == len(planted) == 16
-    findings = validate_store(_store(records))
+    # Issue 12: leave out the clean store's own overdue tool loans (see the test above).
+    baseline = {(f.rule, f.sheet, f.row, f.column) for f in validate_store(_store(clean))}
+    findings = [f for f in validate_store(_store(records)) if (f.rule, f.sheet, f.row, f.column) not in baseline]
     found = {(f.rule, f.sheet, f.row, f.column) for f in findings}
     assert found == {(p.rule, p.sheet, p.row, p.column) for p in planted}
     assert len(findings) == len(found) == len({(f.sheet, f.row, f.column) for f in findings})

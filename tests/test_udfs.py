@@ -126,7 +126,7 @@ def test_value_checks():
 
 def test_docstrings_for_the_function_wizard():
     names = [n for n in dir(udfs) if n.startswith("SERVICE_")]
-    assert len(names) == 13   # SERVICE_CARE_LIST (issue 11)
+    assert len(names) == 14   # SERVICE_CARE_LIST (issue 11), SERVICE_SCORE (issue 12)
     for n in names:
         assert getattr(udfs, n).__doc__, n
 
@@ -145,3 +145,27 @@ def test_care_list_in_working_order():
     assert follow == [["W4", dt.datetime(2026, 10, 28), "A2"]]   # W3 reached by call F2
     assert udfs.SERVICE_CARE_LIST("nope", "2026-10", settings, args["work_orders"], args["vehicles"]).startswith(
         "#SERVICE: ")
+
+
+# -- issue 12: SERVICE_SCORE -----------------------------------------------------------------------
+
+def _score_args(labels: str | None = None) -> list:
+    return [_grid("appraisal_weights", RECORDS["appraisal_weights"], labels)] + _kpi_args(labels)
+
+
+@pytest.mark.parametrize("labels", [None, "zh-CN"])
+def test_service_score_is_the_scorecard_of_compute_kpis(labels):
+    from test_kpis import make_store
+
+    from addin.kpis import compute_kpis
+
+    cards = {c["staff_id"]: c for c in compute_kpis(make_store(), "2026-10").scorecards}
+    for sid in ("T1", "T2", "A1", "A2", "M1"):
+        assert udfs.SERVICE_SCORE(sid, "2026-10", *_score_args(labels)) == AP(cards[sid]["score"]), sid
+    assert udfs.SERVICE_SCORE("T1", "2026-10", *_score_args(labels)) == AP(93.75)
+    # One item's achievement; a KPI the scorecard has no achievement for and someone without a card: blank.
+    args = _score_args(labels)
+    assert udfs.SERVICE_SCORE("T2", dt.datetime(2026, 10, 1), *args, kpi="comebacks") == 1.2
+    assert udfs.SERVICE_SCORE("T1", "2026-10", *args, kpi="efficiency") == ""
+    assert udfs.SERVICE_SCORE("T3", "2026-10", *args) == ""     # left in October
+    assert udfs.SERVICE_SCORE("T1", "Oct 2026", *args).startswith(udfs.ERROR_PREFIX)

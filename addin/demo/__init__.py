@@ -41,6 +41,7 @@ from addin.demo.people import Roster
 from addin.demo.problems import Planted, plant_problems
 from addin.demo.settings import STORE_CODE, build_settings
 from addin.demo.vehicles import Fleet
+from addin.demo.workshop import build_workshop
 
 __all__ = [
     "DEFAULT_END", "DEMO_SHEETS", "LABOR_RATE", "PART_COUNTS", "SIZES", "STORE_CODE", "TAX_RATE",
@@ -68,7 +69,7 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
     claims, payments = build_claims(ctx, roster, workshop.jobs)
     # Issue 11: the customer care registers, from their own random stream (after every draw above).
     followups, complaints, renewals = build_care(ctx, seed, roster, fleet, workshop.jobs)
-    return {
+    records = {
         "settings": build_settings(ctx, workshop.jobs),
         "roster": roster.records,
         "positions": roster.positions,
@@ -93,3 +94,7 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
         "training": [],
         "appraisal_weights": [],
     }
+    # Issue 12: the tool room, equipment, training, loaners, appraisal weights and two concurrent
+    # posts, from their own random stream after every other step.
+    records.update(build_workshop(ctx, seed, roster, fleet, records["work_orders"], records["settings"]))
+    return records

@@ -3,7 +3,8 @@ template of workbook/templates/ (addin.reports.engine) and drawing native Excel 
 LibreOffice run turns every workbook into a PDF beside it.
 
 Reports, by name: monthly (维修统计月报), technicians (技师绩效与计件工资), parts, claims,
-customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制).
+customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制); appraisal
+(绩效考核) and tools (工具设备), issue 12.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from addin.errors import ServiceError
 from addin.i18n import Text
 from addin.io.files import fsync_dir, fsync_file
 from addin.reports import claims, customer_care, headcount, manufacturer, monthly, parts, technicians
+from addin.reports import appraisal, tools  # issue 12
 from addin.reports.common import ReportData
 from addin.reports.engine import fill
 from addin.store import Store
@@ -28,6 +30,8 @@ from addin.store import Store
 #: Report name -> module (with NAME, TITLE, context(data), and optionally charts(filled, ctx, data)).
 REPORTS: dict[str, ModuleType] = {m.NAME: m for m in (monthly, technicians, parts, claims, customer_care,
                                                       manufacturer, headcount)}
+# Issue 12: the appraisal (绩效考核) and the tools and equipment (工具设备) reports.
+REPORTS.update({m.NAME: m for m in (appraisal, tools)})
 REPORT_NAMES: tuple[str, ...] = tuple(REPORTS)
 
 T_UNKNOWN = Text("Unknown report {name!r}; the reports are: {names}.", "未知报表 {name!r}；可用报表：{names}。")

@@ -87,9 +87,22 @@ LAYOUTS: dict[str, list[Sheet]] = {
         ("{{sheet_charts}}", _head("title_manufacturer", "sheet_charts")),
     ],
     "headcount": [
-        ("{{sheet_headcount}}", _head("title_headcount") + [["{{table:roles}}"], []]
-         + _section("on_duty_staff", "staff")),
+        ("{{sheet_headcount}}", _head("title_headcount") + [["{{table:roles}}"], [], ["{{label:also_note}}"], []]
+         + _section("turnover", "turnover") + _section("on_duty_staff", "staff")),
         ("{{sheet_charts}}", _head("title_headcount", "sheet_charts")),
+    ],
+    # issue 12
+    "appraisal": [
+        ("{{sheet_scores}}", _head("title_appraisal") + [["{{label:score_note}}"], []] + _section("teams", "teams")
+         + _section("people", "people")),
+        ("{{sheet_items}}", _head("title_appraisal", "sheet_items") + _section("items", "items")),
+        ("{{sheet_charts}}", _head("title_appraisal", "sheet_charts")),
+    ],
+    "tools": [
+        ("{{sheet_equipment}}", _head("title_tools") + _section("calibration_due", "calibration_due")
+         + _section("loans_overdue", "loans_overdue") + _section("lost_damaged", "lost_damaged")),
+        ("{{sheet_issued}}", _head("title_tools", "sheet_issued") + _section("issued", "issued")),
+        ("{{sheet_loaners}}", _head("title_tools", "sheet_loaners") + _section("loaners", "loaners")),
     ],
 }
 
