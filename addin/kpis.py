@@ -927,12 +927,8 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     hire, leave = c("roster", "hire_date"), c("roster", "leave_date")
     employed = f'({hire}<>"")*({hire}<={_END})*((({leave}="")+({leave}>={_END}))>0)'
     f["on_duty"] = f"SUMPRODUCT({employed})"
-    role, planned = c("positions", "role"), c("positions", "planned")
-    staff_role = c("roster", "role")
-    on_duty_by_role = (f'(COUNTIFS({staff_role},{role},{hire},"<="&{_END},{leave},">="&{_END})'
-                       f'+COUNTIFS({staff_role},{role},{hire},"<="&{_END},{leave},""))')
-    gap = f"({planned}-{on_duty_by_role})"
-    f["vacancies"] = f'SUMPRODUCT(({role}<>"")*({gap}>0)*{gap})'
+    # vacancies has no live formula since issue 12: a post held in also_roles (free text of keys,
+    # labels or synonyms) fills it, which COUNTIFS cannot read exactly.
     part, t_qty = c("parts", "part_no"), c("parts_ledger", "qty")
 
     def moved(kinds: tuple[str, ...]) -> str:
