@@ -1109,6 +1109,10 @@ def _lists(c: _Context) -> dict[str, list[str]]:
     }
 
 
+#: Issue 12: the department KPIs where lower is better (KPIS.md "Scorecards"), from the registry.
+LOWER_IS_BETTER: frozenset[str] = frozenset(k for k, kpi in KPIS.items() if kpi.higher_is_better is False)
+
+
 def _workshop_lists(c: _Context) -> dict[str, list[str]]:
     """Issue 12: loans_overdue (tool loans) and calibration_due (equipment), in KPIS.md's order."""
     return {
@@ -1188,7 +1192,7 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
     technicians, advisors = _technicians(ctx), _advisors(ctx)
     cards, team_scores = scorecards.compute_scorecards(
         store.table("roster"), store.table("appraisal_weights"), store.settings, ctx.end, values, technicians,
-        advisors)
+        advisors, LOWER_IS_BETTER)
     return KpiResult(
         period=period.label,
         store_code=store.settings.store_code,
