@@ -1017,12 +1017,8 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     hire, leave = c("roster", "hire_date"), c("roster", "leave_date")
     employed = f'({hire}<>"")*({hire}<={_END})*((({leave}="")+({leave}>={_END}))>0)'
     f["on_duty"] = f"SUMPRODUCT({employed})"
-    role, planned = c("positions", "role"), c("positions", "planned")
-    staff_role = c("roster", "role")
-    on_duty_by_role = (f'(COUNTIFS({staff_role},{role},{hire},"<="&{_END},{leave},">="&{_END})'
-                       f'+COUNTIFS({staff_role},{role},{hire},"<="&{_END},{leave},""))')
-    gap = f"({planned}-{on_duty_by_role})"
-    f["vacancies"] = f'SUMPRODUCT(({role}<>"")*({gap}>0)*{gap})'
+    # vacancies has no live formula since issue 12: a post held in also_roles (free text of keys,
+    # labels or synonyms) fills it, which COUNTIFS cannot read exactly.
     part, t_qty = c("parts", "part_no"), c("parts_ledger", "qty")
 
     def moved(kinds: tuple[str, ...]) -> str:
@@ -1315,6 +1311,10 @@ def _lists(c: _Context) -> dict[str, list[str]]:
     return {name: [str(x) for x in frame["id"]] for name, frame in _care_frames(c).items()}
 
 
+#: Issue 12: the department KPIs where lower is better (KPIS.md "Scorecards"), from the registry.
+LOWER_IS_BETTER: frozenset[str] = frozenset(k for k, kpi in KPIS.items() if kpi.higher_is_better is False)
+
+
 def _workshop_lists(c: _Context) -> dict[str, list[str]]:
     """Issue 12: loans_overdue (tool loans) and calibration_due (equipment), in KPIS.md's order."""
     return {
@@ -1394,7 +1394,7 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
     technicians, advisors = _technicians(ctx), _advisors(ctx)
     cards, team_scores = scorecards.compute_scorecards(
         store.table("roster"), store.table("appraisal_weights"), store.settings, ctx.end, values, technicians,
-        advisors)
+        advisors, LOWER_IS_BETTER)
     return KpiResult(
         period=period.label,
         store_code=store.settings.store_code,

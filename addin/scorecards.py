@@ -36,18 +36,16 @@ ADVISOR_ROLES = ("service_advisor", "front_desk_supervisor")
 LOWER_PER_PERSON = frozenset({"comebacks"})
 
 
-def lower_is_better(kpi: str) -> bool:
-    """KPIS.md's direction: the registry's (higher_is_better False), and a technician's comebacks."""
-    from addin.kpis import KPIS
+def lower_is_better(kpi: str, registry_lower: frozenset[str]) -> bool:
+    """KPIS.md's direction: the KPIs the registry records as lower-is-better
+    (``registry_lower``), and a technician's comebacks."""
+    return kpi in LOWER_PER_PERSON or kpi in registry_lower
 
-    return kpi in LOWER_PER_PERSON or (kpi in KPIS and KPIS[kpi].higher_is_better is False)
 
-
-def known_kpi(kpi: str) -> bool:
-    """Whether appraisal_weights may name ``kpi``: a department KPI or a per-person figure."""
-    from addin.kpis import KPIS
-
-    return kpi in KPIS or kpi in TECHNICIAN_FIGURES or kpi in ADVISOR_FIGURES
+def known_kpi(kpi: str, registry: Iterable[str]) -> bool:
+    """Whether appraisal_weights may name ``kpi``: a department KPI of ``registry`` or a
+    per-person figure."""
+    return kpi in registry or kpi in TECHNICIAN_FIGURES or kpi in ADVISOR_FIGURES
 
 
 def _number(value: Any) -> float | None:
@@ -91,10 +89,11 @@ def weights_by_role(weights: pd.DataFrame) -> dict[str, list[tuple[str, float, f
 
 
 def compute_scorecards(roster: pd.DataFrame, weights: pd.DataFrame, settings: Settings, end: pd.Timestamp,
-                       values: dict[str, Any], technicians: list[dict[str, Any]],
-                       advisors: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(scorecards, team_scores) of KPIS.md's JSON shape, from the period's department ``values``
-    and its per-technician and per-advisor rows."""
+                       values: dict[str, Any], technicians: list[dict[str, Any]], advisors: list[dict[str, Any]],
+                       registry_lower: frozenset[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(scorecards, team_scores) of KPIS.md's JSON shape, from the period's department ``values``,
+    its per-technician and per-advisor rows and the ids the KPI registry records as
+    lower-is-better (addin.kpis.LOWER_IS_BETTER)."""
     by_role = weights_by_role(weights)
     tech = {r["staff_id"]: r for r in technicians}
     adv = {r["staff_id"]: r for r in advisors}
@@ -114,7 +113,8 @@ def compute_scorecards(roster: pd.DataFrame, weights: pd.DataFrame, settings: Se
                 value = _number(values.get(kpi))
             target = row_target if row_target is not None else _number(settings.targets.get(kpi))
             items.append({"kpi": kpi, "value": value, "target": target,
-                          "achievement": achievement(value, target, lower_is_better(kpi), cap), "weight": weight})
+                          "achievement": achievement(value, target, lower_is_better(kpi, registry_lower), cap),
+                          "weight": weight})
         cards.append({"staff_id": sid, "role": role, "score": score(items), "items": items,
                       "team": None if team is None or pd.isna(team) else team})
     return [{k: v for k, v in c.items() if k != "team"} for c in cards], team_scores(cards)

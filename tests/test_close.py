@@ -248,7 +248,7 @@ def test_cli_close_prints_steps_kpis_and_folder(book: Path, tmp_path: Path, caps
     assert "- Validating every entry ..." in out and "- Writing the workbook ..." in out
     assert "Revenue" in out and "2,112.57" in out
     assert "Period 2026-10 closed by M01" in out and "open period now 2026-11" in out
-    assert f"Reports (7 files): {tmp_path / 'r'}" in out
+    assert f"Reports (9 files): {tmp_path / 'r'}" in out   # issue 12: appraisal, tools
     assert main(["close", str(book), "--period", "2026-10", "--user", "M01"]) == 0
     assert "already closed" in capsys.readouterr().out
 

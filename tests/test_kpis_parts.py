@@ -16,7 +16,7 @@ RATIOS = ("gross_margin", "revenue_per_ro", "hours_per_ro", "effective_labor_rat
           "first_time_fix_rate", "qc_first_pass_rate", "csi", "followup_rate", "appointment_rate",
           "complaint_rate", "first_service_rate", "claim_rejection_rate", "claim_days_to_pay",
           "stock_turnover", "stock_days", "slow_moving_ratio", "fill_rate", "stocktake_accuracy", "churn_rate",
-          "complaint_resolution_rate", "renewal_rate")  # issue 11
+          "complaint_resolution_rate", "renewal_rate", "staff_turnover")  # issues 11, 12
 
 
 def test_every_ratio_kpi_has_its_parts_and_its_value_is_their_quotient():
@@ -34,6 +34,7 @@ def test_every_ratio_kpi_has_its_parts_and_its_value_is_their_quotient():
     assert result.parts["claim_days_to_pay"] == (33, 2)
     assert result.parts["stocktake_accuracy"] == (2, 4)
     assert result.parts["churn_rate"] == (1, 6)
+    assert result.parts["staff_turnover"] == (1, 5)   # issue 12: T3 left; (5 + 5) / 2 on duty
     assert "parts" not in result.to_json()
 
 
@@ -64,7 +65,8 @@ def test_group_pools_the_workers_parts_into_the_figures_of_one_big_store():
     assert {k: (group[k], truth[k]) for k in GROUP_RULES if not _close(group[k], truth[k])} == {}
     pooled = [k for k, rule in GROUP_RULES.items() if isinstance(rule, Pooled)]
     assert sorted(pooled) == sorted(["qc_first_pass_rate", "first_service_rate", "claim_rejection_rate",
-                                     "claim_days_to_pay", "fill_rate", "stocktake_accuracy", "churn_rate"])
+                                     "claim_days_to_pay", "fill_rate", "stocktake_accuracy", "churn_rate",
+                                     "staff_turnover"])  # issue 12
     for kpi in pooled:  # really pooled: the stores differ, so their mean is not the group figure
         x, y = results[0]["kpis"][kpi], results[1]["kpis"][kpi]
         if x is not None and y is not None and not _close(x, y):

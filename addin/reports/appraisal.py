@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from addin.i18n import Text
-from addin.kpis import KPIS
+from addin.kpis import KPIS, LOWER_IS_BETTER
 from addin.reports.common import ReportData, bar_chart, col_label, enum_label
 from addin.reports.engine import Column, Context, Filled, Table, Typed
 from addin.scorecards import lower_is_better
@@ -110,7 +110,7 @@ def context(data: ReportData) -> Context:
         for item in card["items"]:
             ach = item["achievement"]
             points = None if ach is None or not used else 100 * item["weight"] * ach / used
-            label = kpi_label(item["kpi"], loc) + (f" ({_LOWER(loc)})" if lower_is_better(item["kpi"]) else "")
+            label = kpi_label(item["kpi"], loc) + (f" ({_LOWER(loc)})" if lower_is_better(item["kpi"], LOWER_IS_BETTER) else "")
             unit = _unit(item["kpi"])
             items.append([card["staff_id"], name, label, Typed(item["value"], unit), Typed(item["target"], unit), ach,
                           item["weight"], points])

@@ -18,6 +18,7 @@ from addin.i18n import Text
 from addin.models import Role
 from addin.roles import person_roles, split_also_roles
 from addin.rules.registry import Context, Hit, hits_where, rule
+from addin.kpis import KPIS
 from addin.scorecards import known_kpi
 
 APPROVERS = ("service_manager", "front_desk_supervisor")
@@ -212,5 +213,5 @@ def appraisal_kpi(ctx: Context) -> Iterator[Hit]:
     """kpi names a department KPI of the registry or a figure of the per-technician or
     per-advisor table."""
     aw = ctx.table("appraisal_weights")
-    bad = aw["kpi"].notna() & ~aw["kpi"].map(lambda k: known_kpi(str(k).strip()) if k is not None else True)
+    bad = aw["kpi"].notna() & ~aw["kpi"].map(lambda k: known_kpi(str(k).strip(), KPIS) if k is not None else True)
     yield from hits_where(aw, bad.astype(bool), "kpi")
