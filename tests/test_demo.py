@@ -389,10 +389,7 @@ def test_the_clean_demo_store_passes_validation(small):
     store = Store.from_records({k: v for k, v in small.items() if k != "settings"}, settings=_settings(small))
     assert store.problems == []
     findings = validate_store(store)
-    # Issue 11: the demo keeps some complaints open past complaint_resolve_days on purpose (warnings).
-    overdue = [f for f in findings if f.rule == "CP-OVERDUE"]
-    assert overdue and all(f.severity == "warning" for f in overdue)
-    assert [(f.rule, f.sheet, f.row, f.value) for f in findings if f.rule != "CP-OVERDUE"] == []
+    assert [(f.rule, f.sheet, f.row, f.value) for f in findings] == []
 
 
 def test_chinese_demo_has_chinese_text_and_the_same_shape():
