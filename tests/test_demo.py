@@ -391,7 +391,7 @@ def test_the_clean_demo_store_passes_validation(small):
     # Issue 11: the demo keeps some complaints open past complaint_resolve_days on purpose, and
     # issue 12 some public tools not back by their due date (loans_overdue): warnings only.
     deliberate = {"CP-OVERDUE", "TLN-OVERDUE"}
-    assert {f.rule for f in findings} == deliberate and {f.severity for f in findings} == {"warning"}
+    assert {f.rule for f in findings} <= deliberate and {f.severity for f in findings} == {"warning"}
     assert [(f.rule, f.sheet, f.row, f.value) for f in findings if f.rule not in deliberate] == []
 
 
