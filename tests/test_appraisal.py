@@ -50,11 +50,14 @@ def test_appraisal_scores_teams_and_items(pack):
     scores = wb["Scores"]
     assert _rows(scores, "Rank")[:2] == [[1, "Red", 1, AP(93.75)], [2, "Blue", 1, AP(82.5)]]
     people = _rows(scores, "Rank", 1)
-    a1 = 100 * (2 * 1214 / T / 1000 + 1 + 0.2) / 4
+    # A1's complaint rate is 1.0 (W2 flagged, W1 named by complaint CP1) against 0.1; A2's csi is
+    # (6 + 10) / 2 = 8 against 8 (W3's score from its first reached call).
+    a1 = 100 * (2 * 1214 / T / 1000 + 1 + 0.1) / 4
+    a2 = 100 * (2 * 1.2 + 1.0 + 1.2) / 4
     m1 = 100 * (0.6 * REVENUE_GROSS / T / 5000 + 0.2 * 1.2) / 0.8
-    assert m1 == AP(91.91, abs=0.01) and a1 == AP(83.72, abs=0.01)
+    assert m1 == AP(91.91, abs=0.01) and a1 == AP(81.22, abs=0.01) and a2 == AP(115.0)
     assert [(r[0], r[1], r[6]) for r in people] == [
-        (1, "A2", AP(120.0)), (2, "T1", AP(93.75)), (3, "M1", AP(m1)), (4, "A1", AP(a1)), (5, "T2", AP(82.5))]
+        (1, "A2", AP(a2)), (2, "T1", AP(93.75)), (3, "M1", AP(m1)), (4, "T2", AP(82.5)), (5, "A1", AP(a1))]
     items = _rows(wb["Items"], "Staff ID")
     t1 = [r for r in items if r[0] == "T1"]
     # staff, name, KPI, actual, target, achievement, weight, points (= 100 × w × a / Σ w used)
