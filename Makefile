@@ -49,6 +49,8 @@ demo: install sysdeps
 	$(VENV)/bin/service-addin close $(DEMO)/DEMO01.xlsm --user S001
 
 test: install sysdeps
+	$(VENV)/bin/ruff check addin tests bench
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 # `make dist`: the wheel and dist/release/ for Windows users: Service.xlsm, the wheel, install and

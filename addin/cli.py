@@ -10,8 +10,8 @@ import importlib.util
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from addin import __version__
 from addin.errors import ServiceError

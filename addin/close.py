@@ -13,8 +13,9 @@ Closing a period that is already closed changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -25,7 +26,12 @@ from addin.i18n import Text
 from addin.identity import SERVICE_MANAGER, identify
 from addin.io.edit import DashboardValues, WorkbookEdit
 from addin.periods import (
-    bounds, check_period, encode_notes, is_closed, next_period, period_fingerprint,
+    bounds,
+    check_period,
+    encode_notes,
+    is_closed,
+    next_period,
+    period_fingerprint,
 )
 from addin.store import Store
 from addin.tables import records_to_table

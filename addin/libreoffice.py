@@ -14,8 +14,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from addin.errors import ServiceError
 from addin.i18n import Text

@@ -18,9 +18,10 @@ import datetime as dt
 import getpass
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from addin.close import ClosePlan, ReopenPlan, close_period, plan_edit, reopen_edit, reopen_period
 from addin.errors import CloseError, ServiceError

@@ -17,7 +17,8 @@ cards are in staff_id order, items in sheet order, team ties by team name.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 

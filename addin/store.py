@@ -6,9 +6,10 @@ opens a file; readers produce one, tests build one from records with :meth:`Stor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from pydantic import ValidationError

@@ -18,7 +18,8 @@ import functools
 import hashlib
 import pickle
 from collections import OrderedDict
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import xlwings as xw
 

@@ -29,9 +29,10 @@ import sys
 import tempfile
 import types
 import zipfile
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
-from collections.abc import Iterator, Set as AbstractSet
 
 from addin.errors import ServiceError
 from addin.i18n import Text

@@ -18,8 +18,9 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 DEMO = Path("/tmp/bench_large.xlsm")
 KPI_LIMIT = 2.0        # kpi / bare parse

@@ -19,8 +19,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 LIMIT = 1.5
 DEMO = Path("/tmp/bench_large.xlsm")

@@ -22,11 +22,11 @@ import pytest
 from addin.batch import BatchError, run_batch
 from addin.batch.actions import Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
-from addin.periods import PeriodError
 from addin.batch.group import GROUP_RULES, group_kpis, ranking
 from addin.batch.macros import compare_macros, normalise
 from addin.errors import WorkbookReadError
 from addin.i18n import Text
+from addin.periods import PeriodError
 from addin.store import Store
 
 PERIOD = "2026-10"

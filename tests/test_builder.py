@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import need_tool
 from openpyxl import load_workbook
 
 from addin.errors import ServiceError
@@ -23,7 +24,6 @@ from addin.io.builder import (
 )
 from addin.io.writer import append_rows, preflight, save_atomic
 from addin.models import SETTING_DEFAULTS, SHEETS
-from conftest import need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "service_layout.json"

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_periods import D, closed, sample_records, sample_store
 
 from addin.close import close_period, reopen_period, stocktake_postings
-from addin.month_end import close_workbook, reopen_workbook
 from addin.errors import CloseError
 from addin.findings import Finding
 from addin.models import SETTING_DEFAULTS
+from addin.month_end import close_workbook, reopen_workbook
 from addin.periods import closed_period_changes
-from test_periods import D, closed, sample_records, sample_store
 
 NOW = dt.datetime(2026, 11, 2, 9, 30)
 

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import need_tool
 from test_close import write_workbook
 from test_periods import sample_records, sample_store

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import need_tool
 from test_kpis import RECORDS, SETTINGS, workbook_from_records
 
 from addin.dashboard import FIRST_ROW, live_rows, write_dashboard
 from addin.kpis import KPIS, compute_with_comparisons
-from conftest import need_tool
 
 # Constructs that LibreOffice 7.4 cannot compute (FACTS.md).
 _FORBIDDEN = re.compile(r"\[#|\[@|XLOOKUP|FILTER\(|UNIQUE\(|LET\(", re.I)

@@ -10,14 +10,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from test_close import NOW, write_workbook
+from test_periods import D, closed, sample_records, sample_store
 
 import addin.month_end
 from addin.cli import main
 from addin.errors import IdentityError
 from addin.identity import SERVICE_MANAGER, identify
 from addin.store import Store
-from test_close import NOW, write_workbook
-from test_periods import D, closed, sample_records, sample_store
 
 REFUSED = {
     "technician": (["--user", "T01"], "张师傅 (T01, Technician) may not close a period: only a service manager may"),

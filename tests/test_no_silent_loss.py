@@ -9,12 +9,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_close import write_workbook
+from test_periods import sample_records
 
 from addin.errors import UnsafeWriteError
 from addin.io.edit import Mark, WorkbookEdit, apply_edit
 from addin.io.writer import lost_parts
-from test_close import write_workbook
-from test_periods import sample_records
 
 OLE = "application/vnd.openxmlformats-officedocument.oleObject"
 PRINTER = "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"

@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
+from test_close import NOW, write_workbook
+from test_periods import sample_records
 
 import addin.month_end
 from addin.errors import UnsafeWriteError
 from addin.io.files import WriteLock, lock_path, remove_dead_temporaries
 from addin.io.reader import read_store
-from test_close import NOW, write_workbook
-from test_periods import sample_records
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import need_tool
 
 from addin.demo import DEMO_SHEETS, generate
 from addin.io.package import FastPathUnavailable, edit_package
 from addin.io.reader import read_store
 from addin.io.writer import append_rows, replace_rows, update_workbook
 from addin.models import SHEETS
-from conftest import need_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE = ROOT / "Service.xlsm"
@@ -244,10 +244,10 @@ def test_a_zh_cn_workbook_gets_chinese_labels_and_words(records, tmp_path) -> No
 
 def test_the_dashboard_cells_are_those_write_dashboard_writes() -> None:
     from openpyxl import Workbook
+    from test_periods import sample_store
 
     from addin.close import close_period
     from addin.dashboard import dashboard_cells, dashboard_labels, write_dashboard
-    from test_periods import sample_store
 
     plan = close_period(sample_store(), "2026-10", "M01", NOW)
     wb = Workbook()
@@ -263,9 +263,10 @@ def test_the_dashboard_cells_are_those_write_dashboard_writes() -> None:
 
 @pytest.fixture()
 def close_books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    import addin.month_end
     from test_close import write_workbook
     from test_periods import sample_records
+
+    import addin.month_end
 
     monkeypatch.setattr(addin.month_end, "clock_now", lambda: NOW)
     book = write_workbook(tmp_path / "Service.xlsx", sample_records())
@@ -308,8 +309,8 @@ def test_close_through_the_package_equals_close_through_openpyxl(close_books, tm
 
 
 def test_a_dashboard_of_another_layout_falls_back_to_openpyxl(close_books, tmp_path) -> None:
-    from addin.month_end import close_workbook
     from addin.io.writer import find_sheet
+    from addin.month_end import close_workbook
 
     book, _ = close_books
     update_workbook(book, lambda wb: setattr(find_sheet(wb, "dashboard")["A9"], "value", "old_kpi"))
@@ -406,8 +407,8 @@ def test_a_workbook_saved_by_libreoffice_is_edited_in_place(records, tmp_path) -
     """Shared strings, LibreOffice's row attributes and its spelling of the number formats: the
     fast path still applies and reads back as the openpyxl path on the original."""
     need_tool("soffice")
-    from addin.io.edit import set_settings as _set_settings
     from addin.io.builder import build_workbook
+    from addin.io.edit import set_settings as _set_settings
     from addin.libreoffice import convert
 
     wb = build_workbook("en-US")

@@ -16,8 +16,16 @@ import pytest
 
 from addin.checks import vin_check_digit
 from addin.periods import (
-    Change, PeriodError, bounds, check_period, closed_period_changes, decode_notes, encode_notes, next_period,
-    period_fingerprint, shift,
+    Change,
+    PeriodError,
+    bounds,
+    check_period,
+    closed_period_changes,
+    decode_notes,
+    encode_notes,
+    next_period,
+    period_fingerprint,
+    shift,
 )
 from addin.store import Store
 

@@ -45,7 +45,7 @@ def _ole(streams: dict[str, bytes]) -> bytes:
     names = list(streams)
     fat = [fat_sect, end]  # sector 0: the FAT, sector 1: the directory
     starts = []
-    for name in names:
+    for _name in names:
         first = len(fat)
         starts.append(first)
         fat += [first + i + 1 for i in range(7)] + [end]  # 8 sectors = 4096 bytes each
@@ -193,7 +193,7 @@ def test_zip_bomb_member_count(tmp_path: Path) -> None:
 
 
 LOL = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
-       + "".join(f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, 10)) + "]>\n")
+       + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)) + "]>\n")
 SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>'
 
 

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import need_tool
 from openpyxl import load_workbook
+from test_periods import sample_store
 
-from addin.reports import REPORT_NAMES, headcount, ReportError, build_reports, check_names
+from addin.reports import REPORT_NAMES, ReportError, build_reports, check_names, headcount
 from addin.reports.common import mask_name, mask_phone
 from addin.reports.engine import Context, Table, TemplateError, fill, visible_cells
 from addin.reports.make_templates import LAYOUTS, template_workbook
 from addin.store import Store
-from conftest import need_tool
-from test_periods import sample_store
 
 GOLDEN = Path(__file__).parent / "golden" / "reports"
 REGEN = os.environ.get("SERVICE_ADDIN_REGEN_GOLDEN") == "1"

@@ -64,8 +64,9 @@ def test_care_rule(name):
 
 
 def test_overdue_complaint_message_names_the_dates():
-    from addin.rules import validate_store
     from rules_store import store
+
+    from addin.rules import validate_store
 
     recs = records()
     add(CP, _complaint(received_date=D(2026, 9, 1), resolved_date=None))(recs)

@@ -238,7 +238,7 @@ def test_rows_read_back_as_the_records(tmp_path):
 
     for locale in ("en-US", "zh-CN"):
         path = _layout(tmp_path, locale, f"{locale}.xlsx")
-        update_workbook(path, lambda wb: append_rows(wb, "work_orders", ORDERS, locale), backup=False)
+        update_workbook(path, lambda wb, locale=locale: append_rows(wb, "work_orders", ORDERS, locale), backup=False)
         store = read_store(path)
         assert table_records(store.tables["work_orders"]) == table_records(records_to_table("work_orders", ORDERS))
         assert store.problems == []
@@ -445,7 +445,7 @@ def test_sheet_columns_locates_header_and_keys():
 
 
 def test_timestamps_lose_their_zone_and_overlong_or_control_text_is_made_storable(tmp_path):
-    utc = dt.datetime(2026, 10, 31, 9, 30, tzinfo=dt.timezone.utc)
+    utc = dt.datetime(2026, 10, 31, 9, 30, tzinfo=dt.UTC)
     path = _layout(tmp_path)
     update_workbook(path, lambda wb: append_rows(wb, "audit_log", [
         {"timestamp": utc, "user": "li.na", "action": "close\x07", "details": "x" * 40_000}]))

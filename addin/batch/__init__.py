@@ -17,16 +17,17 @@ from __future__ import annotations
 import importlib
 import os
 import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from addin.batch.actions import ACTIONS, Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
-from addin.batch.result import BatchError, BatchResult
-from addin.periods import check_period
 from addin.batch.group import group_kpis
+from addin.batch.result import BatchError, BatchResult
 from addin.errors import ServiceError
 from addin.i18n import Text
+from addin.periods import check_period
 
 __all__ = ["ACTIONS", "Action", "BatchError", "BatchResult", "TaskOptions", "register_action", "run_batch"]
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from addin.errors import CloseError, ServiceError
 from addin.i18n import Text
@@ -154,8 +155,8 @@ def kpi_worker(path: str, options: TaskOptions) -> dict[str, Any]:
 def close_worker(path: str, options: TaskOptions) -> dict[str, Any]:
     """Month-end close of the workbook (reports into out_dir/<file stem>/ when out_dir is given),
     then the KPIs of the closed workbook. A refused close keeps the store out of the group figures."""
-    from addin.month_end import close_workbook
     from addin.io.reader import read_store
+    from addin.month_end import close_workbook
 
     read_store_workbook(path)
     out_dir = str(Path(options.out_dir) / Path(path).stem) if options.out_dir else None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import glob
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from addin.i18n import Text
 

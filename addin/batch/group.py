@@ -10,8 +10,9 @@ of the registry, its rule, derived from the registry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from addin.kpis import KPIS, Kpi, annualise
 from addin.periods import Period

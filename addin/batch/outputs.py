@@ -8,8 +8,9 @@ compared with one on this machine.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from addin.batch.group import GROUP_RULES, MAIN_KPIS, Sum, ranking
 from addin.batch.macros import STATUS_TEXT as MACRO_STATUS

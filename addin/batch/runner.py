@@ -10,9 +10,10 @@ worker and, in ``bench/batch.py --dask``, about a quarter more CPU per store.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from addin.batch.actions import TaskOptions, Worker, execute_task
 from addin.i18n import Text
@@ -56,7 +57,8 @@ def run_dask(worker: Worker, paths: Sequence[str], options: TaskOptions, schedul
     """Run ``worker`` over ``paths`` on a Dask cluster. ``scheduler`` is the scheduler's address
     (``tcp://host:8786``) or a ``dask.distributed.Client``. The cluster's workers must see the
     files under the same paths (a shared drive) and have this package installed."""
-    from dask.distributed import Client, as_completed as dask_completed
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
 
     from addin.batch.result import BatchError
 

@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from addin.month_end import default_report_dir
     from addin.io.reader import read_store
+    from addin.month_end import default_report_dir
     from addin.reports import build_reports
 
     path = Path(args.workbook)

@@ -98,7 +98,6 @@ def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
         print(render_human(findings, locale, len(RULES)))
     if args.write:
         from addin.io.edit import apply_edit
-
         from addin.io.writer import check_safe
 
         # read_store has just checked the package (the lock and the stamp keep it the same file):

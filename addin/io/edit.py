@@ -20,9 +20,10 @@ builder lays them out. Callers never touch a zip or an openpyxl workbook.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, TypeAlias
+from typing import Any, TypeAlias
 
 import pandas as pd
 

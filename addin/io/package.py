@@ -29,10 +29,11 @@ import os
 import re
 import struct
 import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import pandas as pd
 from defusedxml.ElementTree import fromstring, iterparse
@@ -40,8 +41,16 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
-from addin.io.cells import NUMBER_FORMATS, blank, column_forms, columns_of, converter, find_sheet_name, plain
-from addin.io.cells import setting_forms
+from addin.io.cells import (
+    NUMBER_FORMATS,
+    blank,
+    column_forms,
+    columns_of,
+    converter,
+    find_sheet_name,
+    plain,
+    setting_forms,
+)
 from addin.io.files import FileStamp, check_destination, replace_file, target_of, temp_beside
 from addin.io.safety import check_workbook, part_relationships, worksheet_names
 from addin.models import SHEETS, SheetSpec

@@ -17,9 +17,10 @@ import importlib
 import re
 import zipfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterator, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,15 @@ from defusedxml.ElementTree import fromstring
 
 from addin.errors import ServiceError, WorkbookReadError
 from addin.i18n import Text
-from addin.io.safety import (DAMAGE, LOCKED, column_number, damage_error, inspect_workbook,
-                              part_relationships, worksheet_names)
+from addin.io.safety import (
+    DAMAGE,
+    LOCKED,
+    column_number,
+    damage_error,
+    inspect_workbook,
+    part_relationships,
+    worksheet_names,
+)
 from addin.models import SHEETS, SheetSpec
 from addin.store import Store
 from addin.tables import ROW, ReadProblem, as_text, make_table, normalize_label
@@ -86,7 +94,7 @@ class BaseReader(ABC):
     def grid(self, sheet_name: str) -> Grid:
         """The cells of one worksheet (cached values for formulas)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (engines without a file to release keep it)
         """Release the file."""
 
     def __enter__(self) -> BaseReader:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import importlib.util
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from copy import copy
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -31,11 +32,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import UnsafeWriteError, WorkbookReadError
 from addin.i18n import Text, tr
-from addin.models import SHEETS, ColumnSpec, SheetSpec
+from addin.io.cells import NUMBER_FORMATS, find_sheet_name
+from addin.io.cells import blank as _blank
+from addin.io.cells import column_forms as _column_forms
+from addin.io.cells import columns_of as _columns_of
+from addin.io.cells import converter as _converter
+from addin.io.cells import plain as _plain
+from addin.io.cells import sheet_forms as _sheet_forms
 from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
-from addin.io.cells import NUMBER_FORMATS
-from addin.io.cells import blank as _blank, column_forms as _column_forms, columns_of as _columns_of
-from addin.io.cells import converter as _converter, find_sheet_name, plain as _plain, sheet_forms as _sheet_forms
+from addin.models import SHEETS, ColumnSpec, SheetSpec
 from addin.tables import normalize_label
 
 T = TypeVar("T")

@@ -12,17 +12,27 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
 from addin.errors import ServiceError
 from addin.i18n import Text
 from addin.io.files import fsync_dir, fsync_file
-from addin.reports import claims, customer_care, headcount, manufacturer, monthly, parts, technicians
-from addin.reports import appraisal, tools  # issue 12
+from addin.reports import (  # issue 12
+    appraisal,
+    claims,
+    customer_care,
+    headcount,
+    manufacturer,
+    monthly,
+    parts,
+    technicians,
+    tools,
+)
 from addin.reports.common import ReportData
 from addin.reports.engine import fill
 from addin.store import Store

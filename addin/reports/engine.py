@@ -20,10 +20,10 @@ becomes a formula.
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 import math
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple

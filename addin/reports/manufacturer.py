@@ -6,7 +6,14 @@ from __future__ import annotations
 from addin.i18n import Text
 from addin.models import RepairType
 from addin.reports.common import (
-    KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label, mask_name, mask_phone, share_rows,
+    KPI_COLUMNS,
+    ReportData,
+    bar_chart,
+    col_label,
+    enum_label,
+    mask_name,
+    mask_phone,
+    share_rows,
 )
 from addin.reports.engine import Column, Context, Filled, Table
 

@@ -4,7 +4,7 @@ complaint_id named exists) are the general GEN-REF rule's, from the models' refs
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pandas as pd
 

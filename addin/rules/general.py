@@ -3,7 +3,7 @@ the right type and enum, keys unique, references to existing records, settings r
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

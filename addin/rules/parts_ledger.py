@@ -3,14 +3,14 @@ parts issued to each job against the parts billed on it."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
 from addin.i18n import Text
 from addin.models import INFLOW_TYPES
-from addin.rules.registry import Context, EPS, Fragment, Hit, hits_where, lookup, rule
+from addin.rules.registry import EPS, Context, Fragment, Hit, hits_where, lookup, rule
 
 JOB_MOVEMENTS = ("issue", "return_to_stock")
 

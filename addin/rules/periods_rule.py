@@ -3,7 +3,7 @@ is reopened (the comparison with the fingerprint taken at close lives in addin.p
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from addin.i18n import Text
 from addin.rules.registry import Context, Fragment, Hit, Phase, rule

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd

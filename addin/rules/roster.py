@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from addin.i18n import Text
 from addin.rules.registry import Context, Hit, hits_where, rule

@@ -3,10 +3,10 @@ added items."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from addin.i18n import Text
-from addin.rules.registry import Context, EPS, Hit, hits_where, lookup, rule
+from addin.rules.registry import EPS, Context, Hit, hits_where, lookup, rule
 from addin.rules.work_orders import employed_on, staff_fragment
 
 TECHNICIAN_ROLES = ("technician", "team_leader")

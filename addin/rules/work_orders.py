@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -10,7 +11,7 @@ from addin import sets
 from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
 from addin.i18n import Text
 from addin.models import Role
-from addin.rules.registry import Context, EPS, Fragment, Hit, Phase, hits_where, lookup, rule
+from addin.rules.registry import EPS, Context, Fragment, Hit, Phase, hits_where, lookup, rule
 
 _VIN_MESSAGE = Text(
     "{reason}; copy the VIN again from the vehicle licence or the VIN plate.",

@@ -9,16 +9,16 @@ activity date of the data (never the wall clock).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pandas as pd
 
 from addin import workshop
 from addin.i18n import Text
+from addin.kpis import KPIS
 from addin.models import Role
 from addin.roles import person_roles, split_also_roles
 from addin.rules.registry import Context, Hit, hits_where, rule
-from addin.kpis import KPIS
 from addin.scorecards import known_kpi
 
 APPROVERS = ("service_manager", "front_desk_supervisor")

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from addin.i18n import sheet_label
 from addin.models import SHEETS, ColumnSpec

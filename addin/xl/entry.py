@@ -16,8 +16,9 @@ import logging
 import tempfile
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from addin.errors import ServiceError
 from addin.i18n import Text, sheet_label
