@@ -6,18 +6,12 @@ of the workbook has its module; importing this package registers them all, in pr
 within each phase.
 """
 
-# Issue 11: the customer care registers and the claims' dates.
-from addin.rules import (  # noqa: F401
-    care,  # noqa: F401,E402
-    claims,
-    general,
-    parts_ledger,
-    periods_rule,
-    roster,
-    wo_lines,
-    work_orders,
-    workshop,  # noqa: F401  (issue 12: the workshop registers)
-)
+# The order of these imports is the rules' precedence within each phase: keep it.
+# isort: off
+from addin.rules import general, work_orders, wo_lines, parts_ledger, claims, roster, periods_rule  # noqa: F401
+from addin.rules import care  # noqa: F401  (issue 11: the customer care registers and the claims' dates)
+from addin.rules import workshop  # noqa: F401  (issue 12: the workshop registers)
+# isort: on
 from addin.rules.registry import RULES, Hit, Phase, Rule, checks_records, ordered_rules, validate_store
 
 __all__ = ["RULES", "Hit", "Phase", "Rule", "checks_records", "ordered_rules", "validate_store"]
