@@ -23,7 +23,8 @@ import pandas as pd
 from addin.errors import IdentityError
 from addin.i18n import Text, tr
 from addin.models import SHEETS
-from addin.roles import person_roles
+from addin.roles import person_roles, text_of
+from addin.sets import on_duty_mask
 from addin.store import Store
 
 #: What each kind of write needs: any employed member of the roster, or a service manager.
@@ -75,31 +76,19 @@ def _fold(value: Any) -> str:
     return str(value).strip().casefold()
 
 
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def employed(record: dict[str, Any], day: dt.date) -> bool:
-    """hire_date ≤ day ≤ leave_date (a blank leave_date: still employed)."""
-    hired, left = record.get("hire_date"), record.get("leave_date")
-    if hired is None or pd.isna(hired) or pd.Timestamp(hired).date() > day:
-        return False
-    return left is None or pd.isna(left) or pd.Timestamp(left).date() >= day
+_ON_DUTY = "_on_duty"
 
 
 def _matches(record: dict[str, Any], wanted: str, login: bool) -> bool:
     columns = ("excel_user",) if login else ("excel_user", "staff_id", "name")
-    return any(_text(record.get(c)) is not None and _fold(record[c]) == wanted for c in columns)
+    return any(text_of(record.get(c)) is not None and _fold(record[c]) == wanted for c in columns)
 
 
 def _may(records: list[dict[str, Any]], need: str, day: dt.date, locale: str) -> str:
-    able = [r for r in records if employed(r, day) and (need == ANYONE or need in person_roles(r))]
+    able = [r for r in records if r[_ON_DUTY] and (need == ANYONE or need in person_roles(r))]
     if not able:
         return tr(T_MAY_NOBODY, locale, day=day.isoformat())
-    names = ", ".join(f"{r['name']} ({r['staff_id']}{', ' + r['excel_user'] if _text(r.get('excel_user')) else ''})"
+    names = ", ".join(f"{r['name']} ({r['staff_id']}{', ' + r['excel_user'] if text_of(r.get('excel_user')) else ''})"
                       for r in able[:8])
     return tr(T_MAY, locale, names=names)
 
@@ -112,11 +101,15 @@ def identify(store: Store, user: str | None, day: dt.date, *, need: str = ANYONE
     ``need`` is :data:`ANYONE` (any employed member) or a role key (``"service_manager"``: that role
     or also_roles). Raises :class:`IdentityError` (exit 1) naming who may; nothing is written. While
     the roster is empty anyone may, recorded under the name given."""
-    records = [r for r in store.table("roster").to_dict("records") if _text(r.get("staff_id"))]
+    roster = store.table("roster")
+    # Employed that day (hire_date ≤ day ≤ leave_date) as KPIS.md's on_duty counts it.
+    duty: Any = on_duty_mask(roster, pd.Timestamp(day)) if len(roster) else []
+    records = [{**r, _ON_DUTY: bool(on)} for r, on in zip(roster.to_dict("records"), duty)
+               if text_of(r.get("staff_id"))]
     locale = store.locale
-    given = _text(user)
+    given = text_of(user)
     by_login = given is None
-    name = given if given is not None else _text(login)
+    name = given if given is not None else text_of(login)
     if not records:
         if name is None:
             raise IdentityError(T_WHO)
@@ -129,10 +122,10 @@ def identify(store: Store, user: str | None, day: dt.date, *, need: str = ANYONE
     if not found:
         raise IdentityError(T_LOGIN_UNKNOWN if by_login else T_UNKNOWN, user=name, who=who)
     # A name two people share: the one employed that day, then the one holding the role.
-    found.sort(key=lambda r: (not employed(r, day), need != ANYONE and need not in person_roles(r)))
+    found.sort(key=lambda r: (not r[_ON_DUTY], need != ANYONE and need not in person_roles(r)))
     person = found[0]
     actor = Actor(str(person["staff_id"]).strip(), str(person["name"]).strip(), person_roles(person))
-    if not employed(person, day):
+    if not person[_ON_DUTY]:
         raise IdentityError(T_NOT_EMPLOYED, name=actor.name, staff_id=actor.staff_id, day=day.isoformat(), who=who)
     if need != ANYONE and not actor.holds(need):
         enum = SHEETS["roster"].column("role").enum
@@ -144,4 +137,4 @@ def identify(store: Store, user: str | None, day: dt.date, *, need: str = ANYONE
     return actor
 
 
-__all__ = ["ANYONE", "Actor", "SERVICE_MANAGER", "employed", "identify", "person_roles"]
+__all__ = ["ANYONE", "Actor", "SERVICE_MANAGER", "identify", "person_roles"]

@@ -64,21 +64,21 @@ class FileTarget:
     file is still the one read."""
 
     def __init__(self, path: str | Path, *, dry_run: bool = False) -> None:
-        from addin.io.files import FileStamp, WriteLock, target_of
+        from addin.io.files import WriteLock, target_of
 
         self.path = Path(path)
         self._lock = None if dry_run else WriteLock(path)
-        self._stamp_of = FileStamp.of
         self._target = target_of(path)
         self.stamp: Any = None
 
     def read(self) -> Store:
+        from addin.io.files import FileStamp
         from addin.io.reader import read_store
         from addin.io.writer import check_safe
 
         if self._lock is not None:
             self._lock.acquire()
-        self.stamp = self._stamp_of(self._target)
+        self.stamp = FileStamp.of(self._target)
         store = read_store(self._target)
         # Refuse a workbook the write would damage before doing any work (and in a dry run too).
         check_safe(self._target, sane=True)

@@ -20,7 +20,8 @@ from addin.tables import enum_lookup, normalize_label
 ROLE_SEPARATORS = re.compile(r"[,，;；、]")
 
 
-def _text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
+    """A cell's text, trimmed; None for a blank (None, NaN, NA or only spaces)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip()
@@ -29,7 +30,7 @@ def _text(value: Any) -> str | None:
 
 def role_key(value: Any) -> str | None:
     """A role key, label or synonym -> the canonical key (None when it names no role)."""
-    text = _text(value)
+    text = text_of(value)
     return None if text is None else enum_lookup(SHEETS["roster"].column("role")).get(normalize_label(text))
 
 
@@ -37,7 +38,7 @@ def split_also_roles(value: Any) -> tuple[list[str], list[str]]:
     """also_roles text -> (role keys in order, each once; the parts that name no role)."""
     keys: list[str] = []
     unknown: list[str] = []
-    text = _text(value)
+    text = text_of(value)
     for part in ROLE_SEPARATORS.split(text) if text else ():
         if not part.strip():
             continue
@@ -56,7 +57,7 @@ def also_roles(value: Any, own: Any = None) -> list[str]:
 
 def person_roles(record: dict[str, Any]) -> frozenset[str]:
     """A roster member's own role and the roles of also_roles."""
-    own = _text(record.get("role"))
+    own = text_of(record.get("role"))
     roles = {own} if own else set()
     roles.update(split_also_roles(record.get("also_roles"))[0])
     return frozenset(roles)

@@ -49,6 +49,8 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
     """Write ``edit`` into the live workbook the store was read from, then save it (Excel keeps
     the previous file until its own save succeeds). Marks are not drawn in a live book: its
     checks sheet lists every finding with its cell."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
     locale = store.locale
     outcome = EditOutcome("xlwings")
     for key in OWN_SHEETS:
@@ -68,7 +70,7 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
     for key, cells in edit.cells.items():
         name = live.sheet_of(store, key)
         for ref, value in cells.items():
-            row, column = _split_ref(ref)
+            row, column = coordinate_to_tuple(ref)
             live.write(name, row, [[value]], column)
     if edit.dashboard is not None:
         d = edit.dashboard
@@ -77,16 +79,6 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
     if save:
         live.save()
     return outcome
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in ref if ch.isalpha()).upper()
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
-    return int(ref[len(letters):]), column
-
-
 
 
 class LiveTarget:
