@@ -41,7 +41,7 @@ import pandas as pd
 from addin import scorecards, sets, workshop
 from addin.models import (
     SHEETS,
-    WEEKDAYS,
+    ApptStatus,
     ClaimStatus,
     ClaimType,
     LineType,
@@ -507,8 +507,8 @@ def _followup_rate(c: _Context) -> Number:
 
 @_kpi("appointment_rate", "Appointment rate", "预约率", "ratio", pool=Pooling(weight="entries"))
 def _appointment_rate(c: _Context) -> Number:
-    """|{w ∈ O : appointment TRUE}| / entries."""
-    return Quotient(int(sets.flag(c.O["appointment"]).sum()), len(c.O))
+    """|{w ∈ O : appointment TRUE, or named by an arrived appointment}| / entries."""
+    return Quotient(int(sets.booked_mask(c.O, c.store.table("appointments")).sum()), len(c.O))
 
 
 @_kpi("complaint_rate", "Complaint rate", "投诉率", "ratio", False, pool=Pooling(weight="settled_ros"))
@@ -737,6 +737,44 @@ def _churn_rate(c: _Context) -> Number:
     cutoff = add_months(c.end, -c.settings.churn_months).to_datetime64()
     return Quotient(int((last.to_numpy() < cutoff).sum()), len(last))
 
+
+
+# -- issue 18: delivery on time, time in the workshop, the appointments register ------------------
+
+
+@_kpi("on_time_rate", "On-time delivery", "按时交车率", "ratio", pool=Pooling())
+def _on_time_rate(c: _Context) -> Number:
+    """|{w ∈ S : promised_date not blank and close_date ≤ promised_date}| / |{w ∈ S : promised_date
+    not blank}|."""
+    promised = c.S["promised_date"].notna().to_numpy()
+    kept = promised & (c.S["close_date"].to_numpy() <= c.S["promised_date"].to_numpy())
+    return Quotient(int(kept.sum()), int(promised.sum()))
+
+
+@_kpi("turnaround_days", "Average days in the workshop", "平均在厂天数", "days", False, pool=Pooling())
+def _turnaround_days(c: _Context) -> Number:
+    """Mean of (close_date − open_date) in days over S (jobs without an open_date are left out)."""
+    days = (c.S["close_date"] - c.S["open_date"]).dt.days.dropna()
+    return Quotient(float(days.sum()), len(days))
+
+
+def _appointments_in_p(c: _Context) -> pd.DataFrame:
+    ap = c.store.table("appointments").drop_duplicates("appt_id")
+    return ap.loc[sets.within(ap["appt_date"], c.start, c.end)]
+
+
+@_kpi("appointments_booked", "Appointments booked", "预约台次", "count")
+def _appointments_booked(c: _Context) -> Number:
+    """Appointments with appt_date in P and status not cancelled."""
+    return int((_appointments_in_p(c)["status"] != "cancelled").sum())
+
+
+@_kpi("appointment_show_rate", "Appointment show rate", "预约到店率", "ratio", pool=Pooling())
+def _appointment_show_rate(c: _Context) -> Number:
+    """arrived / (arrived + no_show), over appointments with appt_date in P."""
+    status = _appointments_in_p(c)["status"]
+    arrived = int((status == "arrived").sum())
+    return Quotient(arrived, arrived + int((status == "no_show").sum()))
 
 
 # -- Customer care and claims registers (issue 11) ----------------------------------------------
@@ -985,8 +1023,10 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
                                     f'SUMPRODUCT({s_mask}*({qc}<>""))')
     # csi, csi_responses and followup_rate fall back to a job's first reached call (the
     # followups sheet), which plain formulas cannot pick: the engine writes them (issue 11).
-    f["appointment_rate"] = ratio(f"SUMPRODUCT({o_mask}*{refs.truthy('work_orders', 'appointment')})",
-                                  cell("entries"))
+    a_wo, a_date, a_status = (c("appointments", k) for k in ("wo_no", "appt_date", "status"))
+    arrived_named = f"(COUNTIFS({a_wo},{wo_no},{a_status},{lab(ApptStatus, 'arrived')})>0)"
+    f["appointment_rate"] = ratio(
+        f"SUMPRODUCT({o_mask}*(({refs.truthy('work_orders', 'appointment')}+{arrived_named})>0))", cell("entries"))
     named = f"(COUNTIFS({c('complaints', 'wo_no')},{wo_no})>0)"
     f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*(({refs.truthy('work_orders', 'complaint')}+{named})>0))",
                                 cell("settled_ros"))
@@ -1015,6 +1055,15 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     f["fill_rate"] = f'IF({part_lines}=0,"",1-COUNTIFS({req},">="&{_START},{req},"<="&{_END})/{part_lines})'
     f["wip_count"] = (f'COUNTIFS({opened},"<="&{_END},{status},"<>"&{cancelled})'
                       f'-COUNTIFS({opened},"<="&{_END},{status},{settled},{close},"<="&{_END})')
+    # Issue 18: delivery on time, days in the workshop and the appointments register.
+    promised = c("work_orders", "promised_date")
+    f["on_time_rate"] = ratio(f'SUMPRODUCT({s_mask}*({promised}<>"")*({close}<={promised}))',
+                              f'SUMPRODUCT({s_mask}*({promised}<>""))')
+    f["turnaround_days"] = ratio(f"SUMPRODUCT({s_mask}*({close}-{opened}))", cell("settled_ros"))
+    in_p = f'{a_date},">="&{_START},{a_date},"<="&{_END}'
+    f["appointments_booked"] = f'COUNTIFS({in_p},{a_status},"<>"&{lab(ApptStatus, "cancelled")})'
+    shown = f"COUNTIFS({in_p},{a_status},{lab(ApptStatus, 'arrived')})"
+    f["appointment_show_rate"] = ratio(shown, f"({shown}+COUNTIFS({in_p},{a_status},{lab(ApptStatus, 'no_show')}))")
     hire, leave = c("roster", "hire_date"), c("roster", "leave_date")
     employed = f'({hire}<>"")*({hire}<={_END})*((({leave}="")+({leave}>={_END}))>0)'
     f["on_duty"] = f"SUMPRODUCT({employed})"
@@ -1063,21 +1112,8 @@ def _aging(c: _Context) -> dict[str, dict[str, float]]:
 
 
 def _available_hours(c: _Context, staff: pd.DataFrame) -> pd.Series:
-    days = pd.date_range(c.start, c.end, freq="D")
-    workday = np.isin(np.asarray(days.day_of_week), [WEEKDAYS.index(d) for d in c.settings.work_weekdays])
-    d = days.to_numpy()
-    out = {}
-    for sid, hire, leave, hours in zip(staff["staff_id"], staff["hire_date"], staff["leave_date"],
-                                       staff["daily_hours"]):
-        employed = workday.copy()
-        if pd.isna(hire):
-            employed[:] = False
-        else:
-            employed &= d >= hire.to_datetime64()
-        if not pd.isna(leave):
-            employed &= d <= leave.to_datetime64()
-        out[sid] = float(employed.sum()) * (8.0 if pd.isna(hours) else float(hours))
-    return pd.Series(out, dtype="float64")
+    """Per staff_id: days of P that are work_weekdays while employed × daily_hours."""
+    return sets.available_hours(staff, c.start, c.end, c.settings.work_weekdays)
 
 
 def _technicians(c: _Context) -> list[dict[str, Any]]:

@@ -15,7 +15,11 @@ same thing everywhere:
 * :func:`paid_by` and :func:`outstanding`: a claim's approved_amount (else claimed_amount) minus
   its payments paid by a date;
 * :func:`book_quantities`: a part's book quantity at the end of a count's date, before that count
-  was posted.
+  was posted;
+* :func:`employed_workdays`, :func:`available_hours` and :func:`available_hours_per_day`: KPIS.md
+  "Per technician" available_hours (days that are work_weekdays while employed × daily_hours), per
+  person over a period and per day over a set of people;
+* :func:`arrived_jobs`: the work orders named by an arrived appointment (issue 18).
 
 Pure pandas: tables in, arrays and tables out; no file is opened. The functions take the typed
 tables of :mod:`addin.tables` and the period's first and last day (a :class:`~addin.periods.Period`
@@ -29,7 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from addin.models import INFLOW_TYPES, OUTFLOW_TYPES, Settings
+from addin.models import INFLOW_TYPES, OUTFLOW_TYPES, WEEKDAYS, Settings
 
 #: Claim statuses that owe nothing: the claim is not (or no longer) receivable.
 SETTLED_CLAIM_STATUSES = ("draft", "rejected", "closed")
@@ -248,3 +252,58 @@ def complained_mask(work_orders: pd.DataFrame, complaints: pd.DataFrame) -> np.n
     """Jobs that count as complained: complaint TRUE, or named by a complaint (its wo_no)."""
     named = set(complaints["wo_no"].dropna()) if len(complaints) else set()
     return np.asarray(flag(work_orders["complaint"]) | work_orders["wo_no"].isin(named).to_numpy(), dtype=bool)
+
+
+# -- available hours (KPIS.md "Per technician"; the appointments' capacity, issue 18) ---------------
+
+#: Hours a day of a roster member whose daily_hours is blank (DOMAIN.md roster: default 8).
+DEFAULT_DAILY_HOURS = 8.0
+
+
+def employed_workdays(staff: pd.DataFrame, days: pd.DatetimeIndex, work_weekdays: list[str]) -> np.ndarray:
+    """A (person × day) bool matrix: the day is one of ``work_weekdays`` and the person is
+    employed on it (hire_date ≤ day ≤ leave_date; a blank hire_date: never)."""
+    d = days.to_numpy(dtype="datetime64[ns]")
+    workday = np.isin(np.asarray(days.day_of_week), [WEEKDAYS.index(w) for w in work_weekdays])
+    hire = staff["hire_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    leave = staff["leave_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    hired = ~np.isnat(hire) & (d[None, :] >= hire)
+    staying = np.isnat(leave) | (d[None, :] <= leave)
+    return np.asarray(hired & staying & workday[None, :], dtype=bool)
+
+
+def _daily_hours(staff: pd.DataFrame) -> np.ndarray:
+    return np.asarray(staff["daily_hours"].to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+
+
+def available_hours(staff: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                    work_weekdays: list[str]) -> pd.Series:
+    """Per staff_id of ``staff``: days from ``start`` to ``end`` that are work_weekdays while
+    employed × daily_hours (blank daily_hours = 8)."""
+    days = pd.date_range(start, end, freq="D")
+    hours = np.nan_to_num(_daily_hours(staff), nan=DEFAULT_DAILY_HOURS)
+    counted = employed_workdays(staff, days, work_weekdays).sum(axis=1)
+    return pd.Series(counted * hours, index=staff["staff_id"].to_numpy(), dtype="float64")
+
+
+def available_hours_per_day(staff: pd.DataFrame, days: pd.DatetimeIndex, work_weekdays: list[str]) -> np.ndarray:
+    """Per day of ``days``: Σ daily_hours (blank = 8) of the people of ``staff`` employed that day,
+    0 on a day that is not one of ``work_weekdays``."""
+    hours = np.nan_to_num(_daily_hours(staff), nan=DEFAULT_DAILY_HOURS)
+    return np.asarray((employed_workdays(staff, days, work_weekdays) * hours[:, None]).sum(axis=0), dtype="float64")
+
+
+# -- appointments (issue 18) ----------------------------------------------------------------------
+
+def arrived_jobs(appointments: pd.DataFrame) -> set[str]:
+    """wo_no of the work orders named by an arrived appointment."""
+    if not len(appointments):
+        return set()
+    arrived = appointments.loc[(appointments["status"] == "arrived").to_numpy()]
+    return set(arrived["wo_no"].dropna())
+
+
+def booked_mask(work_orders: pd.DataFrame, appointments: pd.DataFrame) -> np.ndarray:
+    """Jobs that came from an appointment: appointment TRUE, or named by an arrived appointment."""
+    named = arrived_jobs(appointments)
+    return np.asarray(flag(work_orders["appointment"]) | work_orders["wo_no"].isin(named).to_numpy(), dtype=bool)

@@ -34,7 +34,7 @@ _cache: OrderedDict[str, Any] = OrderedDict()
 KPI_TABLES = ("settings", "work_orders", "wo_lines", "parts_ledger", "claims", "claim_payments", "roster",
               "positions", "vehicles", "stocktake", "backorders", "parts",
               # the registers (optional arguments at the end): issue 11 (customer care), issue 12
-              "followups", "complaints", "renewals", "loaners", "training")
+              "followups", "complaints", "renewals", "loaners", "training", "appointments")  # issue 18: appointments
 
 
 def _safe(fn: F) -> F:
@@ -154,20 +154,21 @@ def kpi_rows(period: str, grids: dict[str, Any]) -> list[list[Any]]:
 @xw.arg("renewals", ndim=2)
 @xw.arg("loaners", ndim=2)
 @xw.arg("training", ndim=2)
+@xw.arg("appointments", ndim=2)
 @_safe
 def SERVICE_KPIS(period: Any, settings: Any, work_orders: Any, wo_lines: Any, parts_ledger: Any, claims: Any,
                  claim_payments: Any, roster: Any, positions: Any, vehicles: Any, stocktake: Any,
                  backorders: Any, parts: Any = None, followups: Any = None, complaints: Any = None,
-                 renewals: Any = None, loaners: Any = None, training: Any = None) -> Any:
+                 renewals: Any = None, loaners: Any = None, training: Any = None, appointments: Any = None) -> Any:
     """Every KPI of a month as rows of (id, label, value): one array formula.
 
     period: the month, text YYYY-MM (e.g. "2026-10").
-    settings ... training: each table's whole range including its header row (e.g. tblWorkOrders[#All]).
+    settings ... appointments: each table's whole range including its header row (e.g. tblWorkOrders[#All]).
     Ratios without a denominator are blank.
     """
     grids = dict(zip(KPI_TABLES, (settings, work_orders, wo_lines, parts_ledger, claims, claim_payments, roster,
                                   positions, vehicles, stocktake, backorders, parts, followups, complaints,
-                                  renewals, loaners, training)))
+                                  renewals, loaners, training, appointments)))
     return kpi_rows(period, grids)
 
 
@@ -271,24 +272,25 @@ def score_of(staff_id: Any, period: Any, grids: dict[str, Any], kpi: Any = None)
 @xw.arg("renewals", ndim=2)
 @xw.arg("loaners", ndim=2)
 @xw.arg("training", ndim=2)
+@xw.arg("appointments", ndim=2)
 @_safe
 def SERVICE_SCORE(staff_id: Any, period: Any, appraisal_weights: Any, settings: Any, work_orders: Any,
                   wo_lines: Any, parts_ledger: Any, claims: Any, claim_payments: Any, roster: Any, positions: Any,
                   vehicles: Any, stocktake: Any, backorders: Any, parts: Any = None, followups: Any = None,
                   complaints: Any = None, renewals: Any = None, loaners: Any = None, training: Any = None,
-                  kpi: Any = None) -> Any:
+                  appointments: Any = None, kpi: Any = None) -> Any:
     """A person's appraisal score (绩效考核) for a month: 100 × Σ weight × achievement ÷ Σ weight.
 
     staff_id: the staff ID of the roster.
     period: the month, text YYYY-MM (e.g. "2026-10").
-    appraisal_weights ... training: each table's whole range including its header row (e.g. tblAppraisalWeights[#All]).
+    appraisal_weights ... appointments: each table's whole range including its header row (e.g. tblAppraisalWeights[#All]).
     kpi: (optional) a KPI id of the scorecard: its achievement instead of the score.
     Blank when the person has no scorecard (not on duty, or no weights for the role) or no item has an achievement.
     """
     grids = dict(zip(("appraisal_weights",) + KPI_TABLES,
                      (appraisal_weights, settings, work_orders, wo_lines, parts_ledger, claims, claim_payments,
                       roster, positions, vehicles, stocktake, backorders, parts, followups, complaints, renewals,
-                      loaners, training)))
+                      loaners, training, appointments)))
     return score_of(staff_id, period, grids, kpi)
 
 

@@ -322,6 +322,22 @@ def naive_kpis(t, settings, period, method):
     churn_cut = minus_months(end, settings.churn_months)
     k["churn_rate"] = ratio(sum(d < churn_cut for d in last.values()), len(last))
 
+    # Issue 18: delivery on time, days in the workshop, the appointments register.
+    promised = [w for w in S if w["promised_date"] is not None]
+    k["on_time_rate"] = ratio(sum(w["close_date"] <= w["promised_date"] for w in promised), len(promised))
+    k["turnaround_days"] = ratio(sum((w["close_date"] - w["open_date"]).days for w in S), len(S))
+    appts, seen_appt = [], set()
+    for a in t["appointments"]:
+        if a["appt_id"] not in seen_appt:
+            seen_appt.add(a["appt_id"])
+            appts.append(a)
+    in_p = [a for a in appts if a["appt_date"] and start <= a["appt_date"] <= end]
+    k["appointments_booked"] = sum(a["status"] != "cancelled" for a in in_p)
+    shown = sum(a["status"] == "arrived" for a in in_p)
+    k["appointment_show_rate"] = ratio(shown, shown + sum(a["status"] == "no_show" for a in in_p))
+    came = {a["wo_no"] for a in t["appointments"] if a["status"] == "arrived" and a["wo_no"]}
+    k["appointment_rate"] = ratio(sum(w["appointment"] is True or w["wo_no"] in came for w in O), len(O))
+
     # Issue 11: the registers' KPIs and the changed ones.
     scores = [w["csi_score"] for w in S if w["csi_score"] is not None]
     k["csi"] = ratio(sum(scores), len(scores))
@@ -631,7 +647,8 @@ def _tables(store):
     out = {}
     for sheet in ("roster", "positions", "vehicles", "work_orders", "wo_lines", "parts", "parts_ledger",
                   "stocktake", "backorders", "claims", "claim_payments", "followups", "complaints", "renewals",
-                  "loaners", "training", "tool_loans", "equipment", "appraisal_weights"):  # issues 11, 12
+                  "loaners", "training", "tool_loans", "equipment", "appraisal_weights",  # issues 11, 12
+                  "appointments"):  # issue 18
         out[sheet] = [{k: _day(v) if isinstance(v, (dt.date, dt.datetime)) else v for k, v in rec.items()}
                       for rec in table_records(store.table(sheet))]
     return out
