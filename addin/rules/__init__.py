@@ -10,6 +10,7 @@ within each phase.
 # isort: off
 from addin.rules import general, work_orders, wo_lines, parts_ledger, claims, roster, periods_rule  # noqa: F401
 from addin.rules import care  # noqa: F401  (issue 11: the customer care registers and the claims' dates)
+from addin.rules import appointments  # noqa: F401  (issue 18: the appointments register)
 from addin.rules import workshop  # noqa: F401  (issue 12: the workshop registers)
 # isort: on
 from addin.rules.registry import RULES, Hit, Phase, Rule, checks_records, ordered_rules, validate_store

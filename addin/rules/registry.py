@@ -321,6 +321,7 @@ _PERIOD_DATES: dict[str, Callable[[Context], set[int]]] = {
     "claim_payments": _dated_by("paid_date")("claim_payments"),
     "stocktake": _dated_by("count_date")("stocktake"),
     "backorders": _dated_by("request_date")("backorders"),
+    "appointments": _dated_by("appt_date")("appointments"),  # issue 18
 }
 
 
