@@ -33,7 +33,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -1446,6 +1446,30 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
         scorecards=cards,
         team_scores=team_scores,
     )
+
+
+def kpi_values(store: Store, period: Period | str, ids: list[str] | tuple[str, ...], *,
+               valuation: Valuation | None = None) -> dict[str, Number]:
+    """The values of the department KPIs ``ids`` for ``period``, without the tables, the lists
+    and the scorecards of :func:`compute_kpis` (the same formulas: what a figure over many
+    periods, such as a year-to-date column, asks for). The valuation is made only when one of
+    ``ids`` needs it."""
+    period = Period.parse(period)
+    ctx = _Context(store, period, valuation if valuation is not None else cast(Valuation, _LazyValuation(store)))
+    return {kid: _clean(ctx.kpi(kid)) for kid in ids}
+
+
+class _LazyValuation:
+    """A stand-in for the stock valuation, valued on first use (most KPIs never ask)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._valued: Valuation | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._valued is None:
+            self._valued = valuate(self._store)
+        return getattr(self._valued, name)
 
 
 class Comparison(NamedTuple):

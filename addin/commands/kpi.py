@@ -1,4 +1,5 @@
-"""`service-addin kpi WORKBOOK --period YYYY-MM [--json]`: every KPI of KPIS.md for one month."""
+"""`service-addin kpi WORKBOOK --period P [--json]`: every KPI of KPIS.md for a period P: a month
+YYYY-MM, a day YYYY-MM-DD, a quarter YYYY-Qn, a year YYYY or a range A..B (KPIS.md "Period P")."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ from typing import Any
 
 from addin.i18n import Text, tr
 
-HELP = "compute every KPI of a month (KPIS.md) from a workbook; --json for the machine-readable form"
+HELP = "compute every KPI of a period (KPIS.md) from a workbook; --json for the machine-readable form"
 
 _HEAD = Text("KPIs of {store} for {period} (parts valued by {method})",
              "{store} {period} 关键指标（配件计价：{method}）")
 _COLUMNS = (Text("KPI", "指标"), Text("Value", "本期"), Text("Target", "目标"), Text("Previous", "上期"))
+_PREVIOUS = Text("previous: {period}", "上期：{period}")
 _METHOD = {"fifo": Text("FIFO", "先进先出"), "moving_average": Text("moving average", "移动加权平均")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workbook", help="the workbook (.xlsx/.xlsm) to read")
-    parser.add_argument("--period", required=True, help="the month, YYYY-MM")
+    parser.add_argument("--period", required=True,
+                        help="the month YYYY-MM, or a day YYYY-MM-DD, a quarter YYYY-Qn, a year YYYY, a range A..B")
     parser.add_argument("--json", action="store_true", help="print KPIS.md's JSON shape (full precision)")
     parser.add_argument("--locale", choices=("en-US", "zh-CN"), help="language of the table (default: the workbook's)")
     parser.add_argument("--engine", default="calamine", choices=("calamine", "openpyxl"), help=argparse.SUPPRESS)
@@ -62,6 +65,22 @@ def render_table(result: Any, previous: Any, targets: dict[str, float], locale: 
     return "\n".join(lines)
 
 
+def previous_of(period: Any) -> Any:
+    """The period of the same length just before ``period``: as many whole months earlier (the
+    month before a month, the quarter before a quarter, the year before a year), else as many
+    days earlier (the day before a day)."""
+    import pandas as pd
+
+    from addin.periods import Period
+
+    months = period.whole_months
+    if months is not None:
+        return period.shift(-months)
+    days = pd.Timedelta(days=period.days)
+    start, end = period.start - days, period.end - days
+    return Period.parse(f"{start:%Y-%m-%d}" if period.kind == "day" else f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
+
+
 def run(args: argparse.Namespace) -> int:
     from addin.io.reader import read_store
     from addin.kpis import compute_kpis
@@ -69,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from addin.stock import valuate
 
     # Parsed once, before the workbook is read: everything below takes the Period.
-    period = Period.month(args.period)
+    period = Period.parse(args.period)
     store = read_store(args.workbook, engine=args.engine)
     valuation = valuate(store)
     result = compute_kpis(store, period, valuation=valuation)
@@ -78,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     locale = args.locale or store.locale
-    previous = compute_kpis(store, period.shift(-1), valuation=valuation)
+    before = previous_of(period)
+    previous = compute_kpis(store, before, valuation=valuation)
     print(tr(_HEAD, locale, store=store.settings.store_name or store.settings.store_code or args.workbook,
-             period=period.label, method=tr(_METHOD[valuation.method], locale)))
-    print(render_table(result, previous, store.settings.targets, locale))
+             period=period.label, method=tr(_METHOD[valuation.method], locale))
+          + ("" if period.kind == "month" else f" ({tr(_PREVIOUS, locale, period=before.label)})"))
+    # Targets are monthly (settings target_<kpi>): shown beside a month only.
+    print(render_table(result, previous, store.settings.targets if period.kind == "month" else {}, locale))
     return 0

@@ -14,8 +14,8 @@ type, pre-delivery inspection before the sale, first service about six months af
 follow-up calls and CSI), the parts (``parts``: a parts ledger replayed day by day, receipts
 arriving before the issues they feed, reorders at safety stock, special orders for body parts,
 costs drifting slightly so FIFO and moving average differ; backorders and the last month's
-stocktake), the claims (``claims``: warranty and insurance claims with their payments) and the
-settings (``settings``). ``problems`` holds the planted problems.
+stocktake), the claims (``claims``: warranty and insurance claims with their payments), the
+registers (``care``, ``appointments``, ``workshop``) and the settings (``settings``). ``problems`` holds the planted problems.
 
 The order of the steps in :func:`generate` is the order of the draws: keep it.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from addin.demo.appointments import build_appointments
 from addin.demo.care import build_care
 from addin.demo.claims import build_claims
 from addin.demo.context import (
@@ -69,6 +70,8 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
     claims, payments = build_claims(ctx, roster, workshop.jobs)
     # Issue 11: the customer care registers, from their own random stream (after every draw above).
     followups, complaints, renewals = build_care(ctx, seed, roster, fleet, workshop.jobs)
+    # Issue 18: the appointments register, from its own random stream too.
+    appointments = build_appointments(ctx, seed, roster, fleet, workshop.jobs)
     records = {
         "settings": build_settings(ctx, workshop.jobs),
         "roster": roster.records,
@@ -82,7 +85,7 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
         "backorders": sorted(parts.backorders, key=lambda b: b["bo_id"]),
         "claims": claims,
         "claim_payments": payments,
-        "appointments": [],
+        "appointments": appointments,
         "followups": followups,
         "complaints": complaints,
         "renewals": renewals,
