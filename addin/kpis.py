@@ -521,10 +521,11 @@ def _complaint_rate(c: _Context) -> Number:
 def _first_service_rate(c: _Context) -> Number:
     """Vehicles sold in month P − first_service_months with a settled first_service job by the
     end of P / vehicles sold in that month."""
-    cohort_start = add_months(c.start, -c.settings.first_service_months)
-    cohort_end = cohort_start + pd.offsets.MonthEnd(0)
+    # "Month P − k" of KPIS.md: as many whole months k months earlier (a quarter's or a year to
+    # date's cohort is that many months too), calendar arithmetic on each bound of a day period.
+    cohort = c.period.shift(-c.settings.first_service_months)
     v = c.store.table("vehicles")
-    sold = set(v.loc[sets.within(v["sale_date"], cohort_start, cohort_end), "vin"].dropna())
+    sold = set(v.loc[sets.within(v["sale_date"], cohort.start, cohort.end), "vin"].dropna())
     wo = c.wo
     done = (wo["status"] == "settled").to_numpy() & sets.flag(wo["first_service"])
     done &= wo["close_date"].notna().to_numpy() & (wo["close_date"].to_numpy() <= c.end.to_datetime64())

@@ -215,6 +215,17 @@ class Period:
             return Period(start, start, "day", f"{start:%Y-%m-%d}")
         return Period(start, end, "range", f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
 
+def year_to_date(period: Period | str, fiscal_year_start: int = 1) -> Period:
+    """KPIS.md "Year to date (本年累计) of P": from the first day of the fiscal year (starting in
+    month ``fiscal_year_start``) that holds P's last day, to P's last day (2026-10 with the year
+    starting in January: 2026-01..2026-10; starting in April: 2026-04..2026-10)."""
+    end = Period.parse(period).end
+    year = end.year if end.month >= fiscal_year_start else end.year - 1
+    first = pd.Timestamp(year, fiscal_year_start, 1)
+    last = f"{end:%Y-%m}" if end == end + pd.offsets.MonthEnd(0) else f"{end:%Y-%m-%d}"
+    return Period.parse(f"{first:%Y-%m}..{last}")
+
+
 def _of_months(first: pd.Timestamp, last: pd.Timestamp, kind: PeriodKind) -> Period:
     """The whole months from ``first``'s month to ``last``'s, named as ``kind`` when they fit it."""
     n = (last.year - first.year) * 12 + last.month - first.month + 1

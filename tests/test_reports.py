@@ -83,7 +83,7 @@ def test_monthly_kpis_against_target_previous_and_last_year(en_pack: list[Path])
     assert ws["A2"].value == "Demo Motors 示范店 (S01) · Period 2026-10"
     header = [c.value for c in ws[5]]
     assert header == ["KPI", "This month", "Target", "Achieved", "Previous month", "Change",
-                      "Same month last year", "Change YoY"]
+                      "Same month last year", "Change YoY", "Year to date", "Year target", "Year progress"]
     rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=6) if r[0].value}
     revenue = 2387.2 / 1.13
     assert rows["Revenue"][1] == pytest.approx(revenue)
@@ -91,6 +91,16 @@ def test_monthly_kpis_against_target_previous_and_last_year(en_pack: list[Path])
     assert rows["Revenue"][4] == pytest.approx(226 / 1.13) and rows["Revenue"][6] == pytest.approx(100.0)
     assert rows["Revenue"][5] == pytest.approx((revenue - 200) / 200)
     assert ws.cell(7, 2).number_format == "#,##0" and ws.cell(8, 2).number_format == "#,##0.00"
+    # Issue 18: the year to date 2026-01..2026-10 adds September's W0 (226 gross); WY is of 2025. The
+    # year's target of a sum is 12 monthly targets; a ratio keeps its target and shows no progress.
+    ytd = (226 + 2387.2) / 1.13
+    assert rows["Revenue"][8:] == [pytest.approx(ytd), 12 * 1500, pytest.approx(ytd / (12 * 1500))]
+    assert rows["Entries (ROs opened)"][8:] == [5, None, None]             # W0, W1..W4; no target
+    assert rows["Comeback rate"][8:] == [0.0, 0.02, None]
+    assert rows["Work in progress"][8:] == [None, None, None]              # a level, not a sum
+    assert rows["Appointments booked"][1] == 0 and rows["On-time delivery"][1] is None
+    note = next(r[0].value for r in ws.iter_rows(min_row=6) if str(r[0].value).startswith("Year to date"))
+    assert note.startswith("Year to date: 2026-01..2026-10 (the fiscal year starts in month 01).")
 
 
 def test_stocktake_variances_and_reorder(en_pack: list[Path]) -> None:
@@ -142,6 +152,7 @@ def test_zh_cn_labels(tmp_path: Path) -> None:
     assert wb.sheetnames == ["汇总", "产值构成", "班组与顾问", "图表"]
     assert wb.worksheets[0]["A1"].value == "维修统计月报"
     assert wb.worksheets[0]["A6"].value == "进厂台次"
+    assert [wb.worksheets[0].cell(5, c).value for c in (9, 10, 11)] == ["本年累计", "全年目标", "年度完成率"]
 
 
 def test_unknown_report_and_placeholder(tmp_path: Path) -> None:

@@ -218,7 +218,9 @@ class _Styles:
         if style is None:
             cell.border = _BORDER
             if role == "head":
-                cell.font = Font(bold=True)
+                # Named: a bold font without a name falls back to a wider serif face in LibreOffice's
+                # PDFs, and the header then wraps inside a one-line row and is cut off.
+                cell.font = Font(name="Calibri", bold=True)
                 cell.fill = _HEAD_FILL
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             elif role == "total":

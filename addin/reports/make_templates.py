@@ -35,7 +35,7 @@ def _section(label: str, table: str) -> list[list[str]]:
 #: charts is its charts sheet (the charts are drawn there).
 LAYOUTS: dict[str, list[Sheet]] = {
     "monthly": [
-        ("{{sheet_summary}}", _head("title_monthly") + [["{{table:kpis}}"]]),
+        ("{{sheet_summary}}", _head("title_monthly") + [["{{table:kpis}}"], [], ["{{ytd_note}}"]]),
         ("{{sheet_revenue}}", _head("title_monthly", "sheet_revenue")
          + _section("by_pay_type", "pay_type") + _section("by_repair_type", "repair_type")),
         ("{{sheet_teams}}", _head("title_monthly", "sheet_teams")

@@ -1,12 +1,24 @@
 """Monthly service report 维修统计月报: KPIs against target, the previous month and the same month
-last year; revenue by pay type and by repair type; the teams and the advisors; charts."""
+last year, the year to date (本年累计, KPIS.md: from the first day of the fiscal year to the month's
+last day) against the year's target; revenue by pay type and by repair type; the teams and the
+advisors; charts.
+
+The year's target is the Σ of the monthly targets (settings target_<kpi> is monthly): 12 × the
+target of a KPI that sums over time (money, counts, hours), and the year to date's progress is
+its share of it; a ratio, a mean or a score keeps its target and shows no progress (its year to
+date is compared with the target as it is). A level at the end of the month (jobs in progress)
+has no year to date."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from addin.i18n import Text
+from addin.kpis import KPIS, kpi_values
 from addin.models import PayType, RepairType
+from addin.periods import year_to_date
 from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, pie_chart, share_rows
-from addin.reports.engine import Column, Context, Filled, Table
+from addin.reports.engine import Column, Context, Filled, Table, Typed
 
 NAME = "monthly"
 TITLE = Text("Monthly service report", "维修统计月报")
@@ -17,7 +29,19 @@ SUMMARY_KPIS = [
     "misc_revenue", "gross_profit", "gross_margin", "revenue_per_ro", "flag_hours", "hours_per_ro",
     "effective_labor_rate", "declined_amount", "comeback_rate", "first_time_fix_rate", "qc_first_pass_rate",
     "csi", "followup_rate", "appointment_rate", "complaint_rate", "first_service_rate", "wip_count",
+    # issue 18
+    "on_time_rate", "turnaround_days", "appointments_booked", "appointment_show_rate",
 ]
+#: KPIs of the summary that are a level at the end of the period, not a sum over it.
+LEVELS = frozenset({"wip_count"})
+#: Months of a year: the year's target of a KPI that sums is 12 monthly targets.
+MONTHS_A_YEAR = 12
+YTD_COLUMNS = [Column("ytd", Text("Year to date", "本年累计")), Column("year_target", Text("Year target", "全年目标")),
+               Column("year_progress", Text("Year progress", "年度完成率"), "ratio")]
+_YTD_NOTE = Text("Year to date: {range} (the fiscal year starts in month {first}). Year target: {months} × the "
+                 "monthly target of a sum; a rate or an average keeps its monthly target and shows no progress.",
+                 "本年累计：{range}（财年自 {first} 月起）。全年目标：累计类指标为月度目标 × {months}；"
+                 "比率和平均类指标沿用月度目标，不计完成率。")
 
 LABELS = {
     "title_monthly": TITLE,
@@ -39,12 +63,30 @@ _PAY_KPI = {"customer": "customer_revenue", "warranty": "warranty_revenue", "ins
             "internal": "internal_revenue", "goodwill": "goodwill_revenue"}
 
 
+def year_to_date_cells(kid: str, ytd: Any, target: float | None) -> list[Typed]:
+    """A summary row's year to date, year target and progress (see the module docstring)."""
+    k = KPIS[kid]
+    if kid in LEVELS:
+        return [Typed(None, k.unit), Typed(None, k.unit), Typed(None, "ratio")]
+    if k.is_ratio:
+        return [Typed(ytd, k.unit), Typed(target, k.unit), Typed(None, "ratio")]
+    year = None if target is None else MONTHS_A_YEAR * float(target)
+    progress = None if ytd is None or not year else float(ytd) / year
+    return [Typed(ytd, k.unit), Typed(year, k.unit), Typed(progress, "ratio")]
+
+
 def context(data: ReportData) -> Context:
     """Fill values for the monthly template."""
     ctx = data.base_context()
     ctx.labels.update(LABELS)
     loc = data.locale
-    ctx.tables["kpis"] = Table(KPI_COLUMNS, data.kpi_table(SUMMARY_KPIS))
+    ytd, first = year_to_date(data.bounds, data.store.settings.fiscal_year_start), data.store.settings.fiscal_year_start
+    ctx.values["ytd_note"] = _YTD_NOTE(loc, range=ytd.label, first=f"{first:02d}", months=MONTHS_A_YEAR)
+    so_far = kpi_values(data.store, ytd, SUMMARY_KPIS, valuation=data.valuation)
+    targets = data.store.settings.targets
+    ctx.tables["kpis"] = Table(KPI_COLUMNS + YTD_COLUMNS, [
+        row + year_to_date_cells(kid, so_far[kid], targets.get(kid))
+        for kid, row in zip(SUMMARY_KPIS, data.kpi_table(SUMMARY_KPIS))])
 
     pay = [(PayType(k).label(loc), float(data.kpis.get(kid) or 0.0)) for k, kid in _PAY_KPI.items()]
     rows, total = share_rows(pay)
