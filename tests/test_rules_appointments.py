@@ -26,7 +26,10 @@ def add(record):
     return apply
 
 
-def _appt(appt_id="AP1", day=D(2026, 10, 22), status="booked", **kw):
+AHEAD = D(2026, 10, 22)   # a Thursday after "today"
+
+
+def _appt(appt_id="AP1", day=AHEAD, status="booked", **kw):
     return {"appt_id": appt_id, "appt_date": day, "appt_time": "09:30", "vin": VIN1, "reason": "maintenance",
             "source": "phone", "advisor_id": "A1", "est_hours": 1.5, "status": status, **kw}
 

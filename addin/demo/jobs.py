@@ -219,6 +219,9 @@ class Workshop:
         if rework is not None and rework.rec["repair_type"] == "warranty":
             repair_type = "warranty"
         duration = self._duration(kind)
+        # The advisor promises the car for the estimated time; a part that turns out to be on
+        # backorder delays the job past it (the late deliveries of on_time_rate, issue 18).
+        promised = day + dt.timedelta(days=duration)
         backordered = (repair_type in ("general_repair", "warranty", "accident") and rng.random() < 0.04)
         if backordered:
             duration += ctx.randint(2, 5)
@@ -254,7 +257,7 @@ class Workshop:
         concern_key = "first" if first else ("rework" if rework else repair_type)
         wo_no = self._wo_no(day)
         rec = record(
-            "work_orders", wo_no=wo_no, open_date=day, promised_date=planned,
+            "work_orders", wo_no=wo_no, open_date=day, promised_date=promised,
             close_date=close, status=status, vin=vehicle.vin, plate=plate, mileage=km, customer_name=customer,
             customer_phone=phone, advisor_id=self.roster.pick("service_advisor", day), team=team,
             repair_type=repair_type, concern=ctx.t(ctx.choice(CONCERNS[concern_key])),
