@@ -16,6 +16,7 @@ RATIOS = ("gross_margin", "revenue_per_ro", "hours_per_ro", "effective_labor_rat
           "first_time_fix_rate", "qc_first_pass_rate", "csi", "followup_rate", "appointment_rate",
           "complaint_rate", "first_service_rate", "claim_rejection_rate", "claim_days_to_pay",
           "stock_turnover", "stock_days", "slow_moving_ratio", "fill_rate", "stocktake_accuracy", "churn_rate",
+          "on_time_rate", "turnaround_days", "appointment_show_rate",   # issue 18
           "complaint_resolution_rate", "renewal_rate", "staff_turnover")  # issues 11, 12
 
 
@@ -35,6 +36,9 @@ def test_every_ratio_kpi_has_its_parts_and_its_value_is_their_quotient():
     assert result.parts["stocktake_accuracy"] == (2, 4)
     assert result.parts["churn_rate"] == (1, 6)
     assert result.parts["staff_turnover"] == (1, 5)   # issue 12: T3 left; (5 + 5) / 2 on duty
+    # issue 18: W1, W4 on time of the 3 promised; 1 + 3 + 2 + 5 days over 4 jobs; AP1, AP2, AP8 of 4
+    assert result.parts["on_time_rate"] == (2, 3) and result.parts["turnaround_days"] == (11, 4)
+    assert result.parts["appointment_show_rate"] == (3, 4) and result.parts["appointment_rate"] == (3, 5)
     assert "parts" not in result.to_json()
 
 
@@ -66,7 +70,8 @@ def test_group_pools_the_workers_parts_into_the_figures_of_one_big_store():
     pooled = [k for k, rule in GROUP_RULES.items() if isinstance(rule, Pooled)]
     assert sorted(pooled) == sorted(["qc_first_pass_rate", "first_service_rate", "claim_rejection_rate",
                                      "claim_days_to_pay", "fill_rate", "stocktake_accuracy", "churn_rate",
-                                     "staff_turnover"])  # issue 12
+                                     "staff_turnover",  # issue 12
+                                     "on_time_rate", "turnaround_days", "appointment_show_rate"])  # issue 18
     for kpi in pooled:  # really pooled: the stores differ, so their mean is not the group figure
         x, y = results[0]["kpis"][kpi], results[1]["kpis"][kpi]
         if x is not None and y is not None and not _close(x, y):
