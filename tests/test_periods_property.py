@@ -131,3 +131,21 @@ def test_the_command_compares_with_the_period_of_the_same_length_before(period, 
     from addin.periods import Period
 
     assert previous_of(Period.parse(period)).label == before
+
+
+@pytest.mark.parametrize("period, first_month, ytd", [
+    ("2026-10", 1, "2026-01..2026-10"), ("2026-10", 4, "2026-04..2026-10"), ("2026-03", 4, "2025-04..2026-03"),
+    ("2026-10-15", 1, "2026-01..2026-10-15"), ("2026-Q3", 7, "2026-07..2026-09"), ("2026-10", 10, "2026-10..2026-10"),
+])
+def test_year_to_date_starts_with_the_fiscal_year_holding_the_last_day(period, first_month, ytd):
+    from addin.periods import year_to_date
+
+    assert year_to_date(period, first_month).label == ytd
+
+
+def test_year_to_date_figures_are_the_sum_of_the_months_so_far(small):
+    from addin.periods import year_to_date
+
+    store, _ = small
+    months = [f"2026-{m:02d}" for m in range(1, 11)]
+    assert _same(kpi_values(store, year_to_date("2026-10"), ADDITIVE), _sums(store, months)) == {}

@@ -3,11 +3,12 @@
 Every job the workshop records as booked (its appointment cell TRUE) that opened on a work weekday
 comes from an arrived appointment of that day naming it: the time slot of the booking (08:30 to
 16:30, mornings busier), where it came from (mostly the reminder calls of customer service, the
-phone and the manufacturer's app), the job's advisor and, as estimated hours, the labor the job
-was quoted for its first day (spread over the days it was promised for). Beside them some customers did not come (about 8 % of the appointments) and some
-cancelled (about 5 %), with no work order; and the days after the demo's last day hold the
-bookings and confirmations of the week ahead, within the capacity the rules allow
-(appointment_capacity_share of the technicians' and team leaders' hours).
+phone and the store's online booking), the job's advisor and, as estimated hours, the labor the job
+was quoted for its first day (spread over the days it was promised for). Beside them some
+customers did not come (about 8 % of the appointments) and some cancelled (about 5 %), with no
+work order; and the days after the demo's last day hold the bookings and confirmations of the
+week ahead, within the capacity the rules allow (appointment_capacity_share of the technicians'
+and team leaders' hours).
 
 Everything is drawn from the register's own ``random.Random(f"{seed}-appointments")`` after every
 other record was made, so the records of the other sheets stay identical for a seed, and no KPI of
