@@ -428,6 +428,12 @@ def naive_kpis(t, settings, period, method):
         if short.get(c["claim_no"], 0) > 1e-6:
             claim_rows["claims_written_off"].append((c["claim_no"], c["decided_date"], who))
     lists.update({name: worked(rows) for name, rows in claim_rows.items()})
+    # issue 18: arrived more than backorder_notify_days before the end, not told by the end
+    job_advisor = {w["wo_no"]: w["advisor_id"] for w in reversed(t["work_orders"])}
+    notify = dt.timedelta(days=settings.backorder_notify_days)
+    lists["backorders_to_notify"] = worked(
+        (b["bo_id"], b["arrived_date"] + notify, job_advisor.get(b["wo_no"])) for b in t["backorders"]
+        if b["arrived_date"] and b["arrived_date"] + notify < end and not on_by(b["notified_date"]))
 
     # technicians
     workdays = {DAYS.index(d) for d in settings.work_weekdays}
