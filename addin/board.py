@@ -208,7 +208,7 @@ def _plain(value: Any) -> Any:
 LABELS = {
     "date": Text("Day", "日期"),
     "total": Text("Jobs in the workshop", "在修台次"),
-    "overdue": Text("Overdue (promised date passed)", "超期（已过交车日期）"),
+    "overdue": Text("Overdue", "超期"),
     "status": Text("Status", "状态"),
     "advisor": Text("Advisor", "服务顾问"),
     "jobs": Text("Jobs", "台次"),
@@ -318,10 +318,20 @@ def write_board(wb: Any, b: Board, locale: str) -> Any:
         if j.overdue:
             for col in range(1, len(JOB_COLUMNS) + 1):
                 ws.cell(r, col).fill = late
+        ws.cell(r, 5).alignment = Alignment(horizontal="center")
+    ws.row_dimensions[header].height = 30
     ws.cell(len(rows), 1).font = Font(italic=True, color="666666")
-    for letter, width in zip("ABCDEFGH", (24, 14, 10, 22, 9, 16, 12, 48)):
+    for letter, width in zip("ABCDEFGH", (26, 18, 11, 22, 10, 16, 14, 48)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{header + 1}"
+    # Print: landscape, one page wide, as many pages down as the jobs need.
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{header}:{header}"
     return ws
 
 

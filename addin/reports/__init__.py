@@ -109,6 +109,8 @@ def render(name: str, data: ReportData) -> Workbook:
     filled = fill(name, ctx)
     if hasattr(module, "charts"):
         module.charts(filled, ctx, data)
+    if hasattr(module, "finish"):  # issue 18: a report's own last touches (row heights, print area)
+        module.finish(filled, ctx, data)
     filled.wb.active = 0
     return filled.wb
 

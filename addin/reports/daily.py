@@ -14,7 +14,7 @@ import pandas as pd
 
 from addin.i18n import Text
 from addin.reports.common import ReportData, col_label, enum_label
-from addin.reports.engine import Column, Context, Table, Typed
+from addin.reports.engine import Column, Context, Filled, Table, Typed
 
 NAME = "daily"
 TITLE = Text("Daily service report", "维修日报")
@@ -31,7 +31,6 @@ LABELS = {
     "sheet_daily": TITLE,
     "day": Text("Day", "日期"),
     "kpis_of_day": Text("KPIs of the day", "当日指标"),
-    "board_title": Text("Workshop board at the end of the day", "当日在修看板"),
     "board_status": Text("Jobs in the workshop by status", "在修工单（按状态）"),
     "board_advisor": Text("Jobs in the workshop by advisor", "在修工单（按服务顾问）"),
     "appointments": Text("Tomorrow's appointments ({day})", "明日预约（{day}）"),
@@ -139,6 +138,18 @@ def context(data: ReportData) -> Context:
          Column("phone", col_label("work_orders", "customer_phone")),
          Column("advisor", col_label("work_orders", "advisor_id"))], notify, empty=T_NONE)
     return ctx
+
+
+def finish(filled: Filled, ctx: Context, data: ReportData) -> None:
+    """Headers of two lines get the height of two lines (LibreOffice keeps a wrapped header's row
+    at one line), and the page prints on one A4 sheet wide."""
+    for pos in filled.tables.values():
+        ws = filled.wb[pos.sheet]
+        two = any(len(str(ws.cell(pos.header_row, pos.first_col + j).value or "")) * 1.15 + 2
+                  > (ws.column_dimensions[ws.cell(pos.header_row, pos.first_col + j).column_letter].width or 10)
+                  for j in range(len(pos.columns)))
+        if two:
+            ws.row_dimensions[pos.header_row].height = 30
 
 
 def calls_due(store: Any, day: dt.date) -> pd.DataFrame:
