@@ -337,7 +337,7 @@ def write_board(wb: Any, b: Board, locale: str) -> Any:
 
 def board_sheet(wb: Any, locale: str) -> Any:
     """The board worksheet emptied (found by key or label, its place and code name kept), or a
-    new one after the dashboard."""
+    new one where the builder puts it (before the lists and xlwings.conf sheets, else last)."""
     from addin.io.cells import find_sheet_name
 
     name = find_sheet_name(wb.sheetnames, BOARD_KEY)
@@ -349,9 +349,9 @@ def board_sheet(wb: Any, locale: str) -> Any:
         if code:
             ws.sheet_properties.codeName = code
         return ws
-    dash = find_sheet_name(wb.sheetnames, "dashboard")
-    index = wb.sheetnames.index(dash) + 1 if dash is not None else min(1, len(wb.sheetnames))
-    return wb.create_sheet(tr(TITLE, locale), index)
+    from addin.io.builder import board_index
+
+    return wb.create_sheet(tr(TITLE, locale), board_index(wb))
 
 
 def board_grid(b: Board, locale: str) -> tuple[str, list[list[Any]]]:

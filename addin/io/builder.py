@@ -351,17 +351,20 @@ def _build_dashboard(wb: Workbook, locale: str) -> Worksheet:
 
 
 def _build_board(wb: Workbook, locale: str) -> Worksheet:
-    """The workshop board (issue 18), empty until refreshed: after the dashboard when there is one."""
-    from addin.io.cells import find_sheet_name
-
-    dash = find_sheet_name(wb.sheetnames, DASHBOARD_KEY)
-    index = wb.sheetnames.index(dash) + 1 if dash is not None else None
-    ws = wb.create_sheet(sheet_title(BOARD_KEY, locale), index)
+    """The workshop board (issue 18), empty until refreshed: after the data sheets, before the
+    lists and xlwings.conf sheets (so that the data sheets keep their part names)."""
+    ws = wb.create_sheet(sheet_title(BOARD_KEY, locale), board_index(wb))
     ws.sheet_properties.codeName = code_name(BOARD_KEY)
     ws["A1"] = ws.title
     ws["A1"].font = Font(bold=True, size=16)
     ws["A2"] = tr(_BOARD_HINT, locale)
     return ws
+
+
+def board_index(wb: Workbook) -> int | None:
+    """Where the board goes: before the lists or xlwings.conf sheet, else at the end (None)."""
+    names = [n.casefold() for n in wb.sheetnames]
+    return next((i for i, n in enumerate(names) if n in (LISTS_SHEET, CONF_SHEET)), None)
 
 
 def _build_conf(wb: Workbook, locale: str) -> Worksheet:
@@ -382,7 +385,7 @@ def _build_conf(wb: Workbook, locale: str) -> Worksheet:
 def build_workbook(locale: str = "en-US") -> Workbook:
     """The empty Service workbook's layout in ``locale`` (en-US or zh-CN), from the models only.
 
-    Sheet order: settings, dashboard, board, the other sheets of SHEETS in order, the hidden lists sheet,
+    Sheet order: settings, dashboard, the other sheets of SHEETS in order, the board, the hidden lists sheet,
     xlwings.conf. Every sheet has a VBA code name (:func:`code_name`)."""
     if locale not in LOCALES:
         raise ServiceError(_BAD_LOCALE, name=locale)
@@ -390,7 +393,6 @@ def build_workbook(locale: str = "en-US") -> Workbook:
     wb.remove(wb.active)
     _build_settings(wb, locale)
     _build_dashboard(wb, locale)
-    _build_board(wb, locale)
     lists = _build_lists(wb, locale)
     for key, spec in SHEETS.items():
         if key != "settings":
@@ -404,8 +406,9 @@ def build_workbook(locale: str = "en-US") -> Workbook:
                 ref = structured_ref(target.table_name, target.column(column).label(locale))
                 wb.defined_names[name] = DefinedName(name, attr_text=ref)
     # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
-    # after them, just before xlwings.conf.
+    # after them (and the board), just before xlwings.conf.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    _build_board(wb, locale)
     _build_conf(wb, locale)
     wb.active = 0
     from addin.dashboard import write_dashboard
