@@ -110,7 +110,8 @@ def _date(value: Any) -> dt.date | None:
         return None
     if pd.isna(value):
         return None
-    return pd.Timestamp(value).date()
+    day: dt.date = pd.Timestamp(value).date()
+    return day
 
 
 def _text(value: Any) -> str | None:

@@ -693,6 +693,9 @@ def test_engine_agrees_with_the_naive_implementation(demo_store, period, method)
         # old parts go back and short payments are not closed, so those lists are empty there
         # and pinned on the hand-made store.
         clean = {"claims_to_submit", "claims_parts_due", "claims_written_off"}
+        # issue 18: the demo tells a customer of an arrived part within the day, so nothing is
+        # left to notify; backorders_to_notify is pinned on the hand-made store (test_kpis.py).
+        clean.add("backorders_to_notify")
         assert all(v for k, v in lists.items() if k not in clean), {k: len(v) for k, v in lists.items()}
 
 

@@ -36,7 +36,7 @@ Records: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame
 
 #: The sheets the add-in itself writes (DOMAIN.md "Written by the add-in"): any write adds them
 #: to a workbook that lacks them.
-OWN_SHEETS = ("periods", "audit_log", "checks", "dashboard")
+OWN_SHEETS: tuple[str, ...] = ("periods", "audit_log", "checks", "dashboard")
 # issue 18: the workshop board (addin.board), refreshed by `board --write` and the ribbon.
 OWN_SHEETS += ("board",)
 

@@ -46,7 +46,8 @@ LABELS = {
 
 
 def _day(data: ReportData) -> dt.date:
-    return data.start.date()
+    day: dt.date = data.start.date()
+    return day
 
 
 def context(data: ReportData) -> Context:
