@@ -7,7 +7,8 @@ never on the board; a settled job without a close_date is treated as settled. Fo
 wo_no, status, age_days (D − open_date), promised_date, overdue (promised_date before D),
 advisor_id, team and, for waiting_parts, its backorders still open on D (requested by D and not
 arrived by D). A job settled after D shows the status it had then, as far as the records tell:
-waiting_parts while it had an open backorder, else in_progress.
+waiting_parts while it had an open backorder, else in_progress; a job with a blank status shows
+as open.
 
 The board is sorted the way the workshop supervisor reads it: overdue jobs first, then by
 promised date (blank last), then wo_no; counts per status, per advisor and of the overdue.
@@ -106,9 +107,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if pd.isna(value):
+    if value is None or pd.isna(value):
         return None
     day: dt.date = pd.Timestamp(value).date()
     return day
@@ -179,7 +178,9 @@ def board(store: Store, day: str | dt.date) -> Board:
     for rec in live.to_dict("records"):
         no = str(rec["wo_no"])
         state = rec["status"]
-        if state == "settled":
+        if not isinstance(state, str):
+            state = "open"  # a blank status (a validation error): opened, and nothing more is known
+        elif state == "settled":
             state = "waiting_parts" if no in waiting else "in_progress"
         promised = _date(rec["promised_date"])
         opened_on = _date(rec["open_date"])

@@ -308,3 +308,15 @@ def test_ribbon_button_refuses_an_unknown_login(workbook: Path, tmp_path: Path) 
     assert mode == "critical" and message.startswith("'stranger' is not on the roster")
     assert "Board" not in [s.name for s in fake.sheets] or not any(
         v for row in fake.sheets["Board"].rows()[2:] for v in row)
+
+
+def test_blank_status_shows_as_open_and_a_settled_job_without_date_is_settled() -> None:
+    store = Store.from_records({"work_orders": [
+        _wo("X1", "2026-10-10", None, "A1"),                     # blank status: opened, nothing more known
+        _wo("X2", "2026-10-10", "settled", "A1"),                # settled, close_date missing: not on the board
+        _wo("X3", "2026-10-10", "waiting_parts", "A2"),          # waiting, no backorder registered
+    ]})
+    b = board(store, "2026-10-12")
+    assert [(j.wo_no, j.status, j.age_days, j.backorders) for j in b.jobs] == [
+        ("X1", "open", 2, []), ("X3", "waiting_parts", 2, [])]
+    assert b.counts["by_status"] == {"open": 1, "in_progress": 0, "waiting_parts": 1, "qc": 0, "completed": 0}
