@@ -19,6 +19,8 @@ from addin.errors import ServiceError
 COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "close", "reopen", "report", "batch")
 # issue 16: data in from DMS exports and CSV, and upgrading old workbooks ("import" is a keyword).
 COMMANDS += ("import", "upgrade")
+# issue 18: the workshop board of a day.
+COMMANDS += ("board",)
 MODULES = {"import": "import_"}
 
 

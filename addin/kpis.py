@@ -1286,8 +1286,22 @@ def _care_frames(c: _Context) -> dict[str, pd.DataFrame]:
     out["complaints_open"] = _frame(cp["complaint_id"],
                                     cp["received_date"] + pd.Timedelta(days=s.complaint_resolve_days),
                                     cp["owner_id"])
+    out["backorders_to_notify"] = _backorders_to_notify(c)
     out.update(_claim_frames(c))
     return out
+
+
+def _backorders_to_notify(c: _Context) -> pd.DataFrame:
+    """Backorders arrived more than backorder_notify_days before the end of P whose customer was
+    not told by then (notified_date blank or after the end): due arrived_date +
+    backorder_notify_days, person the job's advisor (KPIS.md "Customer care lists")."""
+    end64 = c.end.to_datetime64()
+    bo = c.store.table("backorders")
+    due = bo["arrived_date"] + pd.Timedelta(days=c.settings.backorder_notify_days)
+    told = bo["notified_date"].notna().to_numpy() & (bo["notified_date"].to_numpy() <= end64)
+    sel = bo["arrived_date"].notna().to_numpy() & (due.to_numpy() < end64) & ~told
+    advisors = c.wo.drop_duplicates("wo_no").set_index("wo_no")["advisor_id"]
+    return _frame(bo.loc[sel, "bo_id"], due[sel], bo.loc[sel, "wo_no"].map(advisors))
 
 
 def _claim_frames(c: _Context) -> dict[str, pd.DataFrame]:

@@ -14,6 +14,10 @@ Sub RefreshDashboard(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.refresh_dashboard()"
 End Sub
 
+Sub WorkshopBoard(control As IRibbonControl)
+    RunPython "import addin.xl.entry as e; e.refresh_board()"
+End Sub
+
 Sub CloseMonth(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.close()"
 End Sub

@@ -80,12 +80,14 @@ def test_build_xlsm_matches_golden_and_is_safe_to_update(golden, tmp_path):
 def test_sheet_order_names_and_code_names(built_en, built_zh):
     en, zh = load_workbook(built_en), load_workbook(built_zh)
     data = [s.label_en for k, s in SHEETS.items() if k != "settings"]
-    assert en.sheetnames == ["Settings", "Dashboard", *data, LISTS_SHEET, CONF_SHEET]
+    # issue 18: the workshop board follows the data sheets
+    assert en.sheetnames == ["Settings", "Dashboard", *data, "Board", LISTS_SHEET, CONF_SHEET]
     assert zh.sheetnames[:6] == ["设置", "看板", "人员花名册", "岗位编制", "客户车辆档案", "维修工单"]
+    assert zh.sheetnames[-3] == "在修看板"
     for wb in (en, zh):
         names = [ws.sheet_properties.codeName for ws in wb.worksheets]
         assert names[:4] == ["shSettings", "shDashboard", "shRoster", "shPositions"]
-        assert "shWorkOrders" in names and names[-2:] == ["shLists", "shXlwingsConf"]
+        assert "shWorkOrders" in names and names[-3:] == ["shBoard", "shLists", "shXlwingsConf"]
         assert len(set(names)) == len(names)
         assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,30}", n) for n in names)
         for title in wb.sheetnames:

@@ -282,6 +282,20 @@ RECORDS["complaints"] = [
     {"complaint_id": "CP5", "received_date": "2026-10-30", "channel": "phone", "category": "attitude",
      "owner_id": "A1"},                                                     # open, due 2 Nov
 ]
+# Issue 18: backorders arrived and not yet notified (KPIS.md backorders_to_notify), all requested
+# before P so that fill_rate (backorders requested in P) is unchanged.
+RECORDS["backorders"] += [
+    {"bo_id": "B2", "request_date": "2026-09-29", "wo_no": "W7", "part_no": "P2", "qty": 1,
+     "ordered_date": "2026-09-30", "arrived_date": "2026-10-29"},                  # due 30 Oct, A2
+    {"bo_id": "B3", "request_date": "2026-09-26", "wo_no": "W0", "part_no": "P3", "qty": 1,
+     "arrived_date": "2026-10-29", "notified_date": "2026-11-02"},                 # told after P: due 30 Oct, A1
+    {"bo_id": "B4", "request_date": "2026-09-30", "wo_no": "W7", "part_no": "P1", "qty": 1,
+     "arrived_date": "2026-10-30"},                                                # due 31 Oct: not before the end
+    {"bo_id": "B5", "request_date": "2026-09-30", "wo_no": "W7", "part_no": "P1", "qty": 1,
+     "arrived_date": "2026-10-20", "notified_date": "2026-10-21"},                 # told in time
+    {"bo_id": "B6", "request_date": "2026-09-15", "part_no": "P2", "qty": 4,
+     "arrived_date": "2026-10-10"},                                                # stock order: due 11 Oct, nobody
+]
 RECORDS["renewals"] = [
     {"renewal_id": "R1", "vin": "V1", "expiry_date": "2026-10-05", "outcome": "renewed", "insurer": "PICC"},
     {"renewal_id": "R2", "vin": "V3", "expiry_date": "2026-10-20", "outcome": "lost", "lost_reason": "price"},
@@ -568,6 +582,9 @@ def test_customer_care_lists():
         # E3 never calibrated (due at once); E7 (A1) and E1 (T1) due 15 Nov; E6 31 Aug + 3 months
         # = 30 Nov, the end of the next month; E2 due 1 Dec; E4 retired; E5 no interval.
         "calibration_due": ["E3", "E7", "E1", "E6"],
+        # issue 18: arrived + 1 day before 31 Oct and not told by then: B6 due 11 Oct (no job, no
+        # person: last among equals), B3 (W0, A1) and B2 (W7, A2) due 30 Oct; B4 due 31 Oct; B5 told.
+        "backorders_to_notify": ["B6", "B3", "B2"],
     }
 
 

@@ -41,6 +41,7 @@ from addin.models import LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, Colu
 DASHBOARD_KEY = "dashboard"
 DASHBOARD_LABELS = ("Dashboard", "看板")
 LISTS_SHEET = "lists"
+BOARD_KEY = "board"  # issue 18: the workshop board (addin.board)
 CONF_SHEET = "xlwings.conf"
 #: The settings table's third column: the setting's label in the workbook's locale.
 SETTINGS_LABEL_COLUMN = ("Label", "说明")
@@ -75,6 +76,10 @@ _BAD_TITLE = Text("Check the value", "请检查")
 _DASHBOARD_HINT = Text(
     "Compute the KPIs (ribbon: KPIs, or `service-addin kpi`) to fill this sheet.",
     "计算 KPI（功能区“KPI”按钮，或 `service-addin kpi`）后，此表显示本期看板。",
+)
+_BOARD_HINT = Text(
+    "The jobs in the workshop as of a day: ribbon Workshop board, or `service-addin board WORKBOOK --write`.",
+    "某日在修工单：功能区“在修看板”按钮，或 `service-addin board 工作簿 --write`。",
 )
 _BAD_LOCALE = Text("Unknown locale {name!r}: use en-US or zh-CN.", "未知语言 {name!r}：请用 en-US 或 zh-CN。")
 _BAD_SUFFIX = Text(
@@ -278,6 +283,8 @@ def add_own_sheet(wb: Workbook, key: str, locale: str) -> Worksheet:
     choices inline, as such a workbook may have no lists sheet."""
     if key == DASHBOARD_KEY:
         return _build_dashboard(wb, locale)
+    if key == BOARD_KEY:
+        return _build_board(wb, locale)
     spec = SHEETS[key]
     inline = {"Bool": '"' + ",".join(BOOL_WORDS.get(locale, ("TRUE", "FALSE"))) + '"'}
     for col in spec.columns:
@@ -343,6 +350,23 @@ def _build_dashboard(wb: Workbook, locale: str) -> Worksheet:
     return ws
 
 
+def _build_board(wb: Workbook, locale: str) -> Worksheet:
+    """The workshop board (issue 18), empty until refreshed: after the data sheets, before the
+    lists and xlwings.conf sheets (so that the data sheets keep their part names)."""
+    ws = wb.create_sheet(sheet_title(BOARD_KEY, locale), board_index(wb))
+    ws.sheet_properties.codeName = code_name(BOARD_KEY)
+    ws["A1"] = ws.title
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A2"] = tr(_BOARD_HINT, locale)
+    return ws
+
+
+def board_index(wb: Workbook) -> int | None:
+    """Where the board goes: before the lists or xlwings.conf sheet, else at the end (None)."""
+    names = [n.casefold() for n in wb.sheetnames]
+    return next((i for i, n in enumerate(names) if n in (LISTS_SHEET, CONF_SHEET)), None)
+
+
 def _build_conf(wb: Workbook, locale: str) -> Worksheet:
     ws = wb.create_sheet(CONF_SHEET)
     ws.sheet_properties.codeName = code_name(CONF_SHEET)
@@ -361,7 +385,7 @@ def _build_conf(wb: Workbook, locale: str) -> Worksheet:
 def build_workbook(locale: str = "en-US") -> Workbook:
     """The empty Service workbook's layout in ``locale`` (en-US or zh-CN), from the models only.
 
-    Sheet order: settings, dashboard, the other sheets of SHEETS in order, the hidden lists sheet,
+    Sheet order: settings, dashboard, the other sheets of SHEETS in order, the board, the hidden lists sheet,
     xlwings.conf. Every sheet has a VBA code name (:func:`code_name`)."""
     if locale not in LOCALES:
         raise ServiceError(_BAD_LOCALE, name=locale)
@@ -382,8 +406,9 @@ def build_workbook(locale: str = "en-US") -> Workbook:
                 ref = structured_ref(target.table_name, target.column(column).label(locale))
                 wb.defined_names[name] = DefinedName(name, attr_text=ref)
     # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
-    # after them, just before xlwings.conf.
+    # after them (and the board), just before xlwings.conf.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    _build_board(wb, locale)
     _build_conf(wb, locale)
     wb.active = 0
     from addin.dashboard import write_dashboard

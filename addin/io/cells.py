@@ -44,6 +44,8 @@ NUMBER_FORMATS: dict[str, str] = {
 #: Worksheet names by key of the add-in's sheets that the models do not describe.
 EXTRA_SHEET_LABELS: dict[str, tuple[str, str]] = {
     "dashboard": ("Dashboard", "看板"),
+    # issue 18: the workshop board (看板 is the dashboard's)
+    "board": ("Board", "在修看板"),
     "lists": ("lists", "lists"),
     "xlwings.conf": ("xlwings.conf", "xlwings.conf"),
 }

@@ -36,7 +36,9 @@ Records: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame
 
 #: The sheets the add-in itself writes (DOMAIN.md "Written by the add-in"): any write adds them
 #: to a workbook that lacks them.
-OWN_SHEETS = ("periods", "audit_log", "checks", "dashboard")
+OWN_SHEETS: tuple[str, ...] = ("periods", "audit_log", "checks", "dashboard")
+# issue 18: the workshop board (addin.board), refreshed by `board --write` and the ribbon.
+OWN_SHEETS += ("board",)
 
 #: Who marked a cell (the comment's author), and the fill per severity: a later run clears exactly these.
 MARK_AUTHOR = "Service add-in"
@@ -83,6 +85,8 @@ class WorkbookEdit:
     dashboard: DashboardValues | None = None
     marks: list[Mark] | None = None
     part_edits: dict[str, Callable[[bytes], bytes]] = field(default_factory=dict)
+    #: issue 18: the workshop board (an addin.board.Board) to lay out on the board sheet.
+    board: Any = None
     #: {sheet key: header names}: columns the models do not know, added to the sheet (and its
     #: Table) before the records are written, so their values are kept (import --keep-extra).
     new_columns: dict[str, list[str]] = field(default_factory=dict)
@@ -94,6 +98,8 @@ class WorkbookEdit:
             out.add("settings")
         if self.dashboard is not None:
             out.add("dashboard")
+        if self.board is not None:
+            out.add("board")
         return out
 
 
@@ -154,7 +160,9 @@ def apply_edit(
 
     path = Path(path)
     adding = missing_own_sheets(_package_sheet_names(path))
-    if engine in ("auto", "package") and not adding and edit.marks is None and not edit.new_columns:
+    # The board's layout changes with its jobs: laid out by openpyxl, never patched cell by cell.
+    if engine in ("auto", "package") and not adding and edit.marks is None and not edit.new_columns \
+            and edit.board is None:
         cells = {k: dict(v) for k, v in edit.cells.items()}
         expect = {k: dict(v) for k, v in edit.expect.items()}
         if edit.dashboard is not None:
@@ -226,6 +234,10 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
 
         d = edit.dashboard
         write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year)
+    if edit.board is not None:
+        from addin.board import write_board
+
+        write_board(wb, edit.board, locale)
     if edit.marks is not None:
         outcome.marked = _mark(wb, edit.marks)
     return outcome

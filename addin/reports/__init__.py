@@ -4,7 +4,7 @@ LibreOffice run turns every workbook into a PDF beside it.
 
 Reports, by name: monthly (维修统计月报), technicians (技师绩效与计件工资), parts, claims,
 customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制); appraisal
-(绩效考核) and tools (工具设备), issue 12.
+(绩效考核) and tools (工具设备), issue 12; daily (维修日报, one day, on request only), issue 18.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from addin.reports import (  # issue 12
     appraisal,
     claims,
     customer_care,
+    daily,
     headcount,
     manufacturer,
     monthly,
@@ -42,9 +43,14 @@ REPORTS: dict[str, ModuleType] = {m.NAME: m for m in (monthly, technicians, part
                                                       manufacturer, headcount)}
 # Issue 12: the appraisal (绩效考核) and the tools and equipment (工具设备) reports.
 REPORTS.update({m.NAME: m for m in (appraisal, tools)})
-REPORT_NAMES: tuple[str, ...] = tuple(REPORTS)
+# Issue 18: the daily report (维修日报) of one day, built on request only.
+REPORTS[daily.NAME] = daily
+#: The month's pack (the close builds these, `report --name all` too): every report of a month;
+#: a report whose PERIOD_KIND is "day" is built only when named.
+REPORT_NAMES: tuple[str, ...] = tuple(n for n, m in REPORTS.items() if getattr(m, "PERIOD_KIND", "month") == "month")
 
 T_UNKNOWN = Text("Unknown report {name!r}; the reports are: {names}.", "未知报表 {name!r}；可用报表：{names}。")
+T_DAY_ALONE = Text("The daily report is built on its own, not with {names}.", "维修日报须单独生成，不能与 {names} 一起。")
 T_PDF_FAILED = Text("No PDF was made: {reason}", "未生成 PDF：{reason}")
 
 
@@ -91,7 +97,7 @@ def check_names(names: Iterable[str] | None) -> list[str]:
     out = []
     for n in names:
         if n not in REPORTS:
-            raise ReportError(T_UNKNOWN, name=n, names=", ".join(REPORT_NAMES))
+            raise ReportError(T_UNKNOWN, name=n, names=", ".join(REPORTS))
         out.append(n)
     return out
 
@@ -103,6 +109,8 @@ def render(name: str, data: ReportData) -> Workbook:
     filled = fill(name, ctx)
     if hasattr(module, "charts"):
         module.charts(filled, ctx, data)
+    if hasattr(module, "finish"):  # issue 18: a report's own last touches (row heights, print area)
+        module.finish(filled, ctx, data)
     filled.wb.active = 0
     return filled.wb
 
@@ -135,14 +143,25 @@ def build_reports(
     from addin.periods import check_period
     from addin.stock import valuate
 
-    period = check_period(period)
     wanted = check_names(names)
     valuation = valuation if valuation is not None else valuate(store)
-    if result is None or previous is None or last_year is None:
+    if any(getattr(REPORTS[n], "PERIOD_KIND", "month") == "day" for n in wanted):
+        # A report of one day (the daily report): the day's KPIs; a day's report goes alone.
+        from addin.board import parse_day
+        from addin.kpis import compute_kpis
+
+        if len(wanted) > 1:
+            raise ReportError(T_DAY_ALONE, names=", ".join(wanted))
+        period = parse_day(period).isoformat()
+        result = result if result is not None else compute_kpis(store, period, valuation=valuation)
+    elif result is None or previous is None or last_year is None:
+        period = check_period(period)
         computed = compute_comparison(store, period, valuation)
         result = result if result is not None else computed.result
         previous = previous if previous is not None else computed.previous
         last_year = last_year if last_year is not None else computed.last_year
+    else:
+        period = check_period(period)
     data = ReportData(store, period, result, previous, last_year, valuation)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -104,7 +104,18 @@ LAYOUTS: dict[str, list[Sheet]] = {
         ("{{sheet_issued}}", _head("title_tools", "sheet_issued") + _section("issued", "issued")),
         ("{{sheet_loaners}}", _head("title_tools", "sheet_loaners") + _section("loaners", "loaners")),
     ],
+    # issue 18: the daily report of one day, on one portrait A4 page
+    "daily": [
+        ("{{sheet_daily}}", [["{{label:title_daily}}"],
+                             ["{{store_name}} ({{store_code}}) · {{label:day}} {{day_text}}"], ["{{currency_note}}"], []]
+         + _section("kpis_of_day", "kpis") + _section("board_status", "board_status")
+         + _section("board_advisor", "board_advisor")
+         + [["{{appointments_title}}"], ["{{table:appointments}}"], []]
+         + _section("calls_due", "calls_due") + _section("backorders", "backorders")),
+    ],
 }
+#: Reports printed portrait (the rest landscape).
+PORTRAIT = frozenset({"daily"})
 
 
 def template_workbook(name: str) -> Workbook:
@@ -118,11 +129,12 @@ def template_workbook(name: str) -> Workbook:
                 ws.cell(r, c, text)
         ws["A1"].font = Font(bold=True, size=14)
         for r, cells in enumerate(rows, start=1):
-            if r > 3 and len(cells) == 1 and cells[0].startswith(("{{label:", "{{lapsed", "{{churned")):
+            if r > 3 and len(cells) == 1 and cells[0].startswith(("{{label:", "{{lapsed", "{{churned",
+                                                                   "{{appointments_title")):
                 ws.cell(r, 1).font = Font(bold=True, size=11, color="1F4E79")
         ws.column_dimensions["A"].width = 14
         # Print: landscape, every column on one page width, as many pages down as needed.
-        ws.page_setup.orientation = "landscape"
+        ws.page_setup.orientation = "portrait" if name in PORTRAIT else "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0

@@ -54,7 +54,7 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
     locale = store.locale
     outcome = EditOutcome("xlwings")
     for key in OWN_SHEETS:
-        if key != "dashboard" and key not in store.sheet_names and key in edit.sheets():
+        if key not in ("dashboard", "board") and key not in store.sheet_names and key in edit.sheets():
             live.sheet_of(store, key)
             outcome.added_sheets.append(key)
     for key, records in edit.replacements.items():
@@ -75,6 +75,11 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
     if edit.dashboard is not None:
         d = edit.dashboard
         title, grid = dashboard_grid(d.result, d.previous, d.last_year, locale)
+        write_grid_sheet(live, title, grid)
+    if edit.board is not None:
+        from addin.board import board_grid
+
+        title, grid = board_grid(edit.board, locale)
         write_grid_sheet(live, title, grid)
     if save:
         live.save()

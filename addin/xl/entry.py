@@ -79,6 +79,7 @@ T_HELP = Text(
     "The Service tab\n\n"
     "Validate: checks every sheet and lists the problems on the checks sheet.\n"
     "Refresh dashboard: the KPIs of the open period against target and the previous month.\n"
+    "Workshop board: the jobs in the workshop on the last day with data, overdue first.\n"
     "Month-end close: validates, posts the stocktake, makes the report pack and locks the period "
     "(service manager only).\n"
     "Reopen period: unlocks the last closed period, with a reason (service manager only).\n"
@@ -89,6 +90,7 @@ T_HELP = Text(
     "售后 选项卡\n\n"
     "校验数据：检查所有工作表，问题列在校验结果表中。\n"
     "刷新看板：当前会计期间的指标，对比目标和上月。\n"
+    "在修看板：数据最后一天的在修工单，超期的排在最前。\n"
     "月末结账：校验、过账盘点、生成报表并锁定该期间（仅服务经理）。\n"
     "反结账：重新打开最近一个已结账期间，须填写原因（仅服务经理）。\n"
     "报表：当前会计期间的单项报表，保存在工作簿旁边。\n"
@@ -177,6 +179,32 @@ def _refresh_dashboard(live: LiveBook, store: Store) -> str:
     result, previous, last_year = compute_comparison(store, period, valuate(store))
     apply_to_live(live, store, WorkbookEdit(dashboard=DashboardValues(result, previous, last_year)), save=False)
     return T_DASHBOARD(store.locale, period=period, count=len(KPIS), sheet=sheet_title("dashboard", store.locale))
+
+
+# -- Front desk (issue 18) ------------------------------------------------------------------------
+
+T_BOARD = Text("Workshop board of {day}: {total} job(s) in the workshop, {overdue} overdue, on the sheet "
+               "\u201c{sheet}\u201d.",
+               "{day} 在修看板：在修 {total} 台，超期 {overdue} 台，见工作表\u201c{sheet}\u201d。")
+
+
+def refresh_board(book: Any = None) -> None:
+    """The workshop board (addin.board.board) of the last day with data, on the board sheet."""
+    _run(book, _refresh_board)
+
+
+def _refresh_board(live: LiveBook, store: Store) -> str:
+    from addin.board import board, check_day
+    from addin.identity import identify
+    from addin.io.builder import sheet_title
+
+    day = check_day(store, None)
+    identify(store, live.user(), dt.date.today())
+    b = board(store, day)
+    apply_to_live(live, store, WorkbookEdit(board=b), save=False)
+    c = b.counts
+    return T_BOARD(store.locale, day=day.isoformat(), total=c["total"], overdue=c["overdue"],
+                   sheet=sheet_title("board", store.locale))
 
 
 # -- Close ----------------------------------------------------------------------------------------
