@@ -20,6 +20,9 @@ COMMANDS = ("schemas", "build", "locale", "demo", "info", "validate", "kpi", "cl
 # issue 16: data in from DMS exports and CSV, and upgrading old workbooks ("import" is a keyword).
 COMMANDS += ("import", "upgrade")
 MODULES = {"import": "import_"}
+# issue 18: the day's documents of a work order ("print" would shadow the builtin as a module).
+COMMANDS += ("print",)
+MODULES["print"] = "print_"
 
 
 def _help_of(name: str) -> str:

@@ -30,7 +30,7 @@ from addin.i18n import Text, column_label, sheet_label
 from addin.io.files import fsync_dir, fsync_file
 from addin.store import Store
 
-__all__ = ["DOCS", "DocumentError", "DocumentPack", "check_docs", "default_documents_dir", "documents",
+__all__ = ["DOCS", "DocumentError", "DocumentPack", "UnknownDocumentError", "check_docs", "default_documents_dir", "documents",
            "print_documents"]
 
 TITLES = forms.TITLES
@@ -62,6 +62,12 @@ class DocumentPack:
     no_pdf_reason: str | None = None
 
 
+class UnknownDocumentError(DocumentError):
+    """A document name that is none of DOCS: a usage error."""
+
+    exit_code = 2
+
+
 def check_docs(doc: str | Iterable[str], locale: str | None = None) -> list[str]:
     """The documents asked for (``all``: every one), or a :class:`DocumentError` for an unknown name."""
     names = [doc] if isinstance(doc, str) else list(doc)
@@ -69,7 +75,7 @@ def check_docs(doc: str | Iterable[str], locale: str | None = None) -> list[str]
         return list(DOCS)
     for name in names:
         if name not in DOCS:
-            raise DocumentError(T_UNKNOWN_DOC, locale, doc=name, docs=", ".join(DOCS))
+            raise UnknownDocumentError(T_UNKNOWN_DOC, locale, doc=name, docs=", ".join(DOCS))
     return names
 
 
