@@ -239,9 +239,13 @@ def dispatch(ctx: Context, store: Store, job: Job) -> None:
 def picklist(ctx: Context, store: Store, job: Job) -> None:
     loc = ctx.locale
     rows = []
+    # What was issued of a part is counted against its lines in line order (two lines of the
+    # same part share its issues).
+    left = {ln.item_code: job.issued(ln.item_code) for ln in job.part_lines}
     for ln in job.part_lines:
         part = job.bins.get(ln.item_code or "", {})
-        issued = job.issued(ln.item_code)
+        issued = max(min(ln.qty, left[ln.item_code]), 0)
+        left[ln.item_code] -= issued
         rows.append([_num(ln.line_no), ln.item_code, text(part.get("name")) or ln.description, text(part.get("bin")),
                      text(part.get("unit")), _num(ln.qty), _num(issued), _num(max(ln.qty - issued, 0)),
                      enum("wo_lines", "pay_type", ln.pay_type, loc)])
@@ -320,10 +324,11 @@ def render(doc: str, store: Store, job: Job, locale: str, when: dt.datetime) -> 
 def _lines(value: str, width: float) -> int:
     """How many lines ``value`` wraps to in a column ``width`` characters wide (a Chinese
     character is two)."""
-    room = max(width - 1.5, 1)
+    room = max(width - 1, 1)
     total = 0
     for part in value.split("\n"):
-        chars = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        # A column's width counts digit widths; Latin text runs about 0.9 of that, CJK 2.
+        chars = sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 0.9 for ch in part)
         total += max(1, math.ceil(chars / room))
     return total
 
@@ -357,7 +362,8 @@ def _finish(filled: Filled, doc: str, ctx: Context, job: Job) -> None:
                 cell = ws.cell(r, pos.first_col + j)
                 if isinstance(cell.value, str) and cell.value:
                     span = sum(widths[pos.first_col + j - 1 + k] for k in range(merged if j == 0 else 1))
-                    lines = max(lines, _lines(cell.value, span))
+                    bold = 1.1 if r == pos.header_row else 1.0
+                    lines = max(lines, _lines(cell.value, span / bold))
                 if r > pos.header_row:
                     cell.alignment = Alignment(wrap_text=isinstance(cell.value, str), vertical="center")
             # Row heights are set, not left to the reader: LibreOffice keeps a wrapped row one line

@@ -88,7 +88,7 @@ def day(value: Any) -> dt.date | None:
     if blank(value):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.date()
+        return dt.date(value.year, value.month, value.day)
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else None
@@ -242,7 +242,8 @@ class Job:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict("records")  # type: ignore[return-value]
+    records: list[dict[str, Any]] = frame.to_dict("records")
+    return records
 
 
 def load_job(store: Store, wo_no: str) -> Job:

@@ -45,7 +45,7 @@ _JOB_DETAILS = [("wo_no", "wo_no"), ("open_date", "open_date"), ("customer_name"
 
 LAYOUTS: dict[str, Layout] = {
     "jobsheet": Layout(
-        widths=(5, 10, 12, 24, 7, 10, 8, 11, 11),
+        widths=(5, 10, 10, 23, 7, 10, 8, 11, 13),
         details=[*_JOB_DETAILS, ("promised_date", "promised_date"), ("team", "team")],
         wide=(("concern", "concern"),),
         body=[[(1, "{{label:estimate}}", "section")], [(1, "{{table:estimate}}", "")],
@@ -61,7 +61,7 @@ LAYOUTS: dict[str, Layout] = {
                (9, "", "line")]],
     ),
     "dispatch": Layout(
-        widths=(5, 10, 24, 7, 11, 8, 15, 7, 11),
+        widths=(5, 10, 22, 7, 13, 8, 15, 7, 11),
         details=[("wo_no", "wo_no"), ("open_date", "open_date"), ("plate", "plate"), ("vin", "vin"),
                  ("model", "model"), ("mileage", "mileage"), ("repair_type", "repair_type"),
                  ("promised_date", "promised_date"), ("team", "team"), ("team_leader", "team_leader"),
@@ -74,7 +74,7 @@ LAYOUTS: dict[str, Layout] = {
               [], [(1, "{{label:dispatch_note}}", "small")]],
     ),
     "picklist": Layout(
-        widths=(5, 13, 22, 11, 10, 7, 7, 7, 15),
+        widths=(5, 12, 21, 11, 11, 7, 7, 9, 13),
         details=[("wo_no", "wo_no"), ("open_date", "open_date"), ("plate", "plate"), ("vin", "vin"),
                  ("model", "model"), ("team", "team"), ("advisor", "advisor"), ("status", "status")],
         body=[[(1, "{{label:parts_title}}", "section")], [(1, "{{table:parts}}", "")], [],
@@ -84,7 +84,7 @@ LAYOUTS: dict[str, Layout] = {
                (9, "", "line")]],
     ),
     "settlement": Layout(
-        widths=(5, 10, 12, 24, 7, 10, 8, 11, 11),
+        widths=(5, 10, 10, 23, 7, 10, 8, 11, 13),
         details=[*_JOB_DETAILS, ("close_date", "close_date"), ("insurer", "insurer"), ("claims", "claims"),
                  ("status", "status")],
         body=[[(1, "{{label:lines_title}}", "section")], [(1, "{{amounts_note}}", "note")],
@@ -97,7 +97,7 @@ LAYOUTS: dict[str, Layout] = {
                (9, "", "line")]],
     ),
     "gatepass": Layout(
-        widths=(5, 10, 12, 24, 7, 10, 8, 11, 11),
+        widths=(5, 10, 10, 23, 7, 10, 8, 11, 13),
         details=[("wo_no", "wo_no"), ("close_date", "close_date"), ("plate", "plate"), ("vin", "vin"),
                  ("model", "model"), ("mileage", "mileage"), ("customer_name", "customer_name"),
                  ("status", "status")],
