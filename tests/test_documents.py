@@ -242,6 +242,8 @@ def test_zh_cn_labels() -> None:
                          "is printed for it."),
     ("W2", "gatepass", "Work orders row 3: work order W2 is cancelled (Status Cancelled); no Gate pass is printed "
                        "for it."),
+    ("W4", "gatepass", "Work orders row 5: work order W4 is not settled yet (Status In progress); a gate pass is "
+                       "printed after settlement."),
     ("W3", "jobsheet", "Work orders: work order W3 has no lines, so there is no Job sheet to print; enter its lines "
                        "first."),
     ("W3", "all", "Work orders: work order W3 has no lines, so there is no Job sheet to print; enter its lines "

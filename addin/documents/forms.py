@@ -363,7 +363,12 @@ def _finish(filled: Filled, doc: str, ctx: Context, job: Job) -> None:
                 if isinstance(cell.value, str) and cell.value:
                     span = sum(widths[pos.first_col + j - 1 + k] for k in range(merged if j == 0 else 1))
                     bold = 1.1 if r == pos.header_row else 1.0
-                    lines = max(lines, _lines(cell.value, span / bold))
+                    wrapped = _lines(cell.value, span / bold)
+                    # A wrapped CJK header breaks where it must, not where it is full: a line more.
+                    if r == pos.header_row and wrapped > 1 and any(
+                            unicodedata.east_asian_width(ch) in "WF" for ch in cell.value):
+                        wrapped += 1
+                    lines = max(lines, wrapped)
                 if r > pos.header_row:
                     cell.alignment = Alignment(wrap_text=isinstance(cell.value, str), vertical="center")
             # Row heights are set, not left to the reader: LibreOffice keeps a wrapped row one line
