@@ -22,6 +22,9 @@ COMMANDS += ("import", "upgrade")
 # issue 18: the workshop board of a day.
 COMMANDS += ("board",)
 MODULES = {"import": "import_"}
+# issue 18: the day's documents of a work order ("print" would shadow the builtin as a module).
+COMMANDS += ("print",)
+MODULES["print"] = "print_"
 
 
 def _help_of(name: str) -> str:

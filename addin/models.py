@@ -834,6 +834,9 @@ class Settings(BaseModel):
     store_code: str | None = None
     store_name: str | None = None
     brand: str | None = None
+    # Printed in the header of the day's documents (issue 18).
+    store_address: str | None = None
+    store_phone: str | None = None
     currency: str = "CNY"
     locale: Locale = "en-US"
     tax_rate: float = Field(0.13, ge=0, lt=1)
@@ -868,6 +871,8 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "store_code": ("Store code", "门店代码"),
     "store_name": ("Store name", "门店名称"),
     "brand": ("Brand", "品牌"),
+    "store_address": ("Store address", "门店地址"),
+    "store_phone": ("Store phone", "门店电话"),
     "currency": ("Currency", "币种"),
     "locale": ("Language (en-US or zh-CN)", "语言（en-US 或 zh-CN）"),
     "tax_rate": ("VAT rate", "增值税率"),
@@ -898,7 +903,7 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
 
 #: Default values written into a new workbook's settings sheet, as text.
 SETTING_DEFAULTS: dict[str, str] = {
-    "store_code": "", "store_name": "", "brand": "", "currency": "CNY", "locale": "en-US",
+    "store_code": "", "store_name": "", "brand": "", "store_address": "", "store_phone": "", "currency": "CNY", "locale": "en-US",
     "tax_rate": "0.13", "prices_include_tax": "TRUE", "labor_rate": "", "valuation_method": "fifo",
     "open_period": "", "comeback_window_days": "30", "followup_window_days": "3",
     "lapsed_months": "3", "churn_months": "12", "first_service_months": "6",

@@ -58,6 +58,11 @@ Sub ImportData(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.import_data()"
 End Sub
 
+' The job of the selected row of work_orders or wo_lines: its documents beside the workbook.
+Sub PrintDocuments(control As IRibbonControl)
+    RunPython "import addin.xl.entry as e; e.print_documents()"
+End Sub
+
 Sub PostStocktake(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.post_stocktake()"
 End Sub

@@ -171,7 +171,7 @@ def test_settings_sheet_reads_back_as_defaults_in_the_locale(built_zh):
     assert all(len(store.tables[k]) == 0 for k in SHEETS if k != "settings")
     ws = load_workbook(built_zh)["设置"]
     assert [c.value for c in ws[1]] == ["参数", "值", "说明"]
-    assert [c.value for c in ws[7]] == ["tax_rate", 0.13, "增值税率"]
+    assert [c.value for c in ws[9]] == ["tax_rate", 0.13, "增值税率"]  # issue 18: store_address, store_phone above it
 
 
 def test_xlwings_conf_sheet(built_en, built_zh):

@@ -11,6 +11,8 @@ from addin.models import SETTING_DEFAULTS
 
 STORE_CODE = "DEMO01"
 BRAND = ("Aurora", "极光")
+ADDRESS = ("88 Century Avenue, Pudong, Shanghai", "上海市浦东新区世纪大道88号")
+PHONE = "021-5888 6688"
 
 
 def _typed(text: str) -> Any:
@@ -34,6 +36,7 @@ def build_settings(ctx: Context, jobs: list[Job]) -> list[dict[str, Any]]:
     values: dict[str, Any] = {k: _typed(v) for k, v in SETTING_DEFAULTS.items()}
     values.update({
         "store_code": STORE_CODE, "store_name": ctx.t(STORE_NAME), "brand": ctx.t(BRAND),
+        "store_address": ctx.t(ADDRESS), "store_phone": PHONE,
         "locale": ctx.locale, "tax_rate": TAX_RATE, "prices_include_tax": True, "labor_rate": LABOR_RATE,
         "valuation_method": "fifo", "open_period": ctx.end_text,
     })

@@ -96,6 +96,13 @@ class LiveBook:
     def save(self) -> None:
         self.book.save()
 
+    def selection(self) -> tuple[str, int] | None:
+        """The sheet and the first row of the selected cells (``book.selection``), or None."""
+        selected = self.book.selection
+        if selected is None:
+            return None
+        return str(selected.sheet.name), int(selected.row)
+
     # -- the store in, records out ------------------------------------------------------------
 
     def read_store(self, keys: Iterable[str] | None = None) -> Store:

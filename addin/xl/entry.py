@@ -83,6 +83,8 @@ T_HELP = Text(
     "Month-end close: validates, posts the stocktake, makes the report pack and locks the period "
     "(service manager only).\n"
     "Reopen period: unlocks the last closed period, with a reason (service manager only).\n"
+    "Print job documents: the job sheet, dispatch, pick list, settlement and gate pass of the job on the "
+    "selected row of work orders or WO lines, saved beside the workbook.\n"
     "Reports: one report of the open period, saved beside the workbook.\n"
     "Post stocktake: books the differences of the period's counts as stocktake gains and losses.\n"
     "Settings: store, language (locale), tax, targets and the open period.\n\n"
@@ -93,6 +95,7 @@ T_HELP = Text(
     "在修看板：数据最后一天的在修工单，超期的排在最前。\n"
     "月末结账：校验、过账盘点、生成报表并锁定该期间（仅服务经理）。\n"
     "反结账：重新打开最近一个已结账期间，须填写原因（仅服务经理）。\n"
+    "打印工单：所选维修工单或工单明细行的任务委托书、派工单、领料单、结算单和出门证，保存在工作簿旁边。\n"
     "报表：当前会计期间的单项报表，保存在工作簿旁边。\n"
     "过账盘点：将本期盘点差异记为盘盈、盘亏。\n"
     "设置：门店、语言（locale）、税率、目标和当前会计期间。\n\n"
@@ -371,3 +374,54 @@ def _import_data(live: LiveBook, store: Store) -> str:
     apply_to_live(live, store, plan.edit, save=False)
     bad = T_IMPORT_BAD(locale, count=len(plan.bad), rows=", ".join(str(f.row) for f in plan.bad[:20])) if plan.bad else ""
     return T_IMPORTED(locale, new=len(plan.new), changed=len(plan.changed), sheet=live.sheet_of(store, sheet), bad=bad)
+
+
+# -- The day's documents (issue 18) --------------------------------------------------------------
+
+T_SELECT_JOB = Text("Select a row of the sheet \u201c{orders}\u201d or \u201c{lines}\u201d first: its job's documents are "
+                    "printed.", "请先在工作表\u201c{orders}\u201d或\u201c{lines}\u201d中选中一行：将打印该行工单的单据。")
+T_NO_WO_ON_ROW = Text("Row {row} of the sheet \u201c{sheet}\u201d holds no WO no.: select the row of a job.",
+                      "工作表\u201c{sheet}\u201d第 {row} 行没有工单号：请选中某个工单所在的行。")
+T_PRINTED = Text("{count} document(s) of work order {wo_no} ({files} files) are in:\n{folder}{left_out}{no_pdf}",
+                 "工单 {wo_no} 的 {count} 份单据（{files} 个文件）位于：\n{folder}{left_out}{no_pdf}")
+T_LEFT_OUT = Text("\n\nLeft out:\n{why}", "\n\n未打印：\n{why}")
+
+
+def print_documents(book: Any = None) -> None:
+    """The documents of the job on the selected row of work_orders or wo_lines
+    (addin.documents.print_documents), into ``<workbook stem>_documents/`` beside the workbook."""
+    _run(book, _print_documents)
+
+
+def selected_wo_no(live: LiveBook, store: Store) -> str:
+    """The WO no. of the selected row of the work_orders or wo_lines sheet, or a ServiceError
+    saying what to select."""
+    from addin.documents.job import blank
+
+    locale = store.locale
+    selected = live.selection()
+    sheets = {store.sheet_names.get(key, sheet_label(key, locale)).casefold(): key
+              for key in ("work_orders", "wo_lines")}
+    key = sheets.get(selected[0].casefold()) if selected else None
+    if selected is None or key is None or selected[1] < 2:
+        raise ServiceError(T_SELECT_JOB, orders=sheet_label("work_orders", locale), lines=sheet_label("wo_lines", locale))
+    table = store.table(key)
+    found = table.loc[table["_row"] == selected[1], "wo_no"]
+    if found.empty or blank(found.iloc[0]):
+        raise ServiceError(T_NO_WO_ON_ROW, row=selected[1], sheet=selected[0])
+    return str(found.iloc[0]).strip()
+
+
+def _print_documents(live: LiveBook, store: Store) -> str:
+    from addin.documents import default_documents_dir
+    from addin.documents import print_documents as print_job
+
+    locale = store.locale
+    wo_no = selected_wo_no(live, store)
+    folder = default_documents_dir(live.path)
+    pack = print_job(store, wo_no, folder)
+    docs = {p.stem for p in pack.files}
+    left_out = T_LEFT_OUT(locale, why="\n".join(pack.skipped)) if pack.skipped else ""
+    no_pdf = T_NO_PDF(locale, reason=pack.no_pdf_reason) if pack.no_pdf_reason else ""
+    return T_PRINTED(locale, count=len(docs), wo_no=wo_no, files=len(pack.files), folder=folder, left_out=left_out,
+                     no_pdf=no_pdf)

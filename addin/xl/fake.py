@@ -7,8 +7,9 @@ index by name or position, ``add(name, after=)``), ``sheet.name``, ``sheet.used_
 (get and set, a scalar, a row or a 2-D block that expands from its top-left cell) and
 ``clear_contents()``, ``sheet.tables`` (``name``, ``range``, ``resize(range)``),
 ``sheet.activate()``, ``book.app.alert(prompt, title=, buttons=, mode=)``,
-``book.app.api.UserName`` and ``book.app.api.InputBox(prompt, title)``, ``book.save()`` and
-``book.fullname``. Anything else raises AttributeError, so a new xlwings call in LiveBook shows
+``book.app.api.UserName`` and ``book.app.api.InputBox(prompt, title)``, ``book.save()``,
+``book.fullname`` and ``book.selection`` (the selected range: ``sheet``, ``row``; set it with
+``select(sheet, row)``). Anything else raises AttributeError, so a new xlwings call in LiveBook shows
 up in the tests as a missing piece of the contract.
 """
 
@@ -191,9 +192,15 @@ class FakeBook:
         self.app = FakeApp(user, answers, inputs)
         self.active: str | None = None
         self.saved = 0
+        self.selection: FakeRange | None = None
 
     def save(self) -> None:
         self.saved += 1
+
+    def select(self, sheet: str, row: int, column: int = 1) -> None:
+        """Select a cell, as the user does before pressing a button that acts on a row."""
+        self.selection = FakeRange(self.sheets[sheet], (row, column))
+        self.active = self.sheets[sheet].name
 
     def put(self, name: str, rows: Sequence[Sequence[Any]], table: str | None = None,
             first: tuple[int, int] = (1, 1)) -> FakeSheet:
