@@ -4,7 +4,7 @@ LibreOffice run turns every workbook into a PDF beside it.
 
 Reports, by name: monthly (维修统计月报), technicians (技师绩效与计件工资), parts, claims,
 customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制); appraisal
-(绩效考核) and tools (工具设备), issue 12.
+(绩效考核) and tools (工具设备), issue 12; registers (登记簿汇总), issues 11 and 12.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from addin.reports import (  # issue 12
     manufacturer,
     monthly,
     parts,
+    registers,
     technicians,
     tools,
 )
@@ -42,6 +43,8 @@ REPORTS: dict[str, ModuleType] = {m.NAME: m for m in (monthly, technicians, part
                                                       manufacturer, headcount)}
 # Issue 12: the appraisal (绩效考核) and the tools and equipment (工具设备) reports.
 REPORTS.update({m.NAME: m for m in (appraisal, tools)})
+# Issues 11 and 12: the registers (登记簿汇总: complaints, renewals, follow-ups, appointments, loaners).
+REPORTS.update({registers.NAME: registers})
 REPORT_NAMES: tuple[str, ...] = tuple(REPORTS)
 
 T_UNKNOWN = Text("Unknown report {name!r}; the reports are: {names}.", "未知报表 {name!r}；可用报表：{names}。")
