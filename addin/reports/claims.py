@@ -163,7 +163,7 @@ def _worklist(ctx: Context, data: ReportData) -> None:
             rows.append([*row, value])
         total = [Text("Total: {n}", "合计：{n} 笔")(loc, n=len(rows)), *([None] * (len(head) + len(tail) - 2)),
                  float(sum(r[-1] for r in rows))]
-        ctx.tables[name] = Table(head + tail, rows, total)
+        ctx.tables[name] = Table(head + tail, rows, total if rows else None)
 
 
 def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
