@@ -256,8 +256,8 @@ def _appointments(ctx: Context, data: ReportData) -> None:
     ap = _in(data.store.table("appointments").drop_duplicates("appt_id"), "appt_date", data)
     st = ap["status"]
     n = {k: int((st == k).sum()) for k in _enum_keys("appointments", "status")}
-    booked = len(ap) - n["cancelled"]
-    rate = _ratio(n["arrived"], n["arrived"] + n["no_show"])
+    booked: Any = len(ap) - n["cancelled"]
+    rate: Any = _ratio(n["arrived"], n["arrived"] + n["no_show"])
     if "appointments_booked" in KPIS:
         booked = data.kpis.get("appointments_booked")
     if "appointment_show_rate" in KPIS:
