@@ -148,8 +148,12 @@ def _worklist(ctx: Context, data: ReportData) -> None:
             tail = [Column("due", col_label("claims", "decided_date"), "date"),
                     Column("amount", Text("Written off", "核销差额"), "money")]
         else:
-            tail = [Column("due", Text("Due", "到期日"), "date"), Column("days", Text("Days overdue", "逾期天数"), "count"),
-                    Column("amount", Text("Outstanding", "未收金额") if name == "claims_unpaid"
+            # A decided claim is owed from its decision: its days count from then.
+            unpaid = name == "claims_unpaid"
+            tail = [Column("due", col_label("claims", "decided_date") if unpaid else Text("Due", "到期日"), "date"),
+                    Column("days", Text("Days since the decision", "审批后天数") if unpaid
+                           else Text("Days overdue", "逾期天数"), "count"),
+                    Column("amount", Text("Outstanding", "未收金额") if unpaid
                            else col_label("claims", "claimed_amount"), "money")]
         rows = []
         for r in frames[name].itertuples():
