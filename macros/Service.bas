@@ -54,6 +54,18 @@ Sub ReportHeadcount(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.report('headcount')"
 End Sub
 
+Sub ReportAppraisal(control As IRibbonControl)
+    RunPython "import addin.xl.entry as e; e.report('appraisal')"
+End Sub
+
+Sub ReportTools(control As IRibbonControl)
+    RunPython "import addin.xl.entry as e; e.report('tools')"
+End Sub
+
+Sub ReportRegisters(control As IRibbonControl)
+    RunPython "import addin.xl.entry as e; e.report('registers')"
+End Sub
+
 Sub ImportData(control As IRibbonControl)
     RunPython "import addin.xl.entry as e; e.import_data()"
 End Sub

@@ -237,3 +237,22 @@ def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
     m = re.search(r'table:name="ref_work_orders_wo_no"[^>]*table:expression="([^"]+)"', content)
     assert m and m.group(1) == "[$&apos;Work orders&apos;.$A$2:.$A$3]"
     assert "of:cell-content-is-in-list(lst_WoStatus)" in content
+
+
+def test_role_dropdown_offers_each_label_then_its_synonyms(built_en, built_zh):
+    from addin.models import ROLE_SYNONYMS, Role
+
+    for path, half in ((built_en, 0), (built_zh, 1)):
+        wb = load_workbook(path)
+        lists = wb[LISTS_SHEET]
+        column = next(c for c in range(1, lists.max_column + 1) if lists.cell(1, c).value == "Role")
+        values = [lists.cell(r, column).value for r in range(2, lists.max_row + 1)]
+        values = values[:values.index(None)] if None in values else values
+        expected = []
+        for key, pair in Role.labels().items():
+            expected += [pair[half], *(s for s in ROLE_SYNONYMS.get(key, ()) if s != pair[half])]
+        assert values == expected
+        assert values[:2] == (["Service manager", "站长"] if half == 0 else ["服务经理", "站长"])
+        letter = lists.cell(1, column).column_letter
+        assert {k: v.attr_text for k, v in wb.defined_names.items()}["lst_Role"] == \
+            f"lists!${letter}$2:${letter}${len(values) + 1}"

@@ -185,7 +185,7 @@ def test_dry_run_writes_nothing(book: Path) -> None:
     outcome = close_workbook(book, user="M01", dry_run=True, now=NOW)
     assert not outcome.written and outcome.dry_run and book.read_bytes() == before
     assert outcome.report_dir is not None and outcome.report_dir != book.parent / "Service_reports" / "2026-10"
-    assert all(p.suffix == ".xlsx" for p in outcome.reports) and len(outcome.reports) == 7 + 2  # issue 12: appraisal, tools
+    assert all(p.suffix == ".xlsx" for p in outcome.reports) and len(outcome.reports) == 7 + 2 + 1  # issue 12: appraisal, tools; registers
 
 
 # -- reopen ----------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_cli_close_prints_steps_kpis_and_folder(book: Path, tmp_path: Path, caps
     assert "- Validating every entry ..." in out and "- Writing the workbook ..." in out
     assert "Revenue" in out and "2,112.57" in out
     assert "Period 2026-10 closed by M01" in out and "open period now 2026-11" in out
-    assert f"Reports (9 files): {tmp_path / 'r'}" in out   # issue 12: appraisal, tools
+    assert f"Reports (10 files): {tmp_path / 'r'}" in out   # issue 12: appraisal, tools; registers
     assert main(["close", str(book), "--period", "2026-10", "--user", "M01"]) == 0
     assert "already closed" in capsys.readouterr().out
 

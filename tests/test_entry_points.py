@@ -151,7 +151,7 @@ def test_close_applies_the_plan_to_the_live_book(book, manager_audit, no_pdf) ->
     assert (audit["user"], audit["action"], audit["period"]) == (manager_audit, "close", PERIOD)
     folder = Path(fake.fullname).parent
     reports = sorted(p.name for p in folder.rglob("*.xlsx") if p.name != "Service.xlsx")
-    assert len(reports) == 7 + 2 and all(name.startswith(f"DEMO01_{PERIOD}_") for name in reports)
+    assert len(reports) == 7 + 2 + 1 and all(name.startswith(f"DEMO01_{PERIOD}_") for name in reports)
 
 
 def test_close_refused_for_a_user_who_is_not_a_service_manager(book) -> None:

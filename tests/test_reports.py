@@ -63,7 +63,8 @@ def test_the_demo_pack_has_native_charts(demo_pack: list[Path]) -> None:
             charts[p.stem.split("_", 2)[2]] = sum(n.startswith("xl/charts/chart") for n in z.namelist())
     assert charts == {"monthly": 3, "technicians": 1, "parts": 1, "claims": 1, "customer_care": 0,
                       "manufacturer": 1, "headcount": 1,
-                      "appraisal": 1, "tools": 0}  # issue 12
+                      "appraisal": 1, "tools": 0,  # issue 12
+                      "registers": 0}  # issues 11 and 12
 
 
 # -- the hand-made store -------------------------------------------------------------------------
@@ -266,3 +267,89 @@ def test_claims_aging_and_reconciliation(en_pack: list[Path]) -> None:
                                         ["Total", None, 1, 480, 300, 180]]
     ledger = _table(_sheets(en_pack, "claims").worksheets[1], "Claim no.")
     assert [r[0] for r in ledger] == ["C1", "Total"] and ledger[0][9:12] == [300, 180, 18]
+
+
+# -- the claims work-list (issue 11) --------------------------------------------------------------
+
+def _worklist_store() -> Store:
+    """Claims waiting on someone at 31 Oct 2026: K1 a draft of a job settled on 1 Sep (due for
+    submission 8 Sep); K2 a draft of a job settled on 28 Oct (not due yet); K3 submitted on 10 Sep
+    without a decision (due 10 Oct); K4 approved on 20 Aug, old parts not back (due 19 Sep) and
+    unpaid; K5, K7 short payments closed in October; K6 closed in full; K8 short, closed in September."""
+    wo = [{"wo_no": w, "open_date": d, "close_date": d, "status": "settled", "vin": "V1", "mileage": 1,
+           "advisor_id": "A1", "repair_type": "warranty"} for w, d in
+          (("W1", "2026-09-01"), ("W2", "2026-10-20"), ("W3", "2026-10-28"))]
+    oem = {"claim_type": "warranty", "payer": "OEM", "handler_id": "H1"}
+    claims = [
+        {"claim_no": "K1", "wo_no": "W1", "status": "draft", "claimed_amount": 500, **oem},
+        {"claim_no": "K2", "wo_no": "W3", "status": "draft", "claimed_amount": 50, **oem},
+        {"claim_no": "K3", "wo_no": "W1", "status": "submitted", "submitted_date": "2026-09-10", "claimed_amount": 800,
+         **oem},
+        {"claim_no": "K4", "wo_no": "W1", "status": "approved", "submitted_date": "2026-08-01",
+         "decided_date": "2026-08-20", "claimed_amount": 1000, "approved_amount": 900, "parts_return_required": True,
+         **oem},
+        {"claim_no": "K5", "wo_no": "W2", "status": "closed", "submitted_date": "2026-09-25",
+         "decided_date": "2026-10-05", "claimed_amount": 1000, "approved_amount": 1000, **oem},
+        {"claim_no": "K6", "wo_no": "W2", "status": "closed", "submitted_date": "2026-10-01",
+         "decided_date": "2026-10-12", "claimed_amount": 300, **oem},
+        {"claim_no": "K7", "wo_no": "W2", "status": "closed", "submitted_date": "2026-10-01",
+         "decided_date": "2026-10-20", "claimed_amount": 2100, "approved_amount": 2000, **oem},
+        {"claim_no": "K8", "wo_no": "W1", "status": "closed", "submitted_date": "2026-09-02",
+         "decided_date": "2026-09-15", "claimed_amount": 400, "approved_amount": 400, **oem},
+    ]
+    pays = [("K5", "2026-10-15", 940), ("K6", "2026-10-20", 300), ("K7", "2026-10-25", 1500),
+            ("K7", "2026-11-03", 250), ("K8", "2026-09-30", 350)]
+    return Store.from_records({
+        "roster": [{"staff_id": "H1", "name": "Qin", "role": "claims_specialist", "hire_date": "2020-01-01"},
+                   {"staff_id": "A1", "name": "Li", "role": "service_advisor", "hire_date": "2020-01-01"}],
+        "work_orders": wo, "claims": claims,
+        "claim_payments": [{"payment_id": f"P{n}", "claim_no": c, "paid_date": d, "amount": a}
+                           for n, (c, d, a) in enumerate(pays, 1)],
+    }, settings={"store_code": "S02", "claim_submit_days": 7, "claim_decision_days": 30})
+
+
+def _tables(ws: Any, first_header: str) -> list[list[list[Any]]]:
+    """Every table whose header row starts with ``first_header``, each up to a blank row."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    out = []
+    for i, r in enumerate(rows):
+        if r[0] != first_header:
+            continue
+        width = next((j for j, v in enumerate(r) if v is None), len(r))
+        body = []
+        for rest in rows[i + 1:]:
+            if rest[0] is None:
+                break
+            body.append(rest[:width])
+        out.append(body)
+    return out
+
+
+def test_claims_work_list_in_full_with_the_amount_written_off(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from addin.kpis import CLAIM_LISTS, compute_kpis
+
+    store = _worklist_store()
+    result = compute_kpis(store, "2026-10")
+    pack = build_reports(store, "2026-10", result, tmp_path, pdf=False, names=["claims"])
+    wb = load_workbook(pack[0])
+    assert wb.sheetnames == ["Summary", "Warranty claims", "Insurance claims", "Work-list", "Charts"]
+    lists = _tables(wb["Work-list"], "Claim no.")
+    assert len(lists) == len(CLAIM_LISTS) == 5
+    day = dt.datetime.fromisoformat
+    to_submit, waiting, parts, unpaid, written = lists
+    # claim no, type, wo_no, payer, status, handler, due, days overdue at 31 Oct, amount
+    assert to_submit == [["K1", "Warranty claim", "W1", "OEM", "Draft", "Qin", day("2026-09-08"), 22 + 31, 500],
+                         ["Total: 1", None, None, None, None, None, None, None, 500]]
+    assert [len(t) for t in (waiting, parts, unpaid)] == [2, 2, 2]   # one claim and the total each
+    assert waiting[0] == ["K3", "Warranty claim", "W1", "OEM", "Submitted", "Qin", day("2026-10-10"), 21, 800]
+    assert parts[0] == ["K4", "Warranty claim", "W1", "OEM", "Approved", "Qin", day("2026-09-19"), 11 + 31, 1000]
+    assert unpaid[0] == ["K4", "Warranty claim", "W1", "OEM", "Approved", "Qin", day("2026-08-20"), 11 + 30 + 31, 900]
+    # Written off in October: K5 1000 − 940 = 60; K7 2000 − 1500 = 500 (the 250 came in November);
+    # K6 was paid in full and K8 was closed in September.
+    assert written == [["K5", "Warranty claim", "W2", "OEM", "Closed", "Qin", day("2026-10-05"), 60],
+                       ["K7", "Warranty claim", "W2", "OEM", "Closed", "Qin", day("2026-10-20"), 500],
+                       ["Total: 2", None, None, None, None, None, None, 60 + 500]]
+    assert written[-1][-1] == pytest.approx(result.values["claims_written_off"]) == 560
+    assert result.lists["claims_written_off"] == ["K5", "K7"]

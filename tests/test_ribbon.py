@@ -47,7 +47,7 @@ def test_ribbon_is_the_2006_flavour_with_groups_in_order() -> None:
 def test_every_on_action_names_a_sub_taking_the_ribbon_control() -> None:
     callbacks = subs_with_signature(r"control As IRibbonControl")
     actions = [b.get("onAction") for b in RIBBON.iter(f"{{{vba.CUSTOM_UI_NS}}}button")]
-    assert len(actions) == 17  # issue 16: the Import button; issue 18: Workshop board, Print job documents
+    assert len(actions) == 20  # issue 16: Import; issue 18: Workshop board, Print job documents; issues 11-12: appraisal, tools, registers
     assert set(actions) <= callbacks, set(actions) - callbacks
     # ... and every such Sub is on the ribbon: no callback is left without its button.
     assert callbacks == set(actions)
@@ -57,7 +57,7 @@ def test_every_on_action_names_a_sub_taking_the_ribbon_control() -> None:
 
 def test_template_holds_every_label_in_both_languages() -> None:
     controls = [*TEMPLATE.iter(f"{{{vba.CUSTOM_UI_NS}}}group"), *TEMPLATE.iter(f"{{{vba.CUSTOM_UI_NS}}}button")]
-    assert len(controls) == 23  # issue 16: the Import button; issue 18: the Front desk group and its two buttons
+    assert len(controls) == 26  # issue 16: Import; issue 18: the Front desk group and its two buttons; issues 11-12: appraisal, tools, registers
     labels = vba.ribbon_labels()
     assert sorted(labels) == sorted(e.get("id") for e in controls)
     for control, (en, zh) in labels.items():
@@ -97,7 +97,7 @@ def test_localize_ribbon_rewrites_labels_in_place() -> None:
 
 def test_each_callback_is_one_run_python_line() -> None:
     commands = run_python_commands()
-    assert len(commands) == 17  # issue 16: the Import button; issue 18: Workshop board, Print job documents
+    assert len(commands) == 20  # issue 16: Import; issue 18: Workshop board, Print job documents; issues 11-12: appraisal, tools, registers
     for name, body in re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\r?\n(.*?)^End Sub", ALL_VBA,
                                  re.MULTILINE | re.DOTALL):
         lines = body.strip().splitlines()
@@ -128,7 +128,7 @@ def test_every_run_python_target_imports_and_is_callable(sub: str, command: str)
 def test_every_image_is_one_of_excel_s_own_controls() -> None:
     assert len(EXCEL_CONTROL_IDS) > 2000 and "TableInsertExcel" in EXCEL_CONTROL_IDS
     images = {e.get("id"): e.get("imageMso") for e in RIBBON.iter() if e.get("imageMso")}
-    assert len(images) == 17  # issue 16: the Import button; issue 18: Workshop board, Print job documents
+    assert len(images) == 20  # issue 16: Import; issue 18: Workshop board, Print job documents; issues 11-12: appraisal, tools, registers
     assert {button: image for button, image in images.items() if image not in EXCEL_CONTROL_IDS} == {}
     # Word's and Outlook's ids that show as blank buttons in Excel.
     assert not {"TableInsert", "AddressBook", "ContactPictureMenu"} & set(images.values())

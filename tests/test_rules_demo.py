@@ -26,15 +26,19 @@ def test_clean_demo_store_has_no_finding(clean):
     findings = validate_store(_store(clean))
     # Issue 12: the tool room's work-list holds public tools not back by their due date on purpose
     # (KPIS.md loans_overdue); issue 11 keeps complaints open past complaint_resolve_days (KPIS.md
-    # complaints_open). They are the only findings, as warnings.
+    # complaints_open), and the claims work-list old parts not returned (claims_parts_due). They
+    # are the only findings, as warnings.
     from addin.kpis import compute_kpis
 
     lists = compute_kpis(_store(clean), "2026-10").lists
     overdue = lists["loans_overdue"]
     late = sum(1 for f in findings if f.rule == "CP-OVERDUE")
     assert len(overdue) >= 2
+    parts = lists["claims_parts_due"]
+    assert len(parts) == 2 and {f.value for f in findings if f.rule == "CL-PARTS-RETURN"} == {None}
     assert Counter((f.rule, f.severity) for f in findings) == Counter({("TLN-OVERDUE", "warning"): len(overdue),
-                                                                      ("CP-OVERDUE", "warning"): late})
+                                                                      ("CP-OVERDUE", "warning"): late,
+                                                                      ("CL-PARTS-RETURN", "warning"): len(parts)})
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -67,7 +67,7 @@ def generate(size: str = "small", months: int = 13, seed: int = 7, end: str = DE
     workshop.build()
     ledger = parts.build_ledger()
     stocktake = parts.build_stocktake()
-    claims, payments = build_claims(ctx, roster, workshop.jobs)
+    claims, payments = build_claims(ctx, roster, workshop.jobs, seed)
     # Issue 11: the customer care registers, from their own random stream (after every draw above).
     followups, complaints, renewals = build_care(ctx, seed, roster, fleet, workshop.jobs)
     # Issue 18: the appointments register, from its own random stream too.

@@ -1,10 +1,14 @@
 """The claims of the demo store: a warranty or insurance claim for every settled job with lines
 of that pay type, submitted, decided (approved, cut, rejected, resubmitted) and paid (sometimes in
-two instalments) as the days of the span allow."""
+two instalments) as the days of the span allow. Then the claims work-list's cases (DOMAIN.md
+"Reports", Registers), drawn from their own random stream so that the claims above stay as they
+are for a seed: drafts left unsubmitted past claim_submit_days, claims submitted with no decision
+past claim_decision_days, old parts due back and not returned, and short payments written off."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 from addin.demo.context import Context, record
@@ -22,8 +26,10 @@ REJECTIONS = {
 _RESUBMITTED = ("Resubmitted on {day}", "已于 {day} 重新提交")
 
 
-def build_claims(ctx: Context, roster: Roster, jobs: list[Job]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The claims and claim_payments records of the settled ``jobs``."""
+def build_claims(ctx: Context, roster: Roster, jobs: list[Job],
+                 seed: int | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The claims and claim_payments records of the settled ``jobs``; with ``seed``, the
+    work-list cases too (see :func:`worklist_cases`)."""
     claims: list[dict[str, Any]] = []
     payments: list[dict[str, Any]] = []
     seq = {"warranty": 0, "insurance": 0}
@@ -42,6 +48,9 @@ def build_claims(ctx: Context, roster: Roster, jobs: list[Job]) -> tuple[list[di
                            any(ln["line_type"] == "part" for ln in billed))
             claims.append(claim)
             payments.extend(_payments(ctx, claim))
+    if seed is not None:
+        worklist_cases(random.Random(f"{seed}-claims-worklist"), ctx.end, ctx.lang,
+                       {j.rec["wo_no"]: j.close for j in jobs}, claims, payments)
     payments.sort(key=lambda p: (p["paid_date"], p["claim_no"]))
     for n, pay in enumerate(payments, 1):
         pay["payment_id"] = f"PAY{n:06d}"
@@ -108,3 +117,60 @@ def _payments(ctx: Context, claim: dict[str, Any]) -> list[dict[str, Any]]:
             claim["status"] = "closed"
     return [record("claim_payments", claim_no=claim["claim_no"], paid_date=day, amount=amount,
                    reference=f"BK{day:%Y%m%d}{rng.randrange(10 ** 6):06d}") for day, amount in made]
+
+
+#: The demo settings' claim_submit_days and claim_decision_days (DOMAIN.md's defaults).
+SUBMIT_DAYS, DECISION_DAYS = 7, 30
+_SHORT_NOTE = ("Short payment of {amount:.2f} written off", "差额 {amount:.2f} 已核销")
+
+
+def worklist_cases(rng: random.Random, end: dt.date, lang: int, closes: dict[str, dt.date | None],
+                   claims: list[dict[str, Any]], payments: list[dict[str, Any]]) -> None:
+    """Turn a few claims into the claims work-list's cases, in place, with ``rng`` only: three
+    drafts never submitted although their job was settled more than SUBMIT_DAYS before ``end``;
+    two claims submitted more than DECISION_DAYS before ``end`` and still without a decision;
+    two warranty claims whose old parts were due back (30 days after the decision) and are not
+    returned; and short payments closed in the last two months (the payer paid 3 to 12 % less
+    than approved and the rest was written off: two in the last month, one the month before)."""
+    paid_to: dict[str, int] = {}
+    for p in payments:
+        paid_to[p["claim_no"]] = paid_to.get(p["claim_no"], 0) + 1
+
+    def pick(pool: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+        return rng.sample(pool, min(n, len(pool)))
+
+    def unpaid(c: dict[str, Any]) -> bool:
+        return c["claim_no"] not in paid_to
+
+    late = end - dt.timedelta(days=SUBMIT_DAYS + 3)
+    drafts = [c for c in claims if c["status"] == "submitted" and unpaid(c) and (closes.get(c["wo_no"]) or end) <= late
+              and (closes.get(c["wo_no"]) or end) >= end - dt.timedelta(days=45)]
+    for c in pick(drafts, 3):
+        c.update(status="draft", submitted_date=None, parts_returned_date=None)
+    old = end - dt.timedelta(days=DECISION_DAYS + 5)
+    waiting = [c for c in claims if c["status"] == "approved" and unpaid(c) and c["submitted_date"] <= old
+               and not c["parts_return_required"]]
+    for c in pick(waiting, 2):
+        c.update(status="submitted", approved_amount=None, decided_date=None)
+    due_back = end - dt.timedelta(days=30 + 10)
+    parts = [c for c in claims if c["claim_type"] == "warranty" and c["parts_return_required"]
+             and c["decided_date"] is not None and c["decided_date"] <= due_back
+             and c["decided_date"] >= due_back - dt.timedelta(days=60) and c["status"] in ("approved", "paid", "closed")]
+    for c in pick(parts, 2):
+        c["parts_returned_date"] = None
+    last = end.replace(day=1)
+    before = (last - dt.timedelta(days=1)).replace(day=1)
+    for first, n in ((last, 2), (before, 1)):
+        month_end = end if first == last else last - dt.timedelta(days=1)
+        pool = [c for c in claims if c["status"] in ("approved", "paid") and c["decided_date"] is not None
+                and first <= c["decided_date"] <= month_end - dt.timedelta(days=12) and c["approved_amount"] >= 300]
+        for c in pick(pool, n):
+            # The payer's one payment replaces whatever the claim was paid.
+            payments[:] = [p for p in payments if p["claim_no"] != c["claim_no"]]
+            approved = c["approved_amount"]
+            amount = round(approved * (1 - rng.uniform(0.03, 0.12)), 2)
+            day = c["decided_date"] + dt.timedelta(days=rng.randint(5, 10))
+            c.update(status="closed", notes=_SHORT_NOTE[lang].format(amount=approved - amount))
+            payments.append(record("claim_payments", claim_no=c["claim_no"], paid_date=day, amount=amount,
+                                   reference=f"BK{day:%Y%m%d}{rng.randrange(10 ** 6):06d}"))
+

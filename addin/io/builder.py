@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.errors import ServiceError
 from addin.i18n import Text, tr
 from addin.io.cells import BOOL_WORDS, EXTRA_SHEET_LABELS, NUMBER_FORMATS
-from addin.models import LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, ColumnSpec, SheetSpec
+from addin.models import ENUM_SYNONYMS, LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, ColumnSpec, SheetSpec
 
 # Sheets that are not data sheets: key -> (English, Chinese) name.
 DASHBOARD_KEY = "dashboard"
@@ -178,6 +178,20 @@ def _enum_labels(col: ColumnSpec, locale: str) -> list[str]:
     return [zh if locale == "zh-CN" else en for en, zh in col.enum.labels().values()]
 
 
+def _dropdown_choices(col: ColumnSpec, locale: str) -> list[str]:
+    """An enum's dropdown list: each value's label of the locale followed by the synonyms the
+    reader accepts for it (models.ENUM_SYNONYMS: 站长 for the service manager), so that a typed
+    synonym is no validation warning; the reader writes back the canonical label."""
+    assert col.enum is not None
+    synonyms = ENUM_SYNONYMS.get(col.enum.__name__, {})
+    choices: list[str] = []
+    for key, (en, zh) in col.enum.labels().items():
+        for text in (zh if locale == "zh-CN" else en, *synonyms.get(key, ())):
+            if text not in choices:
+                choices.append(text)
+    return choices
+
+
 def _input_help(col: ColumnSpec, locale: str) -> str:
     parts = []
     if col.required:
@@ -228,7 +242,7 @@ def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
     for spec in SHEETS.values():
         for col in spec.columns:
             if col.enum is not None and col.enum.__name__ not in lists:
-                lists[col.enum.__name__] = _enum_labels(col, locale)
+                lists[col.enum.__name__] = _dropdown_choices(col, locale)
     lists["Bool"] = list(BOOL_WORDS.get(locale, ("TRUE", "FALSE")))
     names = {}
     for idx, (enum_name, labels) in enumerate(lists.items(), start=1):

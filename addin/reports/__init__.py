@@ -4,7 +4,8 @@ LibreOffice run turns every workbook into a PDF beside it.
 
 Reports, by name: monthly (维修统计月报), technicians (技师绩效与计件工资), parts, claims,
 customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制); appraisal
-(绩效考核) and tools (工具设备), issue 12; daily (维修日报, one day, on request only), issue 18.
+(绩效考核) and tools (工具设备), issue 12; registers (登记簿汇总), issues 11 and 12; daily (维修日报,
+one day, on request only), issue 18.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from addin.reports import (  # issue 12
     manufacturer,
     monthly,
     parts,
+    registers,
     technicians,
     tools,
 )
@@ -43,6 +45,8 @@ REPORTS: dict[str, ModuleType] = {m.NAME: m for m in (monthly, technicians, part
                                                       manufacturer, headcount)}
 # Issue 12: the appraisal (绩效考核) and the tools and equipment (工具设备) reports.
 REPORTS.update({m.NAME: m for m in (appraisal, tools)})
+# Issues 11 and 12: the registers (登记簿汇总: complaints, renewals, follow-ups, appointments, loaners).
+REPORTS.update({registers.NAME: registers})
 # Issue 18: the daily report (维修日报) of one day, built on request only.
 REPORTS[daily.NAME] = daily
 #: The month's pack (the close builds these, `report --name all` too): every report of a month;

@@ -10,7 +10,7 @@ import pandas as pd
 from addin import sets
 from addin.i18n import Text
 from addin.models import ClaimType
-from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label
+from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label, header_rows
 from addin.reports.engine import Column, Context, Filled, Table
 
 NAME = "claims"
@@ -27,6 +27,15 @@ LABELS = {
     "sheet_charts": Text("Charts", "图表"),
     "aging": Text("Receivable aging at the end of the month", "月末应收账龄"),
     "reconciliation": Text("Approved against paid, per payer", "批准金额与到账金额核对（按付款方）"),
+    "sheet_worklist": Text("Work-list", "索赔待办"),
+    "worklist_note": Text("As of the end of the month; each list by due date, then handler, then claim.",
+                          "截至月末；各清单按到期日、经办人、索赔单号排序。"),
+    "claims_to_submit": Text("Drafts not submitted within {d} days of the job's settlement",
+                             "工单结算后 {d} 天内未提交的索赔草稿"),
+    "claims_awaiting_decision": Text("Submitted claims without a decision for {d} days", "提交后 {d} 天仍未审批的索赔"),
+    "claims_parts_due": Text("Old parts due back and not returned", "旧件应返还未返还"),
+    "claims_unpaid": Text("Decided claims not fully paid", "已审批未足额到账的索赔"),
+    "claims_written_off": Text("Short payments written off in the month", "本月核销的索赔差额"),
     "ledger_note": Text("Claims submitted by the end of the month that were open during it or are still outstanding.",
                         "截至月末已提交、本月内仍在处理或仍有未收款的索赔。"),
 }
@@ -111,10 +120,58 @@ def context(data: ReportData) -> Context:
     ledger = _ledger(data)
     ctx.tables["warranty"] = _ledger_table(data, ledger, "warranty")
     ctx.tables["insurance"] = _ledger_table(data, ledger, "insurance")
+    _worklist(ctx, data)
     return ctx
 
 
+def _worklist(ctx: Context, data: ReportData) -> None:
+    """The claims work-list (CLAIM_LISTS, KPIS.md's lists), every list in full: claimed amount of
+    the claims waiting on the store or the payer, the amount still unpaid of the decided ones, and
+    each short payment written off with the month's total (= claims_written_off)."""
+    from addin.kpis import CLAIM_LISTS, care_lists
+
+    loc, end, s = data.locale, data.end, data.store.settings
+    ctx.print_rows = None
+    for key, days in (("claims_to_submit", s.claim_submit_days), ("claims_awaiting_decision", s.claim_decision_days)):
+        ctx.labels[key] = Text(LABELS[key].en.format(d=days), LABELS[key].zh.format(d=days))
+    frames = care_lists(data.store, data.period)
+    claims = data.store.table("claims").drop_duplicates("claim_no")
+    owed = pd.Series(sets.outstanding(claims, data.store.table("claim_payments"), end).to_numpy(),
+                     index=claims["claim_no"].to_numpy())
+    by_no = claims.set_index("claim_no")
+    head = [Column("claim_no", col_label("claims", "claim_no")), Column("type", col_label("claims", "claim_type")),
+            Column("wo_no", col_label("claims", "wo_no")), Column("payer", col_label("claims", "payer")),
+            Column("status", col_label("claims", "status")), Column("handler", col_label("claims", "handler_id"))]
+    for name in CLAIM_LISTS:
+        written = name == "claims_written_off"
+        if written:
+            tail = [Column("due", col_label("claims", "decided_date"), "date"),
+                    Column("amount", Text("Written off", "核销差额"), "money")]
+        else:
+            # A decided claim is owed from its decision: its days count from then.
+            unpaid = name == "claims_unpaid"
+            tail = [Column("due", col_label("claims", "decided_date") if unpaid else Text("Due", "到期日"), "date"),
+                    Column("days", Text("Days since the decision", "审批后天数") if unpaid
+                           else Text("Days overdue", "逾期天数"), "count"),
+                    Column("amount", Text("Outstanding", "未收金额") if unpaid
+                           else col_label("claims", "claimed_amount"), "money")]
+        rows = []
+        for r in frames[name].itertuples():
+            c = by_no.loc[r.id]
+            value = max(float(owed[r.id]), 0.0) if name in ("claims_unpaid", "claims_written_off") \
+                else float(c["claimed_amount"])
+            row = [r.id, ClaimType(c["claim_type"]).label(loc), c["wo_no"], c["payer"],
+                   enum_label("claims", "status", c["status"], loc), data.staff_name(r.person) if r.person else None, r.due]
+            if not written:
+                row.append(max(int((end - r.due).days), 0))
+            rows.append([*row, value])
+        total = [Text("Total: {n}", "合计：{n} 笔")(loc, n=len(rows)), *([None] * (len(head) + len(tail) - 2)),
+                 float(sum(r[-1] for r in rows))]
+        ctx.tables[name] = Table(head + tail, rows, total if rows else None)
+
+
 def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
-    """Receivable aging by claim type."""
+    """Receivable aging by claim type; two-line header rows."""
     bar_chart(filled, filled.tables["aging"], "bucket", ["warranty", "insurance"],
               LABELS["aging"](data.locale), "A3", width=18, height=9)
+    header_rows(filled)

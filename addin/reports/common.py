@@ -232,6 +232,13 @@ def pie_chart(filled: Filled, pos: TablePos, label_key: str, value_key: str, tit
     chart_sheet(filled).add_chart(chart, anchor)
 
 
+def header_rows(filled: Filled, height: float = 30.0) -> None:
+    """Room for two lines in every table's header row (its labels wrap; LibreOffice and Excel keep
+    the template's row height when the file is opened)."""
+    for pos in filled.tables.values():
+        filled.wb[pos.sheet].row_dimensions[pos.header_row].height = height
+
+
 def chart_sheet(filled: Filled) -> Any:
     """Charts go on the template's last sheet (its charts sheet), beside nothing they could hide."""
     return filled.wb.worksheets[-1]

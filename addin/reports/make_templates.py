@@ -62,6 +62,11 @@ LAYOUTS: dict[str, list[Sheet]] = {
                                                                                ["{{table:warranty}}"]]),
         ("{{sheet_insurance}}", _head("title_claims", "sheet_insurance") + [["{{label:ledger_note}}"],
                                                                                  ["{{table:insurance}}"]]),
+        # Issue 11: the claims work-list (索赔待办), before the charts sheet.
+        ("{{sheet_worklist}}", _head("title_claims", "sheet_worklist") + [["{{label:worklist_note}}"], []]
+         + _section("claims_to_submit", "claims_to_submit") + _section("claims_awaiting_decision", "claims_awaiting_decision")
+         + _section("claims_parts_due", "claims_parts_due") + _section("claims_unpaid", "claims_unpaid")
+         + _section("claims_written_off", "claims_written_off")),
         ("{{sheet_charts}}", _head("title_claims", "sheet_charts")),
     ],
     "customer_care": [
@@ -112,6 +117,23 @@ LAYOUTS: dict[str, list[Sheet]] = {
          + _section("board_advisor", "board_advisor")
          + [["{{appointments_title}}"], ["{{table:appointments}}"], []]
          + _section("calls_due", "calls_due") + _section("backorders", "backorders")),
+    ],
+    # issue 11 and 12: the registers of the department's day.
+    "registers": [
+        ("{{sheet_complaints}}", _head("title_registers", "sheet_complaints")
+         + _section("complaint_figures", "complaint_figures") + _section("by_category", "by_category")
+         + _section("by_channel", "by_channel") + _section("complaints_open_list", "complaints_open")),
+        ("{{sheet_renewals}}", _head("title_registers", "sheet_renewals")
+         + _section("renewal_figures", "renewal_figures") + _section("lost_reasons", "lost_reasons")
+         + _section("renewals_list", "renewals_list")),
+        ("{{sheet_followups}}", _head("title_registers", "sheet_followups")
+         + _section("followup_figures", "followup_figures") + _section("by_caller", "by_caller")
+         + _section("followup_issues", "followup_issues")),
+        ("{{sheet_appointments}}", _head("title_registers", "sheet_appointments")
+         + _section("appointment_figures", "appointment_figures") + _section("by_reason", "by_reason")
+         + _section("no_shows", "no_shows")),
+        ("{{sheet_loaners}}", _head("title_registers", "sheet_loaners")
+         + _section("loaner_figures", "loaner_figures") + [["{{label:loaner_note}}"], ["{{table:loaners_list}}"]]),
     ],
 }
 #: Reports printed portrait (the rest landscape).
