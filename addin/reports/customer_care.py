@@ -37,6 +37,22 @@ _DUE = Column("due", Text("Due", "到期日"), "date")
 _PERSON = Column("person", Text("Person", "负责人"))
 
 
+def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], after: tuple[str, ...] = ()) -> list[list[Any]]:
+    """Rows of a vehicle work list (a frame of id = VIN, due, person, in its order): the vehicle,
+    the ``before`` columns, the due date that selected it, the ``after`` columns, the person."""
+    vins = [str(v) for v in frame["id"]]
+    rows = _vehicle_rows(data, vins, [*before])
+    km_of: dict[str, Any] = {}
+    if "next_service_km" in after:
+        # The km of the job whose next_service_date is the due date that selected the vehicle.
+        wo = data.store.table("work_orders")
+        wo = wo[wo["vin"].isin(vins) & wo["next_service_date"].notna() & (wo["status"] != "cancelled")]
+        km = wo.sort_values(["next_service_date", "open_date"]).drop_duplicates("vin", keep="last")
+        km_of = km.set_index("vin")["next_service_km"].to_dict()
+    return [[*row, due, *(km_of.get(row[0]) for _ in after), data.staff_name(person)]
+            for row, due, person in zip(rows, frame["due"], frame["person"])]
+
+
 def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
     vehicles = data.store.table("vehicles")
     v = vehicles[vehicles["vin"].isin(vins)].drop_duplicates("vin").set_index("vin").to_dict("index")
@@ -92,16 +108,21 @@ def context(data: ReportData) -> Context:
          Column("customer", col_label("work_orders", "customer_name")),
          Column("phone", col_label("work_orders", "customer_phone")), Column("advisor", col_label("work_orders", "advisor_id"))],
         follow)
+    # Issue 13: every vehicle list in the work lists' order (due date, person, VIN), with the due
+    # date that selected the vehicle and the person who calls.
+    from addin.kpis import care_lists
+
+    frames = care_lists(data.store, data.period)
     ctx.tables["maintenance_due"] = Table(
         _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
-                         Column("next_service_km", col_label("work_orders", "next_service_km"), "count")],
-        _vehicle_rows(data, lists.get("maintenance_due", []), ["next_service_date", "next_service_km"]))
-    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST], _vehicle_rows(data, lists.get("lapsed", []), ["last_visit"]))
-    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST], _vehicle_rows(data, lists.get("churned", []), ["last_visit"]))
+                         Column("next_service_km", col_label("work_orders", "next_service_km"), "count"), _PERSON],
+        _due_rows(data, frames["maintenance_due"], [], ("next_service_km",)))
+    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["lapsed"], []))
+    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["churned"], []))
     ctx.tables["renewals_due"] = Table(
         _VEHICLE_COLS + [Column("insurer", col_label("vehicles", "insurer")),
-                         Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date")],
-        _vehicle_rows(data, lists.get("renewals_due", []), ["insurer", "insurance_expiry"]))
+                         Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date"), _PERSON],
+        _due_rows(data, frames["renewals_due"], ["insurer"]))
     _issue_11(ctx, data)
     return ctx
 
@@ -110,16 +131,15 @@ def _issue_11(ctx: Context, data: ReportData) -> None:
     """Every list printed in full, the renewal's outcome, first services, warranties, complaints."""
     from addin.kpis import care_lists
 
-    ctx.print_rows = None
     loc = data.locale
     frames = care_lists(data.store, data.period)
     renewals = data.store.table("renewals").sort_values("expiry_date", kind="stable")
     latest = renewals.drop_duplicates("vin", keep="last").set_index("vin")
     table = ctx.tables["renewals_due"]
-    table.columns.append(Column("outcome", col_label("renewals", "outcome")))
+    table.columns.insert(len(table.columns) - 1, Column("outcome", col_label("renewals", "outcome")))
     for row in table.rows:
         rec = latest.loc[row[0]] if row[0] in latest.index else None
-        row.append(None if rec is None else enum_label("renewals", "outcome", rec["outcome"], loc))
+        row.insert(len(row) - 1, None if rec is None else enum_label("renewals", "outcome", rec["outcome"], loc))
     for name in ("first_service_due", "warranty_expiring"):
         f = frames[name].set_index("id")
         rows = _vehicle_rows(data, list(f.index), [])
