@@ -27,7 +27,6 @@ from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.styles import Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -197,32 +196,38 @@ def plan_sheet(ws: Worksheet, spans: list[Span], heights: dict[int, float], capa
 # -- applying it -------------------------------------------------------------------------------
 
 
-def _col_points(width: float | None) -> float:
-    """A column width in characters as points (Excel: 7 px per character plus 5 px, at 96 dpi)."""
+#: Pixels (at 96 dpi) of a digit of the Normal style's font, the unit of column widths: Calibri
+#: 11 pt (Carlito in LibreOffice) in every locale (see :func:`apply_fonts`).
+DIGIT_PX = {"en-US": 7, "zh-CN": 7}
+
+
+def _col_points(width: float | None, locale: str) -> float:
+    """A column width in characters as points (digits of the default font, plus 5 px)."""
     w = 8.43 if not width else width
-    return (w * 7 + 5) * 0.75
+    return (w * DIGIT_PX.get(locale, 7) + 5) * 0.75
 
 
-def content_width(ws: Worksheet) -> float:
+def content_width(ws: Worksheet, locale: str) -> float:
     """Points of the sheet's used columns."""
-    return sum(_col_points(ws.column_dimensions[get_column_letter(c)].width) for c in range(1, ws.max_column + 1))
+    return sum(_col_points(ws.column_dimensions[get_column_letter(c)].width, locale)
+               for c in range(1, ws.max_column + 1))
 
 
-def page_setup(ws: Worksheet, has_table: bool) -> float:
+def page_setup(ws: Worksheet, has_table: bool, locale: str) -> float:
     """Orientation and scale from the columns' width; returns the printable height in points of
     the sheet's rows (at scale 1, i.e. divided by the print scale)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_margins = copy(MARGINS)
     ws.print_options.gridLines = False
-    width = content_width(ws)
+    width = content_width(ws, locale)
     inch = 72.0
     portrait = A4[0] - (MARGINS.left + MARGINS.right) * inch
     landscape = A4[1] - (MARGINS.left + MARGINS.right) * inch
     if not has_table:
-        # A charts sheet: charts side by side, on one landscape page width.
+        # A charts sheet: its charts on one landscape page.
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         return A4[0] - (MARGINS.top + MARGINS.bottom) * inch
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
@@ -283,13 +288,9 @@ def apply_fonts(wb: Workbook, locale: str) -> None:
                 if cell._style is None:
                     cell._style = StyleArray()
                 cell._style.fontId = mapped(cell._style.fontId)
-    # The default style (empty cells, new cells typed in Excel) too.
-    default = copy(wb._fonts[0])
-    default.name, default.scheme = name, None
-    wb._fonts[0] = default
-    for style in wb._named_styles:
-        if style.name == "Normal":
-            style.font = Font(name=name, size=11, family=2)
+    # The Normal style keeps Calibri 11 in every locale: its digit is the unit of column widths
+    # (7 px in Excel and, through Carlito, in LibreOffice), so widths and scales are the same in
+    # both; it prints nothing, since every cell with a value has the locale's font.
 
 
 def wrap_lines(text: str, width: float) -> int:
@@ -393,7 +394,7 @@ def finish(wb: Workbook, spans: dict[str, list[Span]], locale: str, *, store: st
         signoff(visible[0], locale)
     for ws in visible:
         mine = sorted(spans.get(ws.title, []), key=lambda s: s.header)
-        capacity = page_setup(ws, bool(mine)) * FILL
+        capacity = page_setup(ws, bool(mine), locale) * FILL
         header_footer(ws, locale, store, title, period, printed)
         heights = _heights(ws, mine, locale)
         several = len(mine) > 1

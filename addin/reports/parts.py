@@ -182,4 +182,4 @@ def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
                               Text("Closing value", "期末金额")(loc)],
                      [[r[1] or r[0], r[3], r[9]] for r in top], ("text", "money", "money"))
     bar_chart(filled, pos, "c0", ["c1", "c2"], Text("Stock value, top 10 parts", "库存金额前十配件")(loc),
-              "A3", width=22, height=10)
+              "A3", horizontal=True, width=22, height=12)
