@@ -293,7 +293,7 @@ def apply_fonts(wb: Workbook, locale: str) -> None:
     # both; it prints nothing, since every cell with a value has the locale's font.
 
 
-def wrap_lines(text: str, width: float) -> int:
+def wrap_lines(text: str, width: float, latin: float = 1.0) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide: wrapped at spaces, and between
     any two characters of CJK text."""
     from addin.reports.engine import text_width
@@ -301,11 +301,11 @@ def wrap_lines(text: str, width: float) -> int:
     room = max(width - 1.5, 1.0)
     lines, used = 1, 0.0
     for word in text.split(" "):
-        w = text_width(word)
+        w = text_width(word, latin)
         if w > room:
             # A CJK run (or a word longer than the column) breaks anywhere.
             for ch in word:
-                cw = text_width(ch)
+                cw = text_width(ch, latin)
                 if used + cw > room:
                     lines, used = lines + 1, 0.0
                 used += cw
@@ -324,6 +324,9 @@ def _col_width(ws: Worksheet, col: int) -> float:
 def _heights(ws: Worksheet, spans: list[Span], locale: str) -> dict[int, float]:
     """Every row's height: the title, header rows by the lines their labels wrap into, a long
     note by the lines it wraps into across the table's width, body rows."""
+    from addin.reports.engine import LATIN_WIDTH
+
+    latin = LATIN_WIDTH.get(locale, 1.0)
     body = ROW_HEIGHT.get(locale, 15.0)
     out = {r: body for r in range(1, ws.max_row + 1)}
     out[1] = TITLE_HEIGHT.get(locale, 22.0)
@@ -331,14 +334,14 @@ def _heights(ws: Worksheet, spans: list[Span], locale: str) -> dict[int, float]:
         lines = 1
         for cell in ws[s.header]:
             if isinstance(cell.value, str):
-                lines = max(lines, wrap_lines(cell.value, _col_width(ws, cell.column)))
+                lines = max(lines, wrap_lines(cell.value, _col_width(ws, cell.column), latin))
         out[s.header] = body * min(lines, 3)
-    for r, lines in _wrap_notes(ws, spans).items():
+    for r, lines in _wrap_notes(ws, spans, latin).items():
         out[r] = body * lines
     return out
 
 
-def _wrap_notes(ws: Worksheet, spans: list[Span]) -> dict[int, int]:
+def _wrap_notes(ws: Worksheet, spans: list[Span], latin: float) -> dict[int, int]:
     """Text rows (notes, the sign-off line) wider than the sheet's columns: merged across them
     and wrapped, so that no text runs off the page's right edge. Returns row -> lines."""
     from openpyxl.styles import Alignment
@@ -355,13 +358,13 @@ def _wrap_notes(ws: Worksheet, spans: list[Span]) -> dict[int, int]:
         if r in inside:
             continue
         cell = ws.cell(r, 1)
-        if not isinstance(cell.value, str) or text_width(cell.value) <= total - 2:
+        if not isinstance(cell.value, str) or text_width(cell.value, latin) <= total - 2:
             continue
         if any(ws.cell(r, c).value is not None for c in range(2, cols + 1)):
             continue
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=cols)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        out[r] = wrap_lines(cell.value, total)
+        out[r] = wrap_lines(cell.value, total, latin)
     return out
 
 
