@@ -297,16 +297,16 @@ def test_change_is_relative_for_amounts_and_points_for_ratios() -> None:
     assert change(0.02, 0.012, "ratio", "en-US") == (pytest.approx(0.8), "pp")
     assert change(0.02, 0.012, "ratio", "zh-CN").kind == "pp_zh"
     # From zero, or beyond ±999% (347.445 times), n/a; a blank side blank.
-    assert change(5.0, 0.0, "count", "en-US") == ("n/a", "text")
-    assert change(34744.5 + 1, 1.0, "money", "zh-CN") == ("不适用", "text")
-    assert change(11.0, 1.0, "money", "en-US") == ("n/a", "text")  # +1000%
+    assert change(5.0, 0.0, "count", "en-US") == ("n/a", "na")
+    assert change(34744.5 + 1, 1.0, "money", "zh-CN") == ("不适用", "na")
+    assert change(11.0, 1.0, "money", "en-US") == ("n/a", "na")  # +1000%
     assert change(10.98, 1.0, "money", "en-US").value == pytest.approx(9.98)
     assert change(None, 1.0, "money", "en-US").value is None and change(1.0, None, "ratio", "en-US").value is None
 
 
 def test_achievement_lower_is_better_at_zero_is_met() -> None:
-    assert achievement(0.0, 0.01, True, "en-US") == ("Met", "text")
-    assert achievement(0.0, 0.01, True, "zh-CN") == ("达成", "text")
+    assert achievement(0.0, 0.01, True, "en-US") == ("Met", "na")
+    assert achievement(0.0, 0.01, True, "zh-CN") == ("达成", "na")
     assert achievement(0.02, 0.01, True, "en-US").value == pytest.approx(0.5)
     assert achievement(150.0, 161.0, False, "en-US").value == pytest.approx(150 / 161)
     assert achievement(None, 161.0, False, "en-US").value is None

@@ -154,6 +154,13 @@ class ReportData:
         """Whether the same month last year has data (:func:`has_data`)."""
         return has_data(self.store, self.bounds.shift(-12))
 
+    def _opening_known(self, months: int) -> bool:
+        """Whether the records reach back before the comparison month ``months`` away: the
+        opening stock of the month the records start with is no figure but their beginning."""
+        start = self.bounds.shift(months).start
+        ledger = self.store.table("parts_ledger")["txn_date"].to_numpy(dtype="datetime64[ns]")
+        return bool((ledger < start.to_datetime64()).any())
+
     def kpi_table(self, ids: list[str]) -> list[list[Any]]:
         """Rows: KPI label, this month, target, achieved, previous, change, last year, change YoY.
         A comparison month without data (:func:`has_data`) is blank, and so is its change."""
@@ -165,6 +172,9 @@ class ReportData:
             k = KPIS[kid]
             kind = k.unit
             now, p, y, t = self.kpis.get(kid), prev.get(kid), ly.get(kid), targets.get(kid)
+            if kid in OPENING_KPIS:
+                p = p if self._opening_known(-1) else None
+                y = y if self._opening_known(-12) else None
             rows.append([k.label(self.locale), Typed(now, kind), Typed(t, kind),
                          achievement(now, t, k.higher_is_better is False, self.locale),
                          Typed(p, kind), change(now, p, kind, self.locale),
@@ -183,6 +193,9 @@ def kpi_units() -> dict[str, str]:
     return {k: v.unit for k, v in KPIS.items()}
 
 
+#: KPIs that are a balance at the start of the period: blank for a comparison month the records
+#: begin with (nothing dated before it), where they would show the 0 before the first record.
+OPENING_KPIS = frozenset({"stock_value_open"})
 T_NA = Text("n/a", "不适用")
 T_MET = Text("Met", "达成")
 #: A relative change or an achievement beyond this (±999%) prints as n/a.
@@ -208,13 +221,13 @@ def achievement(now: Any, target: Any, lower_is_better: bool, locale: str) -> Ty
     now, target = float(now), float(target)
     if lower_is_better:
         if now <= 0:
-            return Typed(T_MET(locale), "text")
+            return Typed(T_MET(locale), "na")
         value = target / now
     else:
         if target == 0:
-            return Typed(T_NA(locale), "text")
+            return Typed(T_NA(locale), "na")
         value = now / target
-    return Typed(T_NA(locale), "text") if abs(value) > CHANGE_LIMIT else Typed(value, "ratio")
+    return Typed(T_NA(locale), "na") if abs(value) > CHANGE_LIMIT else Typed(value, "ratio")
 
 
 def change(now: Any, before: Any, kind: str, locale: str) -> Typed:
@@ -227,9 +240,9 @@ def change(now: Any, before: Any, kind: str, locale: str) -> Typed:
     if kind == "ratio":
         return Typed((now - before) * 100, "pp_zh" if locale == "zh-CN" else "pp")
     if before == 0:
-        return Typed(T_NA(locale), "text")
+        return Typed(T_NA(locale), "na")
     value = (now - before) / abs(before)
-    return Typed(T_NA(locale), "text") if abs(value) > CHANGE_LIMIT else Typed(value, "change")
+    return Typed(T_NA(locale), "na") if abs(value) > CHANGE_LIMIT else Typed(value, "change")
 
 
 def share_rows(values: list[tuple[Any, float]], total: float | None = None) -> tuple[list[list[Any]], list[Any]]:

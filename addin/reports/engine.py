@@ -208,7 +208,10 @@ def text_width(value: Any, latin: float = 1.0) -> int:
         text = "2026-10-31"
     else:
         text = str(value)
-    return math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else latin for ch in text))
+    # Digits and punctuation are closer to Calibri's widths than letters are.
+    narrow = 1 + (latin - 1) * 0.4
+    return math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else latin if ch.isalpha() else narrow
+                         for ch in text))
 
 
 def head_width(label: str, latin: float = 1.0) -> int:
@@ -233,7 +236,7 @@ class _Styles:
         self._cache: dict[tuple[str, str], Any] = {}
 
     def apply(self, cell: Cell, role: str, kind: str) -> None:
-        key = (role, FORMATS.get(kind, "General") if role != "head" else "")
+        key = (role, kind if kind == "na" else FORMATS.get(kind, "General") if role != "head" else "")
         style = self._cache.get(key)
         if style is None:
             cell.border = _BORDER
@@ -246,6 +249,9 @@ class _Styles:
                 cell.fill = _TOTAL_FILL
             if role != "head" and kind in FORMATS and kind != "text":
                 cell.number_format = FORMATS[kind]
+            if kind == "na":
+                # A word in a column of numbers ("n/a", "Met"): aligned with the numbers.
+                cell.alignment = Alignment(horizontal="right")
             self._cache[key] = copy(cell._style)
         else:
             cell._style = copy(style)
@@ -283,7 +289,7 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
             value, kind = _cell_kind(values[j], c.kind)
             value = plain(value)
             cell = ws.cell(r, col + j)
-            styles.apply(cell, role, kind if value is not None and not isinstance(value, str) else "text")
+            styles.apply(cell, role, kind if kind == "na" or (value is not None and not isinstance(value, str)) else "text")
             put(cell, value, kind)
             widths[j] = max(widths[j], text_width(value, latin))
         r += 1

@@ -298,10 +298,11 @@ def wrap_lines(text: str, width: float, latin: float = 1.0) -> int:
     any two characters of CJK text."""
     from addin.reports.engine import text_width
 
-    room = max(width - 1.5, 1.0)
+    room = max(width - 1.0, 1.0)
     lines, used = 1, 0.0
     for word in text.split(" "):
-        w = text_width(word, latin)
+        # Lower-case letters are narrower than the digit a width counts.
+        w = text_width(word, latin) - 0.15 * sum(1 for ch in word if ch.islower())
         if w > room:
             # A CJK run (or a word longer than the column) breaks anywhere.
             for ch in word:
