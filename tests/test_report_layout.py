@@ -218,6 +218,8 @@ def test_pages_are_the_planned_pages_without_remnants(pack: dict[str, Any]) -> N
                         v = ws.cell(r, 1).value
                         if isinstance(v, str) and keys.get(v) == 1:
                             assert v in text, f"{where} page {k + 1}: row {r} ({v}) not on the page"
+                # Every page of a sheet with tables holds rows of one (no page of notes alone).
+                assert any(h < r <= last for h, last in tables for r in range(first, end)), f"{where} page {k + 1}"
                 # No page ends with a heading: its last non-blank row is not right above a header.
                 filled = [r for r in range(first, end) if any(c.value not in (None, "") for c in ws[r])]
                 if filled and end <= ws.max_row:
@@ -361,6 +363,15 @@ def test_plan_keeps_five_rows_on_every_page_of_a_table() -> None:
     # the page breaks before the heading.
     plan = plan_sheet(ws, [Span(30, 31, 39)], heights, 450.0, repeat_headers=False)
     assert plan.breaks == [29] and plan.repeat == {}
+
+
+def test_plan_keeps_the_signoff_line_with_the_last_rows() -> None:
+    heights = {r: 15.0 for r in range(1, 200)}
+    ws = _sheet(24)  # rows 7..30 fill page 1 exactly; a blank row 31 and the sign-off row 32 follow
+    ws["A32"] = "Prepared by:"
+    plan = plan_sheet(ws, [Span(6, 7, 30)], heights, 450.0, repeat_headers=False)
+    # The sign-off does not stand alone on page 2: the last 5 rows (26..30) go with it.
+    assert plan.breaks == [26]
 
 
 def test_customer_care_lists_are_in_work_list_order_with_their_due_dates(pack: dict[str, Any]) -> None:

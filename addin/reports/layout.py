@@ -50,8 +50,10 @@ MARGINS = PageMargins(left=0.5, right=0.5, top=0.8, bottom=0.8, header=0.3, foot
 FILL = 0.92
 #: Share of the page width the columns may take at the chosen scale.
 WIDTH_FILL = 0.96
-#: The fewest rows of a table a page may hold (a table shorter than this is never split).
+#: The fewest rows of a table a page may hold (a table shorter than twice this is never split).
 MIN_ROWS = 5
+#: Rows after a sheet's last table (a note, the sign-off line) kept on the page of its last rows.
+TRAILER_ROWS = 4
 
 T_PAGE = Text("Page &P of &N", "第 &P 页，共 &N 页")
 T_PRINTED = Text("Printed {when}", "打印时间 {when}")
@@ -135,7 +137,9 @@ def plan_sheet(ws: Worksheet, spans: list[Span], heights: dict[int, float], capa
     A table's lead (heading and notes), header and first :data:`MIN_ROWS` rows go on one page; a
     page that continues a table holds at least :data:`MIN_ROWS` of its rows, and so does the last
     page of it; a table of fewer than 2 × MIN_ROWS rows is never split. A continuation page starts
-    with the table's header (print titles, or a copy when ``repeat_headers``)."""
+    with the table's header (print titles, or a copy when ``repeat_headers``). A few rows after
+    the last table (:data:`TRAILER_ROWS` at most: a note, the sign-off line) stay with its last
+    rows rather than stand alone on a page."""
     last_row = ws.max_row
     taken = {r for s in spans for r in range(s.header, s.last + 1)}
     starts = {}
@@ -158,6 +162,9 @@ def plan_sheet(ws: Worksheet, spans: list[Span], heights: dict[int, float], capa
                 repeat[at] = head.header
             used = h(head.header)
 
+    final = max(spans, key=lambda s: s.header) if spans else None
+    trailer = last_row - final.last if final is not None and last_row - final.last <= TRAILER_ROWS else 0
+
     while r <= last_row:
         span = starts.get(r)
         if span is None:
@@ -167,8 +174,9 @@ def plan_sheet(ws: Worksheet, spans: list[Span], heights: dict[int, float], capa
             r += 1
             continue
         # The table's block: lead rows, header, the first rows that must stay with it.
-        n = span.rows
-        keep = n if n < 2 * MIN_ROWS else MIN_ROWS
+        extra = trailer if span is final else 0
+        n = span.rows + extra
+        keep = n if span.rows < 2 * MIN_ROWS else MIN_ROWS
         block = sum(h(x) for x in range(r, span.first + keep))
         if used and used + block > capacity:
             new_page(r, None)
@@ -182,14 +190,14 @@ def plan_sheet(ws: Worksheet, spans: list[Span], heights: dict[int, float], capa
                 i += 1
                 continue
             # Break before index i, moved up so that the rest holds at least MIN_ROWS rows.
-            at = min(i, n - MIN_ROWS)
+            at = min(i, n - MIN_ROWS - extra)
             if at - page_first < MIN_ROWS:
                 at = i  # the page cannot give rows back: keep what fits
             # Rows at..i-1 move to the next page.
             new_page(span.first + at, span)
             used += sum(h(x) for x in range(span.first + at, span.first + i))
             page_first = at
-        r = span.last + 1
+        r = span.last + 1 + extra
     return Plan(breaks, repeat)
 
 
