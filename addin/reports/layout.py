@@ -30,8 +30,8 @@ from typing import Any
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -237,7 +237,7 @@ def page_setup(ws: Worksheet, has_table: bool, locale: str) -> float:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 1
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        return A4[0] - (MARGINS.top + MARGINS.bottom) * inch
+        return A4[0] - float(MARGINS.top + MARGINS.bottom) * inch
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     if width <= portrait * WIDTH_FILL:
         ws.page_setup.orientation, avail_w, avail_h, scale = "portrait", portrait, A4[1], 100
@@ -246,7 +246,7 @@ def page_setup(ws: Worksheet, has_table: bool, locale: str) -> float:
         ws.page_setup.orientation = "landscape"
         scale = min(100, math.floor(100 * avail_w * WIDTH_FILL / width))
     ws.page_setup.scale = scale
-    height = avail_h - (MARGINS.top + MARGINS.bottom) * inch
+    height = avail_h - float(MARGINS.top + MARGINS.bottom) * inch
     return height * 100 / scale
 
 
