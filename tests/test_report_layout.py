@@ -207,6 +207,7 @@ def test_pages_are_the_planned_pages_without_remnants(pack: dict[str, Any]) -> N
             ends = [*starts[1:], ws.max_row + 1]
             for k, (first, end) in enumerate(zip(starts, ends)):
                 text = pages[at + k]
+                assert "###" not in text, f"{where} page {k + 1}: a number wider than its column"
                 for h, last in tables:
                     held = [r for r in range(max(first, h + 1), min(end, last + 1)) if not _is_head(ws, r)]
                     continued = h < first <= last

@@ -214,6 +214,10 @@ def text_width(value: Any, latin: float = 1.0) -> int:
                          for ch in text))
 
 
+#: What a number format adds to a number's printed width: a sign and a unit ("+21.5个百分点").
+_SUFFIX_WIDTH = {"ratio": 1, "change": 2, "pp": 4, "pp_zh": 10}
+
+
 def head_width(label: str, latin: float = 1.0) -> int:
     """The width a header label asks of its column: a long label wraps onto two lines (at a space,
     or anywhere in CJK text), so it asks for about half its width, never less than its longest
@@ -291,7 +295,7 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
             cell = ws.cell(r, col + j)
             styles.apply(cell, role, kind if kind == "na" or (value is not None and not isinstance(value, str)) else "text")
             put(cell, value, kind)
-            widths[j] = max(widths[j], text_width(value, latin))
+            widths[j] = max(widths[j], text_width(value, latin) + _SUFFIX_WIDTH.get(kind, 0))
         r += 1
     for j, w in enumerate(widths):
         letter = get_column_letter(col + j)
