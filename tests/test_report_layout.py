@@ -44,7 +44,7 @@ def _demo_store(locale: str) -> Store:
 
 @pytest.fixture(scope="module", params=["en-US", "zh-CN"])
 def pack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    need_tool("soffice", "pdftotext", "pdftoppm", "cjk-font")
+    need_tool("soffice", "pdftotext", "pdftoppm", "cjk-font", "carlito")
     locale = request.param
     store = _demo_store(locale)
     out = tmp_path_factory.mktemp(f"layout-{locale}")
