@@ -72,4 +72,5 @@ def context(data: ReportData) -> Context:
 def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
     """Settled jobs by repair type (counts: the revenue is in the table beside)."""
     bar_chart(filled, filled.tables["repair_type"], "label", ["ros"],
-              Text("Settled jobs by repair type", "按维修类型的结算台次")(data.locale), "A3", width=20, height=9)
+              Text("Settled jobs by repair type", "按维修类型的结算台次")(data.locale), "A3", horizontal=True,
+              width=20, height=9)
