@@ -1,7 +1,8 @@
 """Customer care lists (as of the end of the month): follow-up calls due, maintenance reminders,
 lapsed and churned customers, insurance renewals due (with the renewal's outcome), first services
 due, warranties ending, open complaints (KPIS.md "Customer care lists"). Each list in working
-order (due date, person, id) and printed in full: the PDF has no row limit."""
+order (due date, person, id), with the due date that selected each entry and its person, and
+printed in full: the PDF has no row limit (issue 13)."""
 
 from __future__ import annotations
 
@@ -37,20 +38,23 @@ _DUE = Column("due", Text("Due", "到期日"), "date")
 _PERSON = Column("person", Text("Person", "负责人"))
 
 
-def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], after: tuple[str, ...] = ()) -> list[list[Any]]:
+def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], *, with_km: bool = False) -> list[list[Any]]:
     """Rows of a vehicle work list (a frame of id = VIN, due, person, in its order): the vehicle,
-    the ``before`` columns, the due date that selected it, the ``after`` columns, the person."""
+    the ``before`` columns, the due date that selected it, with ``with_km`` the next_service_km of
+    the job whose next_service_date that is, and the person."""
     vins = [str(v) for v in frame["id"]]
-    rows = _vehicle_rows(data, vins, [*before])
+    rows = _vehicle_rows(data, vins, before)
     km_of: dict[str, Any] = {}
-    if "next_service_km" in after:
-        # The km of the job whose next_service_date is the due date that selected the vehicle.
+    if with_km:
         wo = data.store.table("work_orders")
         wo = wo[wo["vin"].isin(vins) & wo["next_service_date"].notna() & (wo["status"] != "cancelled")]
         km = wo.sort_values(["next_service_date", "open_date"]).drop_duplicates("vin", keep="last")
         km_of = km.set_index("vin")["next_service_km"].to_dict()
-    return [[*row, due, *(km_of.get(row[0]) for _ in after), data.staff_name(person)]
-            for row, due, person in zip(rows, frame["due"], frame["person"])]
+    out = []
+    for row, due, person in zip(rows, frame["due"], frame["person"]):
+        km = [km_of.get(row[0])] if with_km else []
+        out.append([*row, due, *km, data.staff_name(person)])
+    return out
 
 
 def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
@@ -116,7 +120,7 @@ def context(data: ReportData) -> Context:
     ctx.tables["maintenance_due"] = Table(
         _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
                          Column("next_service_km", col_label("work_orders", "next_service_km"), "count"), _PERSON],
-        _due_rows(data, frames["maintenance_due"], [], ("next_service_km",)))
+        _due_rows(data, frames["maintenance_due"], [], with_km=True))
     ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["lapsed"], []))
     ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["churned"], []))
     ctx.tables["renewals_due"] = Table(
