@@ -304,6 +304,16 @@ def _chart_text(chart: Any, locale: str) -> None:
     face = Font(typeface=font_name(locale))
     props = CharacterProperties(latin=face, ea=face, cs=face, sz=900)
     chart.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+    for part in (getattr(chart, "x_axis", None), getattr(chart, "y_axis", None), chart.legend, chart.dataLabels):
+        if part is not None:
+            part.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
+        # The title carries its own text properties: the same face, bold, 14 pt.
+        bold = CharacterProperties(latin=face, ea=face, cs=face, sz=1400, b=True)
+        for para in chart.title.tx.rich.p:
+            para.pPr = ParagraphProperties(defRPr=bold)
+            for run in para.r or []:
+                run.rPr = bold
 
 
 def bar_chart(filled: Filled, pos: TablePos, label_key: str, value_keys: list[str], title: str, anchor: str,
