@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
 # System tools the PDF reports and the independent-reader tests need (Debian package names).
-SYSPKGS := libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk
+SYSPKGS := libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk fonts-crosextra-carlito
 
 .PHONY: demo test install sysdeps build schemas bench clean dist
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Installs LibreOffice, poppler and a CJK font with apt-get when they are missing and we are root;
+# Installs LibreOffice, poppler, a CJK font and Carlito (metric-compatible with Calibri) with apt-get when they are missing and we are root;
 # elsewhere the tests that need them skip and say why.
 sysdeps:
 	@missing=0; \
@@ -26,6 +26,7 @@ sysdeps:
 	command -v pdftotext >/dev/null 2>&1 || missing=1; \
 	/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing=1; \
 	fc-list 2>/dev/null | grep -qi -e 'Noto Sans CJK' -e 'WenQuanYi' || missing=1; \
+	fc-list 2>/dev/null | grep -qi 'Carlito' || missing=1; \
 	if [ $$missing = 1 ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing $(SYSPKGS) ..."; \

@@ -32,8 +32,20 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
-</oor:items>
+<item oor:path="/org.openoffice.Office.Common/Font/Substitution"><prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>
+{fonts}</oor:items>
 """
+
+#: Fonts of the reports replaced in PDFs by a metric-compatible or covering face (issue 13): the
+#: Chinese reports' 等线 has no Linux counterpart of that name, and fontconfig alone would give
+#: its Latin text DejaVu Sans.
+FONT_SUBSTITUTES = {"等线": "Noto Sans CJK SC", "DengXian": "Noto Sans CJK SC", "Calibri": "Carlito"}
+_FONT_PAIR = ('<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">'
+              '<node oor:name="_{i}" oor:op="replace">'
+              '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
+              '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
+              '<prop oor:name="ReplaceFont" oor:op="fuse"><value>{font}</value></prop>'
+              '<prop oor:name="SubstituteFont" oor:op="fuse"><value>{by}</value></prop></node></item>\n')
 
 MISSING = Text(
     "LibreOffice is not installed (soffice not found), so no PDF was made; install LibreOffice "
@@ -117,7 +129,9 @@ def convert(
     profile = Path(tempfile.mkdtemp(prefix="service-lo-"))
     user = profile / "user"
     user.mkdir()
-    (user / "registrymodifications.xcu").write_text(_PROFILE_XCU.format(mode=0 if recalc else 1), encoding="utf-8")
+    (user / "registrymodifications.xcu").write_text(_PROFILE_XCU.format(
+        mode=0 if recalc else 1,
+        fonts="".join(_FONT_PAIR.format(i=i, font=f, by=b) for i, (f, b) in enumerate(FONT_SUBSTITUTES.items()))), encoding="utf-8")
     cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
            "--nolockcheck", "--convert-to", _FILTERS.get(fmt, fmt), "--outdir", str(outdir), *map(str, files)]
     try:

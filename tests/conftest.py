@@ -30,12 +30,21 @@ def _cjk_font() -> bool:
     return bool(out.strip())
 
 
+def _carlito() -> bool:
+    try:
+        out = subprocess.run(["fc-list", "Carlito"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(out.strip())
+
+
 _CHECKS = {
     "soffice": lambda: shutil.which("soffice") is not None,
     "uno": _uno_available,
     "pdftotext": lambda: shutil.which("pdftotext") is not None,
     "pdftoppm": lambda: shutil.which("pdftoppm") is not None,
     "cjk-font": _cjk_font,
+    "carlito": _carlito,
     "olevba": lambda: shutil.which("olevba") is not None or _module("oletools"),
 }
 _cache: dict[str, bool] = {}

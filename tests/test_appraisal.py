@@ -46,7 +46,7 @@ def _book(pack, name):
 
 def test_appraisal_scores_teams_and_items(pack):
     wb = _book(pack, "appraisal")
-    assert wb.sheetnames == ["Scores", "Items", "Charts"]
+    assert wb.sheetnames == ["Scores", "Items", "Charts", "chart_data"]  # chart data hidden (issue 13)
     scores = wb["Scores"]
     assert _rows(scores, "Rank")[:2] == [[1, "Red", 1, AP(93.75)], [2, "Blue", 1, AP(82.5)]]
     people = _rows(scores, "Rank", 1)

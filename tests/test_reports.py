@@ -81,7 +81,7 @@ def _sheets(pack: list[Path], name: str) -> Any:
 def test_monthly_kpis_against_target_previous_and_last_year(en_pack: list[Path]) -> None:
     ws = _sheets(en_pack, "monthly").worksheets[0]
     assert ws["A1"].value == "Monthly service report"
-    assert ws["A2"].value == "Demo Motors 示范店 (S01) · Period 2026-10"
+    assert ws["A2"].value == "Demo Motors 示范店 (S01) · Period October 2026"
     header = [c.value for c in ws[5]]
     assert header == ["KPI", "This month", "Target", "Achieved", "Previous month", "Change",
                       "Same month last year", "Change YoY", "Year to date", "Year target", "Year progress"]
@@ -150,7 +150,9 @@ def test_text_that_looks_like_a_formula_stays_text(en_pack: list[Path]) -> None:
 def test_zh_cn_labels(tmp_path: Path) -> None:
     pack = build_reports(sample_store("zh-CN"), "2026-10", None, tmp_path, pdf=False, names=["monthly"])
     wb = load_workbook(pack[0])
-    assert wb.sheetnames == ["汇总", "产值构成", "班组与顾问", "图表"]
+    assert wb.sheetnames == ["汇总", "产值构成", "班组与顾问", "图表", "chart_data"]
+    assert wb["chart_data"].sheet_state == "hidden"
+    assert wb.worksheets[0]["A2"].value == "Demo Motors 示范店 (S01) · 期间 2026年10月"
     assert wb.worksheets[0]["A1"].value == "维修统计月报"
     assert wb.worksheets[0]["A6"].value == "进厂台次"
     assert [wb.worksheets[0].cell(5, c).value for c in (9, 10, 11)] == ["本年累计", "全年目标", "年度完成率"]
@@ -334,7 +336,7 @@ def test_claims_work_list_in_full_with_the_amount_written_off(tmp_path: Path) ->
     result = compute_kpis(store, "2026-10")
     pack = build_reports(store, "2026-10", result, tmp_path, pdf=False, names=["claims"])
     wb = load_workbook(pack[0])
-    assert wb.sheetnames == ["Summary", "Warranty claims", "Insurance claims", "Work-list", "Charts"]
+    assert wb.sheetnames == ["Summary", "Warranty claims", "Insurance claims", "Work-list", "Charts", "chart_data"]
     lists = _tables(wb["Work-list"], "Claim no.")
     assert len(lists) == len(CLAIM_LISTS) == 5
     day = dt.datetime.fromisoformat

@@ -172,7 +172,7 @@ def _context(store: Store, job: Job, doc: str, locale: str, when: dt.datetime) -
                                                   "customer_phone", "plate", "vin", "mileage", "repair_type",
                                                   "status", "team", "concern", "insurer")}
     labels.update(LABELS)
-    return Context(locale=locale, values=values, labels=labels, print_rows=None)
+    return Context(locale=locale, values=values, labels=labels)
 
 
 def _line_columns(amount_label: Text) -> list[Column]:

@@ -115,6 +115,13 @@ def render(name: str, data: ReportData) -> Workbook:
         module.charts(filled, ctx, data)
     if hasattr(module, "finish"):  # issue 18: a report's own last touches (row heights, print area)
         module.finish(filled, ctx, data)
+    from addin.reports import layout  # issue 13: print layout, fonts
+
+    s = data.store.settings
+    store = f"{s.store_name} ({s.store_code})" if s.store_name and s.store_code else (s.store_name or s.store_code or "")
+    layout.finish(filled.wb, layout.spans_of(filled.tables), data.locale, store=store,
+                  title=module.TITLE(data.locale), period=data.period,
+                  portrait_only=getattr(module, "ORIENTATION", None) == "portrait")
     filled.wb.active = 0
     return filled.wb
 

@@ -131,7 +131,6 @@ def _worklist(ctx: Context, data: ReportData) -> None:
     from addin.kpis import CLAIM_LISTS, care_lists
 
     loc, end, s = data.locale, data.end, data.store.settings
-    ctx.print_rows = None
     for key, days in (("claims_to_submit", s.claim_submit_days), ("claims_awaiting_decision", s.claim_decision_days)):
         ctx.labels[key] = Text(LABELS[key].en.format(d=days), LABELS[key].zh.format(d=days))
     frames = care_lists(data.store, data.period)

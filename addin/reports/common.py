@@ -18,6 +18,7 @@ from addin.kpis import KPIS
 from addin.models import SHEETS
 from addin.periods import Period
 from addin.reports.engine import Column, Context, Filled, TablePos, Typed
+from addin.reports.layout import period_label
 from addin.store import Store
 
 LABELS: dict[str, Text] = {
@@ -135,6 +136,7 @@ class ReportData:
             values={
                 "store_name": s.store_name or s.store_code or "", "store_code": s.store_code or "",
                 "brand": s.brand or "", "period": self.period, "period_start": self.start.date(),
+                "period_label": period_label(self.bounds, self.locale),
                 "period_end": self.end.date(), "currency": s.currency,
                 "currency_note": LABELS["currency_note"](self.locale, currency=s.currency),
             },
@@ -142,28 +144,48 @@ class ReportData:
             kpis={k: (self.kpis.get(k), unit) for k, unit in kpi_units().items()},
         )
 
+    @cached_property
+    def previous_has_data(self) -> bool:
+        """Whether the previous month has data (:func:`has_data`)."""
+        return has_data(self.store, self.bounds.shift(-1))
+
+    @cached_property
+    def last_year_has_data(self) -> bool:
+        """Whether the same month last year has data (:func:`has_data`)."""
+        return has_data(self.store, self.bounds.shift(-12))
+
+    def _opening_known(self, months: int) -> bool:
+        """Whether the records reach back before the comparison month ``months`` away: the
+        opening stock of the month the records start with is no figure but their beginning."""
+        start = self.bounds.shift(months).start
+        ledger = self.store.table("parts_ledger")["txn_date"].to_numpy(dtype="datetime64[ns]")
+        return bool((ledger < start.to_datetime64()).any())
+
     def kpi_table(self, ids: list[str]) -> list[list[Any]]:
-        """Rows: KPI label, this month, target, achieved, previous, change, last year, change YoY."""
-        prev = self.previous.to_json() if self.previous is not None else {}
-        ly = self.last_year.to_json() if self.last_year is not None else {}
+        """Rows: KPI label, this month, target, achieved, previous, change, last year, change YoY.
+        A comparison month without data (:func:`has_data`) is blank, and so is its change."""
+        prev = self.previous.to_json() if self.previous is not None and self.previous_has_data else {}
+        ly = self.last_year.to_json() if self.last_year is not None and self.last_year_has_data else {}
         targets = self.store.settings.targets
         rows = []
         for kid in ids:
             k = KPIS[kid]
             kind = k.unit
             now, p, y, t = self.kpis.get(kid), prev.get(kid), ly.get(kid), targets.get(kid)
-            # Achievement is value ÷ target, or target ÷ value where lower is better (comebacks).
-            achieved = _ratio(t, now) if k.higher_is_better is False else _ratio(now, t)
-            rows.append([k.label(self.locale), Typed(now, kind), Typed(t, kind), Typed(achieved, "ratio"),
-                         Typed(p, kind), Typed(_change(now, p, kind), "ratio"),
-                         Typed(y, kind), Typed(_change(now, y, kind), "ratio")])
+            if kid in OPENING_KPIS:
+                p = p if self._opening_known(-1) else None
+                y = y if self._opening_known(-12) else None
+            rows.append([k.label(self.locale), Typed(now, kind), Typed(t, kind),
+                         achievement(now, t, k.higher_is_better is False, self.locale),
+                         Typed(p, kind), change(now, p, kind, self.locale),
+                         Typed(y, kind), change(now, y, kind, self.locale)])
         return rows
 
 
 KPI_COLUMNS = [Column("kpi", LABELS["kpi"]), Column("value", LABELS["this_month"]), Column("target", LABELS["target"]),
                Column("vs_target", LABELS["vs_target"], "ratio"), Column("previous", LABELS["previous"]),
-               Column("change", LABELS["change"], "ratio"), Column("last_year", LABELS["last_year"]),
-               Column("change_yoy", LABELS["change_yoy"], "ratio")]
+               Column("change", LABELS["change"], "change"), Column("last_year", LABELS["last_year"]),
+               Column("change_yoy", LABELS["change_yoy"], "change")]
 
 
 def kpi_units() -> dict[str, str]:
@@ -171,19 +193,56 @@ def kpi_units() -> dict[str, str]:
     return {k: v.unit for k, v in KPIS.items()}
 
 
-def _ratio(num: Any, den: Any) -> float | None:
-    if num is None or den is None or den == 0:
-        return None
-    return float(num) / float(den)
+#: KPIs that are a balance at the start of the period: blank for a comparison month the records
+#: begin with (nothing dated before it), where they would show the 0 before the first record.
+OPENING_KPIS = frozenset({"stock_value_open"})
+T_NA = Text("n/a", "不适用")
+T_MET = Text("Met", "达成")
+#: A relative change or an achievement beyond this (±999%) prints as n/a.
+CHANGE_LIMIT = 9.99
 
 
-def _change(now: Any, before: Any, kind: str) -> float | None:
-    """Relative change; for ratios the difference in points (0.05 = 5 percentage points)."""
+def has_data(store: Store, period: Period) -> bool:
+    """A period has data when a work order was opened or settled in it or a parts ledger movement
+    is dated in it; a month before the records start (or one with nothing at all) has none, and
+    its KPIs (zeros) are not a comparison."""
+    wo = store.table("work_orders")
+    for col in ("open_date", "close_date"):
+        if sets.within(wo[col], period.start, period.end).any():
+            return True
+    return bool(sets.within(store.table("parts_ledger")["txn_date"], period.start, period.end).any())
+
+
+def achievement(now: Any, target: Any, lower_is_better: bool, locale: str) -> Typed:
+    """value ÷ target, or target ÷ value where lower is better (comebacks); a lower-is-better
+    KPI at 0 has met its target; beyond ±999% n/a; blank without a value or a target."""
+    if now is None or target is None:
+        return Typed(None, "ratio")
+    now, target = float(now), float(target)
+    if lower_is_better:
+        if now <= 0:
+            return Typed(T_MET(locale), "na")
+        value = target / now
+    else:
+        if target == 0:
+            return Typed(T_NA(locale), "na")
+        value = now / target
+    return Typed(T_NA(locale), "na") if abs(value) > CHANGE_LIMIT else Typed(value, "ratio")
+
+
+def change(now: Any, before: Any, kind: str, locale: str) -> Typed:
+    """The change against a comparison month: relative for money, counts and the other units;
+    for ratios the difference in percentage points (stored in points: 0.8 = 0.8 pp), labelled
+    pp / 个百分点. From zero, or beyond ±999%, n/a; blank when either value is blank."""
     if now is None or before is None:
-        return None
+        return Typed(None, "change")
+    now, before = float(now), float(before)
     if kind == "ratio":
-        return float(now) - float(before)
-    return None if before == 0 else (float(now) - float(before)) / abs(float(before))
+        return Typed((now - before) * 100, "pp_zh" if locale == "zh-CN" else "pp")
+    if before == 0:
+        return Typed(T_NA(locale), "na")
+    value = (now - before) / abs(before)
+    return Typed(T_NA(locale), "na") if abs(value) > CHANGE_LIMIT else Typed(value, "change")
 
 
 def share_rows(values: list[tuple[Any, float]], total: float | None = None) -> tuple[list[list[Any]], list[Any]]:
@@ -194,23 +253,96 @@ def share_rows(values: list[tuple[Any, float]], total: float | None = None) -> t
     return rows, [None, total, 1.0 if total else None]
 
 
+#: The hidden sheet that holds the data every chart plots (not printed; issue 13).
+CHART_DATA = "chart_data"
+#: Axis number formats by the kind of the values plotted (money without ".00").
+AXIS_FORMATS = {"money": "#,##0", "count": "#,##0", "hours": "#,##0", "int": "#,##0", "ratio": "0%"}
+
+
+def chart_data(filled: Filled, header: list[str], rows: list[list[Any]], kinds: tuple[str, ...] = ()) -> TablePos:
+    """Write a chart's data (a header row and rows) on the hidden :data:`CHART_DATA` sheet, below
+    what is there; returns where it landed (columns named c0, c1, ...)."""
+    wb = filled.wb
+    if CHART_DATA in wb.sheetnames:
+        ws = wb[CHART_DATA]
+        top = ws.max_row + 2
+    else:
+        ws = wb.create_sheet(CHART_DATA)
+        ws.sheet_state = "hidden"
+        top = 1
+    for j, text in enumerate(header, start=1):
+        ws.cell(top, j).value = text
+        ws.cell(top, j).data_type = "s"
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            cell = ws.cell(top + i, j)
+            if isinstance(value, str) or j == 1:
+                cell.value = None if value is None else str(value)
+                cell.data_type = "s"
+            else:
+                cell.value = value
+    keys = tuple(f"c{j}" for j in range(len(header)))
+    return TablePos(ws.title, top, top + 1, top + len(rows), 1, keys, end_row=top + len(rows), kinds=kinds)
+
+
+def _copy_columns(filled: Filled, pos: TablePos, keys: list[str]) -> TablePos:
+    """The columns ``keys`` of a filled report table, copied to the chart data sheet."""
+    ws = filled.wb[pos.sheet]
+    header = [ws.cell(pos.header_row, pos.col(k)).value for k in keys]
+    rows = [[ws.cell(r, pos.col(k)).value for k in keys] for r in range(pos.first_row, pos.last_row + 1)]
+    kinds = tuple(pos.kinds[pos.columns.index(k)] if pos.kinds else "text" for k in keys)
+    return chart_data(filled, [str(h or "") for h in header], rows, kinds)
+
+
+def _chart_text(chart: Any, locale: str) -> None:
+    """Chart text in the report's font (Carlito / Noto Sans CJK in the PDFs)."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+
+    from addin.reports.layout import font_name
+
+    face = Font(typeface=font_name(locale))
+    props = CharacterProperties(latin=face, ea=face, cs=face, sz=900)
+    chart.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+    for part in (getattr(chart, "x_axis", None), getattr(chart, "y_axis", None), chart.legend, chart.dataLabels):
+        if part is not None:
+            part.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+    if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
+        # The title carries its own text properties: the same face, bold, 14 pt.
+        bold = CharacterProperties(latin=face, ea=face, cs=face, sz=1400, b=True)
+        for para in chart.title.tx.rich.p:
+            para.pPr = ParagraphProperties(defRPr=bold)
+            for run in para.r or []:
+                run.rPr = bold
+
+
 def bar_chart(filled: Filled, pos: TablePos, label_key: str, value_keys: list[str], title: str, anchor: str,
               *, horizontal: bool = False, width: float = 16, height: float = 7.5) -> None:
-    """A native bar chart of a filled table's columns (categories from ``label_key``)."""
+    """A native bar chart of a filled table's columns (categories from ``label_key``), its data
+    copied to the hidden chart data sheet; every category labelled, the value axis formatted by
+    the kind of the values (money without decimals)."""
     if pos.last_row < pos.first_row:
         return
-    ws = filled.wb[pos.sheet]
+    from openpyxl.chart.data_source import NumFmt
+
+    src = pos if pos.sheet == CHART_DATA else _copy_columns(filled, pos, [label_key, *value_keys])
+    ws = filled.wb[src.sheet]
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title = title
     chart.width, chart.height = width, height
-    for key in value_keys:
-        c = pos.col(key)
-        chart.add_data(Reference(ws, min_col=c, min_row=pos.header_row, max_row=pos.last_row), titles_from_data=True)
-    c = pos.col(label_key)
-    chart.set_categories(Reference(ws, min_col=c, min_row=pos.first_row, max_row=pos.last_row))
+    for j in range(1, len(value_keys) + 1):
+        c = src.first_col + j
+        chart.add_data(Reference(ws, min_col=c, min_row=src.header_row, max_row=src.last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=src.first_col, min_row=src.first_row, max_row=src.last_row))
     if len(value_keys) == 1:
         chart.legend = None
+    chart.x_axis.tickLblSkip = 1
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    kind = src.kinds[1] if len(src.kinds) > 1 else "number"
+    chart.y_axis.numFmt = NumFmt(formatCode=AXIS_FORMATS.get(kind, "General"), sourceLinked=False)
+    _chart_text(chart, filled.locale)
     chart_sheet(filled).add_chart(chart, anchor)
 
 
@@ -218,17 +350,18 @@ def pie_chart(filled: Filled, pos: TablePos, label_key: str, value_key: str, tit
     """A native pie chart of one column of a filled table, with percentages shown."""
     if pos.last_row < pos.first_row:
         return
-    ws = filled.wb[pos.sheet]
+    src = _copy_columns(filled, pos, [label_key, value_key])
+    ws = filled.wb[src.sheet]
     chart = PieChart()
     chart.title = title
     chart.width, chart.height = 12, 7.5
-    c = pos.col(value_key)
-    chart.add_data(Reference(ws, min_col=c, min_row=pos.header_row, max_row=pos.last_row), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=pos.col(label_key), min_row=pos.first_row, max_row=pos.last_row))
+    chart.add_data(Reference(ws, min_col=2, min_row=src.header_row, max_row=src.last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=src.first_row, max_row=src.last_row))
     chart.dataLabels = DataLabelList()
     chart.dataLabels.showPercent = True
     chart.dataLabels.showVal = chart.dataLabels.showSerName = chart.dataLabels.showCatName = False
     chart.dataLabels.showLegendKey = False
+    _chart_text(chart, filled.locale)
     chart_sheet(filled).add_chart(chart, anchor)
 
 
@@ -240,8 +373,8 @@ def header_rows(filled: Filled, height: float = 30.0) -> None:
 
 
 def chart_sheet(filled: Filled) -> Any:
-    """Charts go on the template's last sheet (its charts sheet), beside nothing they could hide."""
-    return filled.wb.worksheets[-1]
+    """Charts go on the template's last visible sheet (its charts sheet)."""
+    return [ws for ws in filled.wb.worksheets if ws.sheet_state == "visible"][-1]
 
 
 def num(value: Any) -> float | None:

@@ -1,7 +1,8 @@
 """Customer care lists (as of the end of the month): follow-up calls due, maintenance reminders,
 lapsed and churned customers, insurance renewals due (with the renewal's outcome), first services
 due, warranties ending, open complaints (KPIS.md "Customer care lists"). Each list in working
-order (due date, person, id) and printed in full: the PDF has no row limit."""
+order (due date, person, id), with the due date that selected each entry and its person, and
+printed in full: the PDF has no row limit (issue 13)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,25 @@ LABELS = {
 }
 _DUE = Column("due", Text("Due", "到期日"), "date")
 _PERSON = Column("person", Text("Person", "负责人"))
+
+
+def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], *, with_km: bool = False) -> list[list[Any]]:
+    """Rows of a vehicle work list (a frame of id = VIN, due, person, in its order): the vehicle,
+    the ``before`` columns, the due date that selected it, with ``with_km`` the next_service_km of
+    the job whose next_service_date that is, and the person."""
+    vins = [str(v) for v in frame["id"]]
+    rows = _vehicle_rows(data, vins, before)
+    km_of: dict[str, Any] = {}
+    if with_km:
+        wo = data.store.table("work_orders")
+        wo = wo[wo["vin"].isin(vins) & wo["next_service_date"].notna() & (wo["status"] != "cancelled")]
+        km = wo.sort_values(["next_service_date", "open_date"]).drop_duplicates("vin", keep="last")
+        km_of = km.set_index("vin")["next_service_km"].to_dict()
+    out = []
+    for row, due, person in zip(rows, frame["due"], frame["person"]):
+        km = [km_of.get(row[0])] if with_km else []
+        out.append([*row, due, *km, data.staff_name(person)])
+    return out
 
 
 def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
@@ -92,16 +112,21 @@ def context(data: ReportData) -> Context:
          Column("customer", col_label("work_orders", "customer_name")),
          Column("phone", col_label("work_orders", "customer_phone")), Column("advisor", col_label("work_orders", "advisor_id"))],
         follow)
+    # Issue 13: every vehicle list in the work lists' order (due date, person, VIN), with the due
+    # date that selected the vehicle and the person who calls.
+    from addin.kpis import care_lists
+
+    frames = care_lists(data.store, data.period)
     ctx.tables["maintenance_due"] = Table(
         _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
-                         Column("next_service_km", col_label("work_orders", "next_service_km"), "count")],
-        _vehicle_rows(data, lists.get("maintenance_due", []), ["next_service_date", "next_service_km"]))
-    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST], _vehicle_rows(data, lists.get("lapsed", []), ["last_visit"]))
-    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST], _vehicle_rows(data, lists.get("churned", []), ["last_visit"]))
+                         Column("next_service_km", col_label("work_orders", "next_service_km"), "count"), _PERSON],
+        _due_rows(data, frames["maintenance_due"], [], with_km=True))
+    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["lapsed"], []))
+    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["churned"], []))
     ctx.tables["renewals_due"] = Table(
         _VEHICLE_COLS + [Column("insurer", col_label("vehicles", "insurer")),
-                         Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date")],
-        _vehicle_rows(data, lists.get("renewals_due", []), ["insurer", "insurance_expiry"]))
+                         Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date"), _PERSON],
+        _due_rows(data, frames["renewals_due"], ["insurer"]))
     _issue_11(ctx, data)
     return ctx
 
@@ -110,16 +135,15 @@ def _issue_11(ctx: Context, data: ReportData) -> None:
     """Every list printed in full, the renewal's outcome, first services, warranties, complaints."""
     from addin.kpis import care_lists
 
-    ctx.print_rows = None
     loc = data.locale
     frames = care_lists(data.store, data.period)
     renewals = data.store.table("renewals").sort_values("expiry_date", kind="stable")
     latest = renewals.drop_duplicates("vin", keep="last").set_index("vin")
     table = ctx.tables["renewals_due"]
-    table.columns.append(Column("outcome", col_label("renewals", "outcome")))
+    table.columns.insert(len(table.columns) - 1, Column("outcome", col_label("renewals", "outcome")))
     for row in table.rows:
         rec = latest.loc[row[0]] if row[0] in latest.index else None
-        row.append(None if rec is None else enum_label("renewals", "outcome", rec["outcome"], loc))
+        row.insert(len(row) - 1, None if rec is None else enum_label("renewals", "outcome", rec["outcome"], loc))
     for name in ("first_service_due", "warranty_expiring"):
         f = frames[name].set_index("id")
         rows = _vehicle_rows(data, list(f.index), [])

@@ -20,6 +20,8 @@ NAME = "daily"
 TITLE = Text("Daily service report", "维修日报")
 #: The report takes a day (YYYY-MM-DD), not a month: build_reports leaves it out of the pack.
 PERIOD_KIND = "day"
+#: One portrait A4 page (addin.reports.layout scales a wide table to the width).
+ORIENTATION = "portrait"
 #: The KPIs of the day, in the order printed.
 DAY_KPIS = ("entries", "settled_ros", "revenue", "labor_revenue", "parts_revenue", "flag_hours")
 #: Appointment statuses still expected to arrive.
@@ -57,7 +59,6 @@ def context(data: ReportData) -> Context:
 
     ctx = data.base_context()
     ctx.labels.update(LABELS)
-    ctx.print_rows = None
     loc = data.locale
     day = _day(data)
     tomorrow = day + dt.timedelta(days=1)

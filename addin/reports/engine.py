@@ -48,7 +48,11 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?::[A-Za-z0-9_\-]+)?)\s*\}\}")
 #: the kinds of report columns that are not KPI units.
 FORMATS = {
     **{unit: f.excel for unit, f in UNIT_FORMATS.items()},
-    "int": UNIT_FORMATS["count"].excel, "number": "#,##0.##", "date": "yyyy-mm-dd", "text": "General",
+    # Quantities: General shows 17 and 1.5 as they are ("#,##0.##" shows "17.").
+    "int": UNIT_FORMATS["count"].excel, "number": "General", "date": "yyyy-mm-dd", "text": "General",
+    # Change columns: relative change, and the difference of two ratios in percentage points.
+    "change": '+0.0%;-0.0%;0.0%', "pp": '+0.0" pp";-0.0" pp";0.0" pp"',
+    "pp_zh": '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"',
 }
 _FORMULA_START = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="A6A6A6")
@@ -56,11 +60,6 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _MAX_WIDTH = 48
-#: Rows of a sheet that go into its PDF. Long work lists (thousands of lapsed customers) stay
-#: whole in the workbook; their PDF shows the first rows and says so in the page footer.
-PRINT_ROWS = 250
-T_PRINTED = Text("Printed: the first {shown:,} of {total:,} rows; the workbook holds them all.",
-                 "打印：前 {shown:,} 行（共 {total:,} 行）；完整内容见工作簿。")
 
 T_UNKNOWN = Text("Report template {template}, sheet {sheet}, cell {cell}: unknown placeholder {{{{{name}}}}}.",
                  "报表模板 {template}，工作表 {sheet}，单元格 {cell}：未知占位符 {{{{{name}}}}}。")
@@ -108,6 +107,9 @@ class TablePos:
     last_row: int
     first_col: int
     columns: tuple[str, ...]
+    #: The table's last row (data, the empty text or the totals row); the kinds of its columns.
+    end_row: int = 0
+    kinds: tuple[str, ...] = ()
 
     def col(self, key: str) -> int:
         """Worksheet column number of ``key``."""
@@ -123,8 +125,6 @@ class Context:
     labels: dict[str, Text] = field(default_factory=dict)
     kpis: dict[str, tuple[Any, str]] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
-    #: Rows of a sheet its PDF prints (None: every row, for work lists that must print in full).
-    print_rows: int | None = PRINT_ROWS
 
     def label(self, key: str) -> str | None:
         if key in self.labels:
@@ -192,7 +192,14 @@ def put(cell: Cell, value: Any, kind: str = "text") -> None:
         cell.number_format = fmt
 
 
-def _width(value: Any) -> int:
+#: Width of a Latin character or digit in the report's font, in column-width units (Calibri's
+#: digit): Noto Sans CJK, which prints the Chinese reports, sets Latin text about a quarter wider.
+LATIN_WIDTH = {"en-US": 1.0, "zh-CN": 1.25}
+
+
+def text_width(value: Any, latin: float = 1.0) -> int:
+    """Width of a value as printed, in characters (a CJK character counts two, a Latin one
+    ``latin``)."""
     if value is None:
         return 0
     if isinstance(value, float):
@@ -201,7 +208,27 @@ def _width(value: Any) -> int:
         text = "2026-10-31"
     else:
         text = str(value)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    # Digits and punctuation are closer to Calibri's widths than letters are.
+    narrow = 1 + (latin - 1) * 0.4
+    return math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else latin if ch.isalpha() else narrow
+                         for ch in text))
+
+
+#: What a number format adds to a number's printed width: a sign and a unit ("+21.5个百分点").
+_SUFFIX_WIDTH = {"ratio": 1, "change": 2, "pp": 4, "pp_zh": 10}
+
+
+def head_width(label: str, latin: float = 1.0) -> int:
+    """The width a header label asks of its column: a long label wraps onto two lines (at a space,
+    or anywhere in CJK text), so it asks for about half its width, never less than its longest
+    word."""
+    width = text_width(label, latin)
+    if width <= 12:
+        return width
+    if any(unicodedata.east_asian_width(ch) in "WF" for ch in label):
+        return (width + 1) // 2 + 1
+    longest = max(text_width(w, latin) for w in label.split())
+    return max(longest, (width + 1) // 2 + 2)
 
 
 class _Styles:
@@ -213,7 +240,7 @@ class _Styles:
         self._cache: dict[tuple[str, str], Any] = {}
 
     def apply(self, cell: Cell, role: str, kind: str) -> None:
-        key = (role, FORMATS.get(kind, "General") if role != "head" else "")
+        key = (role, kind if kind == "na" else FORMATS.get(kind, "General") if role != "head" else "")
         style = self._cache.get(key)
         if style is None:
             cell.border = _BORDER
@@ -228,6 +255,9 @@ class _Styles:
                 cell.fill = _TOTAL_FILL
             if role != "head" and kind in FORMATS and kind != "text":
                 cell.number_format = FORMATS[kind]
+            if kind == "na":
+                # A word in a column of numbers ("n/a", "Met"): aligned with the numbers.
+                cell.alignment = Alignment(horizontal="right")
             self._cache[key] = copy(cell._style)
         else:
             cell._style = copy(style)
@@ -244,13 +274,14 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
     n = max(len(table.rows), 1) + (1 if table.total is not None else 0)
     ws.insert_rows(row + 1, n)
     styles = _Styles(ws)
+    latin = LATIN_WIDTH.get(locale, 1.0)
     widths = [0] * len(table.columns)
     for j, c in enumerate(table.columns):
         label = c.label(locale) if isinstance(c.label, Text) else c.label
         cell = ws.cell(row, col + j)
         put(cell, label)
         styles.apply(cell, "head", "text")
-        widths[j] = _width(label)
+        widths[j] = head_width(label, latin)
     r = row + 1
     if not table.rows:
         put(ws.cell(r, col), (table.empty or T_EMPTY)(locale))
@@ -264,9 +295,9 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
             value, kind = _cell_kind(values[j], c.kind)
             value = plain(value)
             cell = ws.cell(r, col + j)
-            styles.apply(cell, role, kind if value is not None and not isinstance(value, str) else "text")
+            styles.apply(cell, role, kind if kind == "na" or (value is not None and not isinstance(value, str)) else "text")
             put(cell, value, kind)
-            widths[j] = max(widths[j], _width(value))
+            widths[j] = max(widths[j], text_width(value, latin) + _SUFFIX_WIDTH.get(kind, 0))
         r += 1
     for j, w in enumerate(widths):
         letter = get_column_letter(col + j)
@@ -274,7 +305,8 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
         ws.column_dimensions[letter].width = max(current, min(w + 2, _MAX_WIDTH))
     first = row + 1
     last = row + len(table.rows)
-    return TablePos(ws.title, row, first, last, col, tuple(c.key for c in table.columns))
+    return TablePos(ws.title, row, first, last, col, tuple(c.key for c in table.columns), end_row=r - 1,
+                    kinds=tuple(c.kind for c in table.columns))
 
 
 T_EMPTY = Text("(none this month)", "（本月无）")
@@ -286,6 +318,7 @@ class Filled:
 
     wb: Workbook
     tables: dict[str, TablePos]
+    locale: str = "en-US"
 
 
 def _sheet_title(title: str, ctx: Context, template: str) -> str:
@@ -315,26 +348,35 @@ def fill(template: str | Path, ctx: Context) -> Filled:
     for ws in wb.worksheets:
         ws.title = _sheet_title(ws.title, ctx, path.name)
         row = 1
+        notes: list[Cell] = []
         while row <= ws.max_row:
             after = row + 1
             for cell in list(ws[row]):
+                if isinstance(cell.value, str) and cell.value.strip() == "{{currency_note}}":
+                    notes.append(cell)
                 if isinstance(cell.value, str) and "{{" in cell.value:
                     end = _fill_cell(ws, cell, ctx, path.name, positions)
                     # Rows a table wrote hold data, never placeholders: skip past them.
                     after = max(after, (end or row) + 1)
             row = after
-        if ctx.print_rows is not None:
-            limit_print(ws, ctx.locale, ctx.print_rows)
-    return Filled(wb, positions)
+        _currency_note(ws, notes, ctx, positions)
+    return Filled(wb, positions, ctx.locale)
 
 
-def limit_print(ws: Worksheet, locale: str, rows: int = PRINT_ROWS) -> None:
-    """Print at most ``rows`` rows of a long sheet, saying so in the page footer."""
-    if ws.max_row <= rows:
+def _has_money(table: Table) -> bool:
+    if any(c.kind == "money" for c in table.columns):
+        return True
+    return any(isinstance(v, Typed) and v.kind == "money" for row in table.rows for v in row)
+
+
+def _currency_note(ws: Worksheet, notes: list[Cell], ctx: Context, positions: dict[str, TablePos]) -> None:
+    """The currency note ("Amounts ex-tax, in CNY") only on a sheet whose tables hold amounts."""
+    if not notes:
         return
-    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{rows}"
-    ws.oddFooter.center.text = T_PRINTED(locale, shown=rows - 1, total=ws.max_row - 1)
-    ws.oddFooter.center.size = 8
+    if any(pos.sheet == ws.title and _has_money(ctx.tables[name]) for name, pos in positions.items()):
+        return
+    for cell in notes:
+        cell.value = None
 
 
 def _fill_cell(ws: Worksheet, cell: Cell, ctx: Context, template: str, positions: dict[str, TablePos]) -> int | None:

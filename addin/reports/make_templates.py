@@ -24,7 +24,7 @@ Sheet = tuple[str, list[list[str]]]
 
 def _head(title: str, sheet: str | None = None) -> list[list[str]]:
     first = f"{{{{label:{title}}}}}" + (f" · {{{{label:{sheet}}}}}" if sheet else "")
-    return [[first], ["{{store_name}} ({{store_code}}) · {{label:period}} {{period}}"], ["{{currency_note}}"], []]
+    return [[first], ["{{store_name}} ({{store_code}}) · {{label:period}} {{period_label}}"], ["{{currency_note}}"], []]
 
 
 def _section(label: str, table: str) -> list[list[str]]:
@@ -149,11 +149,12 @@ def template_workbook(name: str) -> Workbook:
         for r, cells in enumerate(rows, start=1):
             for c, text in enumerate(cells, start=1):
                 ws.cell(r, c, text)
-        ws["A1"].font = Font(bold=True, size=14)
+        # Fonts, the page setup and the page breaks are the report's (addin.reports.layout).
+        ws["A1"].font = Font(name="Calibri", bold=True, size=14)
         for r, cells in enumerate(rows, start=1):
             if r > 3 and len(cells) == 1 and cells[0].startswith(("{{label:", "{{lapsed", "{{churned",
                                                                    "{{appointments_title")):
-                ws.cell(r, 1).font = Font(bold=True, size=11, color="1F4E79")
+                ws.cell(r, 1).font = Font(name="Calibri", bold=True, size=11, color="1F4E79")
         ws.column_dimensions["A"].width = 14
         # Print: landscape, every column on one page width, as many pages down as needed.
         ws.page_setup.orientation = "portrait" if name in PORTRAIT else "landscape"

@@ -70,6 +70,7 @@ def context(data: ReportData) -> Context:
 
 
 def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
-    """Settled jobs by repair type."""
-    bar_chart(filled, filled.tables["repair_type"], "label", ["ros"], LABELS["by_repair_type"](data.locale), "A3",
+    """Settled jobs by repair type (counts: the revenue is in the table beside)."""
+    bar_chart(filled, filled.tables["repair_type"], "label", ["ros"],
+              Text("Settled jobs by repair type", "按维修类型的结算台次")(data.locale), "A3", horizontal=True,
               width=20, height=9)

@@ -131,6 +131,7 @@ def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
     """On the charts sheet: revenue by pay type (pie), by repair type (bar), flag hours by team."""
     loc = data.locale
     pie_chart(filled, filled.tables["pay_type"], "label", "revenue", LABELS["by_pay_type"](loc), "A3")
-    bar_chart(filled, filled.tables["repair_type"], "label", ["revenue"], LABELS["by_repair_type"](loc), "H3")
+    bar_chart(filled, filled.tables["repair_type"], "label", ["revenue"], LABELS["by_repair_type"](loc), "H3",
+              horizontal=True, height=9)
     bar_chart(filled, filled.tables["teams"], "team", ["flag_hours"], Text("Flag hours by team", "各班组工时数")(loc),
-              "A20")
+              "A22")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from addin import sets
 from addin.i18n import Text
-from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label
+from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, chart_data, col_label
 from addin.reports.engine import Column, Context, Filled, Table
 
 NAME = "parts"
@@ -175,20 +175,11 @@ def charts(filled: Filled, ctx: Context, data: ReportData) -> None:
     table = ctx.tables["movements"]
     if not table.rows:
         return
-    ws = filled.wb.worksheets[-1]
     top = sorted(table.rows, key=lambda r: -r[9])[:10]
-    # The chart reads a small helper range on the charts sheet, below where the chart sits.
-    first = 30
-    ws.cell(first, 1, Text("Part", "配件")(data.locale))
-    ws.cell(first, 2, Text("Opening value", "期初金额")(data.locale))
-    ws.cell(first, 3, Text("Closing value", "期末金额")(data.locale))
-    for i, r in enumerate(top, start=1):
-        ws.cell(first + i, 1).value = str(r[0])
-        ws.cell(first + i, 1).data_type = "s"
-        ws.cell(first + i, 2, r[3]).number_format = "#,##0.00"
-        ws.cell(first + i, 3, r[9]).number_format = "#,##0.00"
-    from addin.reports.engine import TablePos
-
-    pos = TablePos(ws.title, first, first + 1, first + len(top), 1, ("part", "open", "close"))
-    bar_chart(filled, pos, "part", ["open", "close"], Text("Stock value, top 10 parts", "库存金额前十配件")(data.locale),
-              "A3", width=22, height=10)
+    loc = data.locale
+    # Bars labelled with the part's name (its number when it has none); the data on the hidden sheet.
+    pos = chart_data(filled, [Text("Part", "配件")(loc), Text("Opening value", "期初金额")(loc),
+                              Text("Closing value", "期末金额")(loc)],
+                     [[r[1] or r[0], r[3], r[9]] for r in top], ("text", "money", "money"))
+    bar_chart(filled, pos, "c0", ["c1", "c2"], Text("Stock value, top 10 parts", "库存金额前十配件")(loc),
+              "A3", horizontal=True, width=22, height=12)

@@ -348,7 +348,6 @@ def context(data: ReportData) -> Context:
     """The sections of the registers report."""
     ctx = data.base_context()
     ctx.labels.update(LABELS)
-    ctx.print_rows = None
     _complaints(ctx, data)
     _renewals(ctx, data)
     _followups(ctx, data)
