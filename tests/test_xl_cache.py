@@ -10,7 +10,7 @@ from test_kpis import REVENUE_GROSS, T
 from test_udfs import _kpi_args
 
 from addin import udfs
-from addin.xl.cache import SAMPLE, InputCache, cell_count, fingerprint, freeze
+from addin.xl.cache import SAMPLE, InputCache, fingerprint, freeze
 
 AP = pytest.approx
 
@@ -91,10 +91,10 @@ def test_the_fingerprint_samples_a_bounded_number_of_rows() -> None:
 
 def test_freeze_copies_lists_and_shares_cells() -> None:
     grid = [["a", 1.0], ["b", 2.0]]
-    frozen = freeze(("x", [grid, None]))
+    frozen, cells = freeze(("x", [grid, None]))
     assert frozen == ("x", [grid, None])
     assert frozen[1][0] is not grid and frozen[1][0][0] is not grid[0] and frozen[1][0][0][0] is grid[0][0]
-    assert cell_count(("x", [grid, None])) == 1 + 4 + 1
+    assert cells == 1 + 4 + 1
 
 
 def test_bounded_by_entries_and_by_cells() -> None:

@@ -18,8 +18,11 @@ larger than the bound are computed and not kept.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 MAX_ENTRIES = 16
@@ -48,23 +51,34 @@ def fingerprint(value: Any) -> Hashable:
     return (type(value).__name__, n, tuple(fingerprint(item) if _is_seq(item) else item for item in picked))
 
 
-def freeze(value: Any) -> Any:
-    """A copy of ``value`` that the caller's later changes to its lists cannot reach: lists and
-    tuples are copied down to the cells, the cells (immutable primitives) are shared."""
+def freeze(value: Any) -> tuple[Any, int]:
+    """A copy of ``value`` that the caller's later changes to its lists cannot reach, and the
+    number of cells it holds: lists and tuples are copied down to the cells, the cells (immutable
+    primitives) are shared."""
     if not _is_seq(value):
-        return value
-    if _SEQUENCES.isdisjoint(map(type, value)):  # a row of cells: one C-level copy
-        return list(value) if type(value) is list else value
-    return type(value)(freeze(item) for item in value)
+        return value, 1
+    kinds = set(map(type, value))
+    if kinds.isdisjoint(_SEQUENCES):  # a row of cells
+        return (list(value) if type(value) is list else value), len(value)
+    if kinds <= _SEQUENCES and _SEQUENCES.isdisjoint(map(type, itertools.chain.from_iterable(value))):
+        # a table: rows of cells (checked in one pass over its cells), each row copied
+        rows = [row.copy() if type(row) is list else row for row in value]
+        return (rows if type(value) is list else tuple(rows)), sum(map(len, value))
+    items = [freeze(item) for item in value]
+    return type(value)(item for item, _ in items), sum(cells for _, cells in items)
 
 
-def cell_count(value: Any) -> int:
-    """How many values ``value`` holds (the cells of its tables)."""
-    if not _is_seq(value):
-        return 1
-    if _SEQUENCES.isdisjoint(map(type, value)):
-        return len(value)
-    return sum(cell_count(item) for item in value)
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Copying a large year's rows makes hundreds of thousands of lists, and the cyclic collector
+    would walk every tracked object again and again meanwhile (seconds, for no cycle)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class InputCache:
@@ -91,22 +105,23 @@ class InputCache:
         self._entries.clear()
 
     def lookup(self, inputs: Any, compute: Callable[[], Any]) -> Any:
-        try:
-            key = fingerprint(inputs)
-            hash(key)
-        except TypeError:  # a value that cannot be a key (not from Excel): no caching
-            return compute()
-        for slot, (stored, result, _) in self._entries.items():
-            if slot[0] == key and stored == inputs:
-                self._entries.move_to_end(slot)
-                self.hits += 1
-                return result
-        self.misses += 1
-        result = compute()
-        cells = cell_count(inputs)
-        if cells <= self.max_cells:
-            self._serial += 1
-            self._entries[(key, self._serial)] = (freeze(inputs), result, cells)
-            while len(self._entries) > self.max_entries or self.cells > self.max_cells:
-                self._entries.popitem(last=False)
-        return result
+        with _gc_paused():
+            try:
+                key = fingerprint(inputs)
+                hash(key)
+            except TypeError:  # a value that cannot be a key (not from Excel): no caching
+                return compute()
+            for slot, (stored, result, _) in self._entries.items():
+                if slot[0] == key and stored == inputs:
+                    self._entries.move_to_end(slot)
+                    self.hits += 1
+                    return result
+            self.misses += 1
+            result = compute()
+            frozen, cells = freeze(inputs)
+            if cells <= self.max_cells:
+                self._serial += 1
+                self._entries[(key, self._serial)] = (frozen, result, cells)
+                while len(self._entries) > self.max_entries or self.cells > self.max_cells:
+                    self._entries.popitem(last=False)
+            return result
