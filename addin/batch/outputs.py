@@ -8,9 +8,9 @@ compared with one on this machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from addin.batch.group import GROUP_RULES, MAIN_KPIS, Sum, ranking
 from addin.batch.macros import STATUS_TEXT as MACRO_STATUS
@@ -20,6 +20,28 @@ from addin.kpis import UNIT_FORMATS as _UNITS
 
 if TYPE_CHECKING:
     from addin.batch.result import BatchResult
+
+
+class Report(Protocol):
+    """What the group report is made from: a batch's result with its stores held
+    (addin.batch.result.BatchResult) or read back from the spool (addin.batch.stream.SpoolResult)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def gives_kpis(self) -> bool: ...
+    @property
+    def group(self) -> dict[str, float | None]: ...
+    @property
+    def failures(self) -> list[dict[str, str]]: ...
+    @property
+    def macros_note(self) -> str | None: ...
+    @property
+    def stores(self) -> Iterable[dict[str, Any]]: ...
+    @property
+    def measured(self) -> Iterable[dict[str, Any]]: ...
 
 #: Number formats by the unit of addin.kpis.KPIS (the registry's addin.kpis.UNIT_FORMATS).
 UNIT_FORMATS = {unit: f.excel for unit, f in _UNITS.items()}
@@ -89,14 +111,34 @@ def scalar_kpis(kpis: dict[str, Any]) -> dict[str, float | None]:
     return {k: (None if kpis.get(k) is None else float(kpis[k])) for k in GROUP_RULES}
 
 
+def jsonl_line(store: dict[str, Any]) -> str:
+    """A measured store's line of the JSON lines file: its KPI JSON plus ``file``,
+    ``store_code`` and ``store_name``."""
+    line = {"file": store["file"], "store_code": store.get("store_code"),
+            "store_name": store.get("store_name"), **store["kpis"]}
+    return json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def write_jsonl(result: BatchResult, dest: Path) -> Path:
     """One line per measured store: its KPI JSON plus ``file``, ``store_code`` and ``store_name``."""
     with dest.open("w", encoding="utf-8") as fh:
         for store in result.measured:
-            line = {"file": store["file"], "store_code": store.get("store_code"),
-                    "store_name": store.get("store_name"), **store["kpis"]}
-            fh.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+            fh.write(jsonl_line(store))
     return dest
+
+
+def parquet_schema() -> Any:
+    """file, store_code, store_name, period, then every department KPI as float64."""
+    import pyarrow as pa
+
+    fields = [pa.field(name, pa.string()) for name in ("file", "store_code", "store_name", "period")]
+    fields += [pa.field(kpi, pa.float64()) for kpi in GROUP_RULES]
+    return pa.schema(fields)
+
+
+def parquet_row(store: dict[str, Any], period: str) -> dict[str, Any]:
+    return {"file": store["file"], "store_code": store.get("store_code"), "store_name": store.get("store_name"),
+            "period": period, **scalar_kpis(store["kpis"])}
 
 
 def write_parquet(result: BatchResult, dest: Path) -> Path:
@@ -105,11 +147,8 @@ def write_parquet(result: BatchResult, dest: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fields = [pa.field(name, pa.string()) for name in ("file", "store_code", "store_name", "period")]
-    fields += [pa.field(kpi, pa.float64()) for kpi in GROUP_RULES]
-    rows = [{"file": s["file"], "store_code": s.get("store_code"), "store_name": s.get("store_name"),
-             "period": result.period, **scalar_kpis(s["kpis"])} for s in result.measured]
-    pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema(fields)), dest)
+    rows = [parquet_row(s, result.period) for s in result.measured]
+    pq.write_table(pa.Table.from_pylist(rows, schema=parquet_schema()), dest)
     return dest
 
 
@@ -185,7 +224,7 @@ def _macro_status(store: dict[str, Any], locale: str) -> str:
     return tr(MACRO_STATUS[macros["status"] if macros else "not_checked"], locale)
 
 
-def _stores_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _stores_sheet(wb: Any, result: Report, locale: str) -> None:
     from openpyxl.styles import Font
 
     ws = wb.active
@@ -216,7 +255,7 @@ def _stores_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _fit(ws, first_row=3)
 
 
-def _group_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _group_sheet(wb: Any, result: Report, locale: str) -> None:
     ws = wb.create_sheet(tr(T["group"], locale))
     _header(ws, [tr(T["kpi"], locale), tr(T["kpi_id"], locale), tr(T["value"], locale), tr(T["rule"], locale)])
     for kpi, rule in GROUP_RULES.items():
@@ -233,24 +272,35 @@ def _against(code: str | None, name: str | None, kpi: str, actual: float | None,
             "achievement": None if actual is None or not target else actual / target, "met": met}
 
 
-def target_rows(result: BatchResult, group_label: str = "Group") -> list[dict[str, Any]]:
+def target_rows(result: Report, group_label: str = "Group") -> list[dict[str, Any]]:
     """Actual against target for every KPI a store has a target for (settings target_<kpi>):
     variance = actual − target, achievement = actual / target, met by the KPI's direction. Then
-    the group, for each summed KPI that every measured store has a target for: Σ targets."""
+    the group, for each summed KPI that every measured store has a target for: Σ targets.
+    One pass over the stores (they may be read back from a spool)."""
     rows = []
+    sums: dict[str, float] = {kpi: 0 for kpi, rule in GROUP_RULES.items() if isinstance(rule, Sum)}
+    complete = dict.fromkeys(sums, True)
+    count = 0
     for store in result.measured:
-        for kpi, target in (store.get("targets") or {}).items():
+        count += 1
+        targets = store.get("targets") or {}
+        for kpi, target in targets.items():
             if kpi in GROUP_RULES:
                 rows.append(_against(store.get("store_code"), store.get("store_name"), kpi,
                                      store["kpis"].get(kpi), target))
-    for kpi, rule in GROUP_RULES.items():
-        targets = [(s.get("targets") or {}).get(kpi) for s in result.measured]
-        if isinstance(rule, Sum) and targets and None not in targets:
-            rows.append(_against(group_label, None, kpi, result.group.get(kpi), sum(targets)))
+        for kpi in sums:
+            target = targets.get(kpi)
+            if target is None:
+                complete[kpi] = False
+            elif complete[kpi]:
+                sums[kpi] += target
+    for kpi in sums:
+        if count and complete[kpi]:
+            rows.append(_against(group_label, None, kpi, result.group.get(kpi), sums[kpi]))
     return rows
 
 
-def _targets_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _targets_sheet(wb: Any, result: Report, locale: str) -> None:
     from openpyxl.styles import Font
 
     ws = wb.create_sheet(tr(T["targets"], locale))
@@ -269,7 +319,7 @@ def _targets_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _fit(ws)
 
 
-def _ranking_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _ranking_sheet(wb: Any, result: Report, locale: str) -> None:
     from openpyxl.styles import Font
 
     ws = wb.create_sheet(tr(T["ranking"], locale))
@@ -286,7 +336,7 @@ def _ranking_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _fit(ws)
 
 
-def _macros_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _macros_sheet(wb: Any, result: Report, locale: str) -> None:
     ws = wb.create_sheet(tr(T["macros"], locale))
     _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "status", "missing", "changed", "extra", "reason")])
     for store in result.stores:
@@ -297,7 +347,7 @@ def _macros_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _fit(ws)
 
 
-def _checks_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _checks_sheet(wb: Any, result: Report, locale: str) -> None:
     ws = wb.create_sheet(tr(T["checks"], locale))
     _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "severity", "check_rule", "sheet", "row",
                                               "column", "value", "message")])
@@ -308,7 +358,7 @@ def _checks_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _fit(ws)
 
 
-def _failures_sheet(wb: Any, result: BatchResult, locale: str) -> None:
+def _failures_sheet(wb: Any, result: Report, locale: str) -> None:
     ws = wb.create_sheet(tr(T["failures"], locale))
     _header(ws, [tr(T["file"], locale), tr(T["reason"], locale)])
     for failure in result.failures:
@@ -318,7 +368,7 @@ def _failures_sheet(wb: Any, result: BatchResult, locale: str) -> None:
     _fit(ws)
 
 
-def write_group_report(result: BatchResult, dest: Path, locale: str = "en-US") -> Path:
+def write_group_report(result: Report, dest: Path, locale: str = "en-US") -> Path:
     """The group report workbook: stores (with the group row), group figures and how each is
     computed, targets, ranking (KPI actions), checks (validate), macros and failures."""
     from openpyxl import Workbook
