@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     live = LiveBook(fake)
     sheets = data_sheets(live)
     fetch_start = time.perf_counter()
-    grids = {name: live.grid(name) for name in sheets.values()}
+    grids: dict[str, Any] = {name: live.grid(name) for name in sheets.values()}
     fetched = time.perf_counter() - fetch_start
     cells = sum(len(g) * len(g[0]) for g in grids.values() if g)
     print(f"workbook {path} ({path.stat().st_size / 1e6:.1f} MB): {len(grids)} data sheets, {cells:,} cells "

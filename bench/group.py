@@ -109,12 +109,12 @@ def batch(paths: list[Path], out: Path, workers: int, scheduler: str | None = No
     return result
 
 
-def timed(paths: list[Path], workers: int, scheduler: str | None = None) -> float:
-    """Stores per second of one batch."""
+def timed(paths: list[Path], workers: int, scheduler: str | None = None) -> tuple[float, float]:
+    """Stores per second of one batch, and the largest peak resident memory of its workers (MiB)."""
     with tempfile.TemporaryDirectory(prefix="bench_group_") as out:
         started = time.perf_counter()
-        batch(paths, Path(out), workers, scheduler)
-        return len(paths) / (time.perf_counter() - started)
+        result = batch(paths, Path(out), workers, scheduler)
+        return len(paths) / (time.perf_counter() - started), max(result.peak_rss_mb.values(), default=0.0)
 
 
 def memory(paths: list[Path]) -> dict[str, float]:
@@ -167,23 +167,24 @@ def main(argv: list[str] | None = None) -> int:
     for module in ACTIONS["kpi"].needs:  # imported before the clocks start, so that no run pays for it
         __import__(module)
     load_before = os.getloadavg()[0]
-    one = timed(paths, 1)
-    pool = timed(paths, 2)
+    one, one_mb = timed(paths, 1)
+    pool, pool_mb = timed(paths, 2)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        dask = timed(paths, 2, cluster.scheduler_address)
+        dask, dask_mb = timed(paths, 2, cluster.scheduler_address)
     load_after = os.getloadavg()[0]
     small = memory_in_child(args.cache, min(args.memory_at, args.stores))
     full = memory_in_child(args.cache, args.stores)
 
     n = len(paths)
     print(f"{n} small demo stores (one month each), batch kpi, results streamed, no PDF")
-    print(f"  one process alone                 {one:6.2f} stores/s")
+    print(f"  {'one process alone':<32}  {one:6.2f} stores/s; worker peak {one_mb:.0f} MiB")
     ok = True
-    for label, rate in (("process pool, 2 workers", pool), ("Dask LocalCluster, 2 processes", dask)):
+    for label, rate, mb in (("process pool, 2 workers", pool, pool_mb), ("Dask LocalCluster, 2 processes", dask, dask_mb)):
         ratio = rate / 2 / one
         ok = ok and ratio >= args.target
         print(f"  {label:<32}  {rate:6.2f} stores/s: per worker {ratio:.2f}x one process alone "
-              f"(target >= {args.target:.2f}x){'' if ratio >= args.target else '  BELOW TARGET'}")
+              f"(target >= {args.target:.2f}x){'' if ratio >= args.target else '  BELOW TARGET'}; "
+              f"worker peak {mb:.0f} MiB")
     print("  coordinator's memory (fresh interpreter, process pool of 2):")
     for m in (small, full):
         print(f"    {int(m['stores']):>5} stores: Python peak {m['streaming_mb']:6.2f} MiB while streaming, "

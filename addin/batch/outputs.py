@@ -161,7 +161,8 @@ def write_parquet(result: BatchResult, dest: Path) -> Path:
 
 #: A cell of a sheet: (value, number format or None, style or None); style is one of STYLES.
 Cell = tuple[Any, str | None, str | None]
-Rows = Callable[[], Iterator[list[Cell | None]]]
+Row = list[Any]  # of Cell, or None for a cell left empty
+Rows = Callable[[], Iterator[Row]]
 STYLES = ("header", "bold", "title", "red")
 _BOLD = frozenset(STYLES)
 
@@ -170,7 +171,7 @@ def _c(value: Any, fmt: str | None = None, style: str | None = None) -> Cell:
     return value, fmt, style
 
 
-def _head(labels: Sequence[str]) -> list[Cell | None]:
+def _head(labels: Sequence[str]) -> Row:
     return [_c(label, style="header") for label in labels]
 
 
@@ -281,7 +282,7 @@ def _stores_sheet(result: Report, locale: str) -> _Sheet:
     ident = [tr(T[k], locale) for k in ("store_code", "store_name", "file", "status", "macros")]
     formats = [UNIT_FORMATS.get(_unit(kpi), "General") for kpi in MAIN_KPIS]
 
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         yield [_c(tr(T["title"], locale, action=result.action, period=result.period), style="title")]
         yield []
         if result.gives_kpis:
@@ -291,7 +292,8 @@ def _stores_sheet(result: Report, locale: str) -> _Sheet:
                 yield ([_c(store.get("store_code")), _c(store.get("store_name")), _c(Path(store["file"]).name),
                         _c(_status(store, locale)), _c(_macro_status(store, locale))]
                        + [_c(kpis.get(k), fmt) for k, fmt in zip(MAIN_KPIS, formats)])
-            yield ([_c(tr(T["group_total"], locale), style="bold")] + [_c(None, style="bold")] * 4
+            total: Row = [_c(tr(T["group_total"], locale), style="bold")]
+            yield (total + [_c(None, style="bold")] * 4
                    + [_c(result.group.get(k), fmt, "bold") for k, fmt in zip(MAIN_KPIS, formats)])
         else:
             yield _head(ident + [tr(T["errors"], locale), tr(T["warnings"], locale)])
@@ -305,7 +307,7 @@ def _stores_sheet(result: Report, locale: str) -> _Sheet:
 
 
 def _group_sheet(result: Report, locale: str) -> _Sheet:
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         yield _head([tr(T["kpi"], locale), tr(T["kpi_id"], locale), tr(T["value"], locale), tr(T["rule"], locale)])
         for kpi, rule in GROUP_RULES.items():
             yield [_c(kpi_label(kpi, locale)), _c(kpi), _c(result.group.get(kpi), UNIT_FORMATS.get(_unit(kpi), "General")),
@@ -348,7 +350,7 @@ def target_rows(result: Report, group_label: str = "Group") -> Iterator[dict[str
 
 
 def _targets_sheet(result: Report, locale: str) -> _Sheet:
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         yield _head([tr(T[k], locale) for k in ("store_code", "store_name", "kpi", "actual", "target", "variance",
                                                   "achievement", "met")])
         for row in target_rows(result, tr(T["group_total"], locale)):
@@ -371,15 +373,15 @@ def _slim(stores: Iterable[dict[str, Any]], kpi: str) -> Iterator[dict[str, Any]
 def _ranking_sheet(result: Report, locale: str) -> _Sheet:
     kpis = ("revenue", "gross_margin")
 
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         blocks = [ranking(list(_slim(result.measured, kpi)), kpi) for kpi in kpis]
-        gap: list[Cell | None] = [None]
+        gap: Row = [None]
         titles = [_c(tr(T["by"], locale, kpi=kpi_label(kpi, locale)), style="bold") for kpi in kpis]
         yield [titles[0], None, None, None] + gap + [titles[1]]
-        labels = [_c(tr(T[key], locale), style="bold") for key in ("rank", "store_code", "store_name", "value")]
+        labels: Row = [_c(tr(T[key], locale), style="bold") for key in ("rank", "store_code", "store_name", "value")]
         yield labels + gap + labels
         for entries in zip(*blocks):
-            line: list[Cell | None] = []
+            line: Row = []
             for block, ((rank, store, value), kpi) in enumerate(zip(entries, kpis)):
                 if block:
                     line += gap
@@ -391,7 +393,7 @@ def _ranking_sheet(result: Report, locale: str) -> _Sheet:
 
 
 def _macros_sheet(result: Report, locale: str) -> _Sheet:
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         yield _head([tr(T[k], locale) for k in ("store_code", "file", "status", "missing", "changed", "extra",
                                                   "reason")])
         for store in result.stores:
@@ -404,7 +406,7 @@ def _macros_sheet(result: Report, locale: str) -> _Sheet:
 
 
 def _checks_sheet(result: Report, locale: str) -> _Sheet:
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         yield _head([tr(T[k], locale) for k in ("store_code", "file", "severity", "check_rule", "sheet", "row",
                                                   "column", "value", "message")])
         for store in result.stores:
@@ -417,7 +419,7 @@ def _checks_sheet(result: Report, locale: str) -> _Sheet:
 
 
 def _failures_sheet(result: Report, locale: str) -> _Sheet:
-    def rows() -> Iterator[list[Cell | None]]:
+    def rows() -> Iterator[Row]:
         yield _head([tr(T["file"], locale), tr(T["reason"], locale)])
         for failure in result.failures:
             yield [_c(failure["file"]), _c(failure["reason"])]

@@ -10,8 +10,8 @@ worker and, in ``bench/batch.py --dask``, about a quarter more CPU per store.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -110,7 +110,7 @@ def run_dask(worker: Worker, paths: Sequence[str], options: TaskOptions, schedul
     try:
         width = len(client.scheduler_info().get("workers", {})) or 1
         queue = deque(paths)
-        where: dict[str, str] = {}
+        where: dict[Any, str] = {}
 
         def submit() -> Any:
             path = queue.popleft()

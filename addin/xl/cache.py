@@ -41,7 +41,7 @@ def fingerprint(value: Any) -> Hashable:
     of each list and a spread sample of its items, recursively. Equal inputs have equal
     fingerprints; different inputs usually differ, and :class:`InputCache` checks equality."""
     if not _is_seq(value):
-        return value
+        return value  # type: ignore[no-any-return]  # a cell: hashable, or TypeError in lookup
     n = len(value)
     if n <= SAMPLE + 2:
         picked = value
