@@ -121,3 +121,13 @@ def test_a_local_dask_cluster_of_worker_processes(json_stores: Path, tmp_path: P
     for name in ("jsonl", "parquet"):
         assert dask.outputs[name].read_bytes() == local.outputs[name].read_bytes()
     assert _cells(dask.outputs["xlsx"]) == _cells(local.outputs["xlsx"])
+
+
+def test_an_aborted_batch_leaves_no_partial_file(tmp_path: Path) -> None:
+    from addin.batch.result import BatchResult
+
+    sink = stream.StreamSink(tmp_path, BatchResult("kpi", PERIOD, True))
+    sink.add({"file": "a.xlsx", "status": "ok", "store_code": "A", "kpis": {"revenue": 1.0}})
+    assert (tmp_path / f"kpis_{PERIOD}.jsonl").read_text(encoding="utf-8").count("\n") == 1  # written at once
+    sink.abort()
+    assert list(tmp_path.iterdir()) == []

@@ -142,7 +142,12 @@ class StreamSink:
         self._writer.close()
 
     def abort(self) -> None:
-        """After a failure of the batch itself: close everything and drop the spool."""
+        """After a failure of the batch itself (no cluster, interrupted): close everything and
+        remove what was written, which would be incomplete."""
         with contextlib.suppress(Exception):
             self.close()
         self.spool.remove()
+        if self.gives_kpis:
+            for path in (self.jsonl, self.parquet):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
