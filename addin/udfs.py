@@ -4,7 +4,7 @@ and row helpers. Each function's docstring is what Excel's function wizard shows
 Every table argument is a 2-D range INCLUDING its header row (e.g. ``tblWorkOrders[#All]`` in
 Excel, or the sheet's used range); headers may be keys, English or Chinese labels. Because the
 tables are arguments, Excel recalculates a function only when one of them changes, and a cache
-keyed on a hash of the data skips the computation when the same data comes again.
+of the data (addin.xl.cache: equal values, not the same lists) skips the computation when the same data comes again.
 
 A function never raises into Excel: a problem comes back as the text ``#SERVICE: <message>``.
 Without pywin32 (Linux, macOS tests) the xlwings decorators are pass-through, so this module
@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import pickle
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import xlwings as xw
 
 from addin.errors import ServiceError
+from addin.xl.cache import InputCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR_PREFIX = "#SERVICE: "
-_CACHE_SIZE = 16
-_cache: OrderedDict[str, Any] = OrderedDict()
+#: Results by their inputs (addin.xl.cache: a cheap fingerprint, then equality of every cell).
+CACHE = InputCache()
 
 # The sheets SERVICE_KPIS reads, in its argument order.
 KPI_TABLES = ("settings", "work_orders", "wo_lines", "parts_ledger", "claims", "claim_payments", "roster",
@@ -52,24 +50,18 @@ def _safe(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _digest(*parts: Any) -> str:
-    return hashlib.blake2b(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+def _digest(*parts: Any) -> tuple[Any, ...]:
+    """The inputs a cached result depends on (what it is, the period, the tables' values)."""
+    return parts
 
 
-def _cached(key: str, compute: Callable[[], Any]) -> Any:
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    value = compute()
-    _cache[key] = value
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return value
+def _cached(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    return CACHE.lookup(key, compute)
 
 
 def clear_cache() -> None:
     """Forget every cached computation."""
-    _cache.clear()
+    CACHE.clear()
 
 
 def _grid(value: Any) -> list[list[Any]]:

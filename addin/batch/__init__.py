@@ -23,8 +23,9 @@ from typing import Any
 
 from addin.batch.actions import ACTIONS, Action, TaskOptions, register_action
 from addin.batch.collect import collect_paths
-from addin.batch.group import group_kpis
-from addin.batch.result import BatchError, BatchResult
+from addin.batch.group import GroupTotals
+from addin.batch.result import BatchError, BatchResult, is_measured
+from addin.batch.stream import Reorder, SpoolResult, StreamSink
 from addin.errors import ServiceError
 from addin.i18n import Text
 from addin.periods import check_period
@@ -70,13 +71,15 @@ def run_batch(
     locale: str = "en-US",
     macros: str | Path | Mapping[str, str] | bool | None = None,
     pdf: bool = True,
+    keep_stores: bool = True,
 ) -> BatchResult:
     """Run ``action`` ("validate", "kpi", "close" or one added with :func:`register_action`) for
     ``period`` (YYYY-MM) over the workbooks named by ``paths`` (files, folders searched
     recursively, globs).
 
-    - ``workers``: processes on this machine (default: one per CPU); ignored with ``scheduler``,
-      a Dask scheduler address or ``dask.distributed.Client``.
+    - ``workers``: processes on this machine (default: one per CPU). ``scheduler``: run on Dask
+      instead, a scheduler address or ``dask.distributed.Client`` (``workers`` ignored), or
+      ``"local"``: a Dask LocalCluster of ``workers`` processes started for this batch.
     - ``out_dir``: where the group report (xlsx, and PDF when LibreOffice is there and ``pdf``),
       the KPI JSON lines and the Parquet table go; None writes nothing. For close, each store's
       report pack goes to ``out_dir/<workbook stem>/`` (None: beside its workbook), with PDFs
@@ -88,6 +91,9 @@ def run_batch(
     - ``macros``: the official VBA project to compare each workbook's with: None, the project
       ``service-addin build`` installs; a folder of .bas/.cls files; a mapping name -> source;
       False, no comparison.
+    - ``keep_stores``: keep every store's result in ``result.stores``. Either way each result is
+      written to the files as it arrives (in input order) and not held for them: with False
+      (the ``batch`` command) the coordinator's memory stays flat however many stores there are.
 
     Raises :class:`BatchError` when the batch cannot start; a file that fails does not raise.
     """
@@ -114,46 +120,68 @@ def run_batch(
     options = TaskOptions(period=period, locale=locale, user=user, pdf=pdf,
                           out_dir=str(out) if out else None, official_macros=_official(macros, result, locale))
     order = {str(p): i for i, p in enumerate(files)}
-    collected: list[dict[str, Any]] = []
     bar = Progress(len(files), progress)
+    totals = GroupTotals(period) if spec.gives_kpis else None
+    sink = StreamSink(out, result) if out is not None else None
+    reorder = Reorder()
 
-    def on_result(item: dict[str, Any]) -> None:
-        collected.append(item)
-        bar.update(item)
-
-    try:
-        names = [str(p) for p in files]
-        if scheduler is not None:
-            run_dask(spec.worker, names, options, scheduler, on_result)
-        else:
-            run_local(spec.worker, names, options, workers or os.cpu_count() or 1, on_result)
-    finally:
-        bar.close()
-
-    for item in sorted(collected, key=lambda r: order[r["file"]]):
+    def take(item: dict[str, Any]) -> None:
+        """One result, in input order: counted, written, added to the group figures."""
         if item.get("pid") is not None and item.get("peak_rss_mb") is not None:
             result.peak_rss_mb[item["pid"]] = max(result.peak_rss_mb.get(item["pid"], 0.0), item["peak_rss_mb"])
         if item["status"] == "failed":
             result.failures.append({"file": item["file"], "reason": item["reason"]})
-        else:
+            return
+        result.count(item)
+        if keep_stores or sink is None:
             result.stores.append(item)
-    if spec.gives_kpis:
-        result.group = group_kpis(result.measured, period)
-    if out is not None:
-        _write_outputs(result, out, locale, pdf)
+        if totals is not None and is_measured(item):
+            totals.add(item)
+        if sink is not None:
+            sink.add(item)
+
+    def on_result(item: dict[str, Any]) -> None:
+        bar.update(item)
+        for ready in reorder.push(order[item["file"]], item):
+            take(ready)
+
+    try:
+        names = [str(p) for p in files]
+        if scheduler is not None:
+            run_dask(spec.worker, names, options, scheduler, on_result, workers=workers or os.cpu_count() or 1)
+        else:
+            run_local(spec.worker, names, options, workers or os.cpu_count() or 1, on_result)
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    finally:
+        bar.close()
+
+    if totals is not None:
+        result.group = totals.values()
+    if sink is not None:
+        try:
+            sink.close()
+            _write_outputs(result, sink, locale, pdf)
+        finally:
+            sink.spool.remove()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _write_outputs(result: BatchResult, out: Path, locale: str, pdf: bool) -> None:
+def _write_outputs(result: BatchResult, sink: StreamSink, locale: str, pdf: bool) -> None:
+    """The group report from the streamed results (read back from the spool); the JSON lines and
+    the Parquet table were written as the results came."""
     from addin.batch import outputs
 
-    stem = f"group_{result.action}_{result.period}"
-    xlsx = outputs.write_group_report(result, out / f"{stem}.xlsx", locale)
+    out = sink.out
+    xlsx = outputs.write_group_report(SpoolResult(result, sink.spool), out / f"group_{result.action}_{result.period}.xlsx",
+                                      locale)
     result.outputs["xlsx"] = xlsx
     if result.gives_kpis:
-        result.outputs["jsonl"] = outputs.write_jsonl(result, out / f"kpis_{result.period}.jsonl")
-        result.outputs["parquet"] = outputs.write_parquet(result, out / f"kpis_{result.period}.parquet")
+        result.outputs["jsonl"] = sink.jsonl
+        result.outputs["parquet"] = sink.parquet
     if pdf:
         from addin import libreoffice
 
@@ -165,4 +193,3 @@ def _write_outputs(result: BatchResult, out: Path, locale: str, pdf: bool) -> No
                 reason = exc.message(locale)
         if reason is not None:
             result.notes.append(NO_PDF(locale, reason=reason))
-

@@ -28,22 +28,73 @@ def _parts(store: Mapping[str, Any], kpi: str) -> tuple[float, float] | None:
     return _num(n) or 0.0, _num(d) or 0.0
 
 
-def _pooled(kpi: str, stores: Stores) -> float | None | bool:
-    """Σ num / Σ den of the stores' parts when every store carries them, else False."""
-    got = [_parts(s, kpi) for s in stores]
-    if not got or any(p is None for p in got):
-        return False
-    num = sum(p[0] for p in got if p is not None)
-    den = sum(p[1] for p in got if p is not None)
-    return num / den if den else None
+class _Parts:
+    """Σ num and Σ den of the stores' own parts of one KPI's ratio, added store by store; the
+    pooled value only while every store added carries them."""
+
+    __slots__ = ("complete", "count", "den", "kpi", "num")
+
+    def __init__(self, kpi: str) -> None:
+        self.kpi = kpi
+        self.count = 0
+        self.complete = True
+        self.num: float = 0
+        self.den: float = 0
+
+    def add(self, store: Mapping[str, Any]) -> None:
+        self.count += 1
+        got = _parts(store, self.kpi)
+        if got is None:
+            self.complete = False
+        elif self.complete:
+            self.num += got[0]
+            self.den += got[1]
+
+    def value(self) -> float | None | bool:
+        """Σ num / Σ den when every store carried the parts, else False."""
+        if not self.count or not self.complete:
+            return False
+        return self.num / self.den if self.den else None
+
+
+class Accumulator:
+    """One KPI's group figure, fed one store at a time (:meth:`add`) and read at the end
+    (:meth:`value`), so that a batch need not hold its stores: the sums are taken in the order
+    the stores come, as :func:`group_kpis` over a list takes them, to the last bit."""
+
+    def __init__(self, rule: Rule, kpi: str) -> None:
+        self.rule = rule
+        self.kpi = kpi
+        self.parts = _Parts(kpi)
+        self.sums: list[float] = [0, 0]
+
+    def add(self, store: Mapping[str, Any]) -> None:
+        self.parts.add(store)
+        self.rule.add(self, store)
+
+    def value(self, period: str, group: Mapping[str, Any]) -> float | None:
+        return self.rule.finish(self, period, group)
+
+
+def _compute(rule: Rule, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+    acc = Accumulator(rule, kpi)
+    for store in stores:
+        acc.add(store)
+    return acc.value(period, group)
 
 
 @dataclass(frozen=True)
 class Sum:
     """Σ of the stores' values."""
 
+    def add(self, acc: Accumulator, store: Mapping[str, Any]) -> None:
+        acc.sums[0] += _num(store["kpis"].get(acc.kpi)) or 0.0
+
+    def finish(self, acc: Accumulator, period: str, group: Mapping[str, Any]) -> float:
+        return acc.sums[0]
+
     def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float:
-        return sum(_num(s["kpis"].get(kpi)) or 0.0 for s in stores)
+        return _compute(self, kpi, stores, period, group)  # type: ignore[return-value]
 
     def text(self, kpi: str) -> str:
         return f"Σ {kpi}"
@@ -60,12 +111,16 @@ class Ratio:
     per_period: str | None = None
     formula: str = ""
 
-    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
-        pooled = _pooled(kpi, stores)
+    def add(self, acc: Accumulator, store: Mapping[str, Any]) -> None:
+        for slot, ids in enumerate((self.num, self.den)):
+            for i in (ids,) if isinstance(ids, str) else ids:
+                acc.sums[slot] += _num(store["kpis"].get(i)) or 0.0
+
+    def finish(self, acc: Accumulator, period: str, group: Mapping[str, Any]) -> float | None:
+        pooled = acc.parts.value()
         if pooled is not False:
             return pooled  # type: ignore[return-value]
-        num = _sum_of(self.num, stores)
-        den = _sum_of(self.den, stores)
+        num, den = acc.sums
         if not den:
             return None
         scale = self.scale
@@ -74,6 +129,9 @@ class Ratio:
         elif self.per_period == "days":
             scale *= Period.parse(period).days
         return num * scale / den
+
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        return _compute(self, kpi, stores, period, group)
 
     def text(self, kpi: str) -> str:
         return self.formula or f"Σ {self.num} / Σ {self.den}"
@@ -86,18 +144,22 @@ class Weighted:
 
     weight: str
 
-    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
-        pooled = _pooled(kpi, stores)
+    def add(self, acc: Accumulator, store: Mapping[str, Any]) -> None:
+        value, weight = _num(store["kpis"].get(acc.kpi)), _num(store["kpis"].get(self.weight))
+        if value is None or not weight:
+            return
+        acc.sums[0] += weight
+        acc.sums[1] += value * weight
+
+    def finish(self, acc: Accumulator, period: str, group: Mapping[str, Any]) -> float | None:
+        pooled = acc.parts.value()
         if pooled is not False:
             return pooled  # type: ignore[return-value]
-        total = weighted = 0.0
-        for store in stores:
-            value, weight = _num(store["kpis"].get(kpi)), _num(store["kpis"].get(self.weight))
-            if value is None or not weight:
-                continue
-            total += weight
-            weighted += value * weight
+        total, weighted = acc.sums
         return weighted / total if total else None
+
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        return _compute(self, kpi, stores, period, group)
 
     def text(self, kpi: str) -> str:
         return f"Σ({kpi} × {self.weight}) / Σ {self.weight}"
@@ -109,13 +171,17 @@ class Pooled:
     ``parts``: KPI id -> [numerator, denominator], from ``KpiResult.parts``); a result without
     them adds nothing to either sum."""
 
-    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
-        num = den = 0.0
-        for store in stores:
-            n, d = _parts(store, kpi) or (0.0, 0.0)
-            num += n
-            den += d
+    def add(self, acc: Accumulator, store: Mapping[str, Any]) -> None:
+        n, d = _parts(store, acc.kpi) or (0.0, 0.0)
+        acc.sums[0] += n
+        acc.sums[1] += d
+
+    def finish(self, acc: Accumulator, period: str, group: Mapping[str, Any]) -> float | None:
+        num, den = acc.sums
         return num / den if den else None
+
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        return _compute(self, kpi, stores, period, group)
 
     def text(self, kpi: str) -> str:
         return f"Σ {kpi} numerator / Σ {kpi} denominator"
@@ -127,12 +193,18 @@ class Complement:
 
     of: str
 
-    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
-        pooled = _pooled(kpi, stores)
+    def add(self, acc: Accumulator, store: Mapping[str, Any]) -> None:
+        pass
+
+    def finish(self, acc: Accumulator, period: str, group: Mapping[str, Any]) -> float | None:
+        pooled = acc.parts.value()
         if pooled is not False:
             return pooled  # type: ignore[return-value]
         other = group.get(self.of)
         return None if other is None else 1.0 - other
+
+    def compute(self, kpi: str, stores: Stores, period: str, group: Mapping[str, Any]) -> float | None:
+        return _compute(self, kpi, stores, period, group)
 
     def text(self, kpi: str) -> str:
         return f"1 − {self.of} (group)"
@@ -175,18 +247,34 @@ def _num(value: Any) -> float | None:
     return None if number != number else number
 
 
-def _sum_of(ids: str | tuple[str, ...], stores: Stores) -> float:
-    ids = (ids,) if isinstance(ids, str) else ids
-    return sum(_num(s["kpis"].get(i)) or 0.0 for s in stores for i in ids)
+class GroupTotals:
+    """The group figures of a batch, fed one store result at a time: ``add(store)`` for each
+    measured store (in input order), ``values()`` at the end = ``group_kpis(stores, period)``."""
+
+    def __init__(self, period: str) -> None:
+        self.period = period
+        self.count = 0
+        self._accumulators = {kpi: Accumulator(rule, kpi) for kpi, rule in GROUP_RULES.items()}
+
+    def add(self, store: Mapping[str, Any]) -> None:
+        self.count += 1
+        for acc in self._accumulators.values():
+            acc.add(store)
+
+    def values(self) -> dict[str, float | None]:
+        group: dict[str, float | None] = {}
+        for kpi, acc in self._accumulators.items():
+            group[kpi] = acc.value(self.period, group)
+        return group
 
 
 def group_kpis(stores: Stores, period: str) -> dict[str, float | None]:
     """The group value of every KPI in :data:`GROUP_RULES` over ``stores`` (worker results that
     carry ``kpis`` and, for the ratios, ``parts``)."""
-    group: dict[str, float | None] = {}
-    for kpi, rule in GROUP_RULES.items():
-        group[kpi] = rule.compute(kpi, stores, period, group)
-    return group
+    totals = GroupTotals(period)
+    for store in stores:
+        totals.add(store)
+    return totals.values()
 
 
 def ranking(stores: Stores, kpi: str, higher_is_better: bool = True

@@ -8,9 +8,10 @@ compared with one on this machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from addin.batch.group import GROUP_RULES, MAIN_KPIS, Sum, ranking
 from addin.batch.macros import STATUS_TEXT as MACRO_STATUS
@@ -20,6 +21,28 @@ from addin.kpis import UNIT_FORMATS as _UNITS
 
 if TYPE_CHECKING:
     from addin.batch.result import BatchResult
+
+
+class Report(Protocol):
+    """What the group report is made from: a batch's result with its stores held
+    (addin.batch.result.BatchResult) or read back from the spool (addin.batch.stream.SpoolResult)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def gives_kpis(self) -> bool: ...
+    @property
+    def group(self) -> dict[str, float | None]: ...
+    @property
+    def failures(self) -> list[dict[str, str]]: ...
+    @property
+    def macros_note(self) -> str | None: ...
+    @property
+    def stores(self) -> Iterable[dict[str, Any]]: ...
+    @property
+    def measured(self) -> Iterable[dict[str, Any]]: ...
 
 #: Number formats by the unit of addin.kpis.KPIS (the registry's addin.kpis.UNIT_FORMATS).
 UNIT_FORMATS = {unit: f.excel for unit, f in _UNITS.items()}
@@ -89,14 +112,34 @@ def scalar_kpis(kpis: dict[str, Any]) -> dict[str, float | None]:
     return {k: (None if kpis.get(k) is None else float(kpis[k])) for k in GROUP_RULES}
 
 
+def jsonl_line(store: dict[str, Any]) -> str:
+    """A measured store's line of the JSON lines file: its KPI JSON plus ``file``,
+    ``store_code`` and ``store_name``."""
+    line = {"file": store["file"], "store_code": store.get("store_code"),
+            "store_name": store.get("store_name"), **store["kpis"]}
+    return json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def write_jsonl(result: BatchResult, dest: Path) -> Path:
     """One line per measured store: its KPI JSON plus ``file``, ``store_code`` and ``store_name``."""
     with dest.open("w", encoding="utf-8") as fh:
         for store in result.measured:
-            line = {"file": store["file"], "store_code": store.get("store_code"),
-                    "store_name": store.get("store_name"), **store["kpis"]}
-            fh.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+            fh.write(jsonl_line(store))
     return dest
+
+
+def parquet_schema() -> Any:
+    """file, store_code, store_name, period, then every department KPI as float64."""
+    import pyarrow as pa
+
+    fields = [pa.field(name, pa.string()) for name in ("file", "store_code", "store_name", "period")]
+    fields += [pa.field(kpi, pa.float64()) for kpi in GROUP_RULES]
+    return pa.schema(fields)
+
+
+def parquet_row(store: dict[str, Any], period: str) -> dict[str, Any]:
+    return {"file": store["file"], "store_code": store.get("store_code"), "store_name": store.get("store_name"),
+            "period": period, **scalar_kpis(store["kpis"])}
 
 
 def write_parquet(result: BatchResult, dest: Path) -> Path:
@@ -105,51 +148,42 @@ def write_parquet(result: BatchResult, dest: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fields = [pa.field(name, pa.string()) for name in ("file", "store_code", "store_name", "period")]
-    fields += [pa.field(kpi, pa.float64()) for kpi in GROUP_RULES]
-    rows = [{"file": s["file"], "store_code": s.get("store_code"), "store_name": s.get("store_name"),
-             "period": result.period, **scalar_kpis(s["kpis"])} for s in result.measured]
-    pq.write_table(pa.Table.from_pylist(rows, schema=pa.schema(fields)), dest)
+    rows = [parquet_row(s, result.period) for s in result.measured]
+    pq.write_table(pa.Table.from_pylist(rows, schema=parquet_schema()), dest)
     return dest
 
 
 # --- the workbook ---------------------------------------------------------------------------------
+#
+# Written with openpyxl's write-only workbook: each sheet's rows are made twice from the stores
+# (once for the column widths, once to write them) and streamed to the file, so that the report
+# of a thousand stores takes no more memory than the report of ten.
 
-def _append(ws: Any, values: Sequence[Any]) -> None:
-    """Append a row whose text stays text: a file or store named ``=HYPERLINK(...)`` is written
-    as the per-store reports write text (addin.reports.engine.put), never as a formula."""
-    from addin.reports.engine import put
-
-    ws.append(list(values))
-    if values:
-        row = ws.max_row
-        for col, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                put(ws.cell(row, col), value)
-
-
-def _cell(ws: Any, row: int, col: int, value: Any) -> Any:
-    """Write one value (text stays text, as in :func:`_append`) and return the cell."""
-    from addin.reports.engine import put
-
-    cell = ws.cell(row, col)
-    if isinstance(value, str):
-        put(cell, value)
-    else:
-        cell.value = value
-    return cell
+#: A cell of a sheet: (value, number format or None, style or None); style is one of STYLES.
+Cell = tuple[Any, str | None, str | None]
+Row = list[Any]  # of Cell, or None for a cell left empty
+Rows = Callable[[], Iterator[Row]]
+STYLES = ("header", "bold", "title", "red")
+_BOLD = frozenset(STYLES)
 
 
-def _header(ws: Any, labels: Sequence[str]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _c(value: Any, fmt: str | None = None, style: str | None = None) -> Cell:
+    return value, fmt, style
 
-    _append(ws, list(labels))
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[ws.max_row].height = 30  # two lines of a wrapped label
-    ws.freeze_panes = f"A{ws.max_row + 1}"
+
+def _head(labels: Sequence[str]) -> Row:
+    return [_c(label, style="header") for label in labels]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A sheet of the report: its title, its rows (a function, called once per pass), the row of
+    its column headers (frozen below, two lines high) and the first row the widths count from."""
+
+    title: str
+    rows: Rows
+    header_row: int | None = 1
+    fit_from: int = 1
 
 
 def _width(value: Any) -> int:
@@ -160,20 +194,79 @@ def _width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(value))
 
 
-def _fit(ws: Any, first_row: int = 1) -> None:
-    """Column widths from the values (headers wrap, so they count only up to 14 characters), and
-    a landscape page one sheet wide for the PDF."""
-    from openpyxl.utils import get_column_letter
+def _widths(sheet: _Sheet) -> list[float]:
+    """Column widths from the values (headers and other bold cells wrap, so they count only up to
+    14 characters): 2 more than the widest, 8 to 50."""
+    widest: dict[int, int] = {}
+    columns = 0
+    for number, row in enumerate(sheet.rows(), start=1):
+        columns = max(columns, len(row))
+        if number < sheet.fit_from:
+            continue
+        for index, cell in enumerate(row):
+            if cell is None or cell[0] is None:
+                continue
+            width = min(_width(cell[0]), 14) if cell[2] in _BOLD else _width(cell[0])
+            widest[index] = max(widest.get(index, 0), width)
+    return [min(max(8, widest.get(index, 8) + 2), 50) for index in range(columns)]
 
-    for index, column in enumerate(ws.iter_cols(min_row=first_row), start=1):
-        widths = [min(_width(c.value), 14) if c.font.b else _width(c.value) for c in column if c.value is not None]
-        ws.column_dimensions[get_column_letter(index)].width = min(max(8, max(widths, default=8) + 2), 50)
+
+class _Styles:
+    """The fonts, fill and alignment of the report, made once per workbook."""
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        bold = Font(bold=True)
+        self.fonts = {"header": bold, "bold": bold, "title": Font(bold=True, size=14),
+                      "red": Font(bold=True, color="C00000")}
+        self.fill = PatternFill("solid", fgColor="DDEBF7")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+
+def _write_sheet(wb: Any, sheet: _Sheet, styles: _Styles) -> None:
+    """One sheet of the write-only workbook: widths, frozen header, page set-up, then the rows.
+    Text stays text: a file or store named ``=HYPERLINK(...)`` is written as the per-store
+    reports write text (addin.reports.engine.put), never as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from addin.reports.engine import put
+
+    ws = wb.create_sheet(sheet.title)
+    for index, width in enumerate(_widths(sheet), start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    if sheet.header_row is not None:
+        ws.row_dimensions[sheet.header_row].height = 30  # two lines of a wrapped label
+        ws.freeze_panes = f"A{sheet.header_row + 1}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = True
+    for row in sheet.rows():
+        out: list[Any] = []
+        for cell in row:
+            if cell is None:
+                out.append(None)
+                continue
+            value, fmt, style = cell
+            written = WriteOnlyCell(ws)
+            if isinstance(value, str):
+                put(written, value)
+            else:
+                written.value = value
+            if fmt is not None:
+                written.number_format = fmt
+            if style is not None:
+                written.font = styles.fonts[style]
+                if style == "header":
+                    written.fill = styles.fill
+                    written.alignment = styles.wrap
+            out.append(written)
+        ws.append(out)
 
 
 def _status(store: dict[str, Any], locale: str) -> str:
@@ -185,44 +278,42 @@ def _macro_status(store: dict[str, Any], locale: str) -> str:
     return tr(MACRO_STATUS[macros["status"] if macros else "not_checked"], locale)
 
 
-def _stores_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    from openpyxl.styles import Font
-
-    ws = wb.active
-    ws.title = tr(T["stores"], locale)
-    _append(ws, [tr(T["title"], locale, action=result.action, period=result.period)])
-    ws["A1"].font = Font(bold=True, size=14)
-    _append(ws, [])
+def _stores_sheet(result: Report, locale: str) -> _Sheet:
     ident = [tr(T[k], locale) for k in ("store_code", "store_name", "file", "status", "macros")]
-    if result.gives_kpis:
-        _header(ws, ident + [kpi_label(k, locale) for k in MAIN_KPIS])
-        for store in result.stores:
-            kpis = store.get("kpis") or {}
-            _append(ws, [store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
-                       _status(store, locale), _macro_status(store, locale)] + [kpis.get(k) for k in MAIN_KPIS])
-        _append(ws, [tr(T["group_total"], locale), None, None, None, None] + [result.group.get(k) for k in MAIN_KPIS])
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
-        for offset, kpi in enumerate(MAIN_KPIS, start=len(ident) + 1):
-            for (cell,) in ws.iter_rows(min_row=4, min_col=offset, max_col=offset):
-                cell.number_format = UNIT_FORMATS.get(_unit(kpi), "General")
-    else:
-        _header(ws, ident + [tr(T["errors"], locale), tr(T["warnings"], locale)])
-        for store in result.stores:
-            findings = store.get("findings") or {}
-            _append(ws, [store.get("store_code"), store.get("store_name"), Path(store["file"]).name,
-                       _status(store, locale), _macro_status(store, locale),
-                       findings.get("errors"), findings.get("warnings")])
-    _fit(ws, first_row=3)
+    formats = [UNIT_FORMATS.get(_unit(kpi), "General") for kpi in MAIN_KPIS]
+
+    def rows() -> Iterator[Row]:
+        yield [_c(tr(T["title"], locale, action=result.action, period=result.period), style="title")]
+        yield []
+        if result.gives_kpis:
+            yield _head(ident + [kpi_label(k, locale) for k in MAIN_KPIS])
+            for store in result.stores:
+                kpis = store.get("kpis") or {}
+                yield ([_c(store.get("store_code")), _c(store.get("store_name")), _c(Path(store["file"]).name),
+                        _c(_status(store, locale)), _c(_macro_status(store, locale))]
+                       + [_c(kpis.get(k), fmt) for k, fmt in zip(MAIN_KPIS, formats)])
+            total: Row = [_c(tr(T["group_total"], locale), style="bold")]
+            yield (total + [_c(None, style="bold")] * 4
+                   + [_c(result.group.get(k), fmt, "bold") for k, fmt in zip(MAIN_KPIS, formats)])
+        else:
+            yield _head(ident + [tr(T["errors"], locale), tr(T["warnings"], locale)])
+            for store in result.stores:
+                findings = store.get("findings") or {}
+                yield [_c(store.get("store_code")), _c(store.get("store_name")), _c(Path(store["file"]).name),
+                       _c(_status(store, locale)), _c(_macro_status(store, locale)),
+                       _c(findings.get("errors")), _c(findings.get("warnings"))]
+
+    return _Sheet(tr(T["stores"], locale), rows, header_row=3, fit_from=3)
 
 
-def _group_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    ws = wb.create_sheet(tr(T["group"], locale))
-    _header(ws, [tr(T["kpi"], locale), tr(T["kpi_id"], locale), tr(T["value"], locale), tr(T["rule"], locale)])
-    for kpi, rule in GROUP_RULES.items():
-        _append(ws, [kpi_label(kpi, locale), kpi, result.group.get(kpi), rule.text(kpi)])
-        ws.cell(ws.max_row, 3).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
-    _fit(ws)
+def _group_sheet(result: Report, locale: str) -> _Sheet:
+    def rows() -> Iterator[Row]:
+        yield _head([tr(T["kpi"], locale), tr(T["kpi_id"], locale), tr(T["value"], locale), tr(T["rule"], locale)])
+        for kpi, rule in GROUP_RULES.items():
+            yield [_c(kpi_label(kpi, locale)), _c(kpi), _c(result.group.get(kpi), UNIT_FORMATS.get(_unit(kpi), "General")),
+                   _c(rule.text(kpi))]
+
+    return _Sheet(tr(T["group"], locale), rows)
 
 
 def _against(code: str | None, name: str | None, kpi: str, actual: float | None, target: float) -> dict[str, Any]:
@@ -233,105 +324,125 @@ def _against(code: str | None, name: str | None, kpi: str, actual: float | None,
             "achievement": None if actual is None or not target else actual / target, "met": met}
 
 
-def target_rows(result: BatchResult, group_label: str = "Group") -> list[dict[str, Any]]:
+def target_rows(result: Report, group_label: str = "Group") -> Iterator[dict[str, Any]]:
     """Actual against target for every KPI a store has a target for (settings target_<kpi>):
     variance = actual − target, achievement = actual / target, met by the KPI's direction. Then
-    the group, for each summed KPI that every measured store has a target for: Σ targets."""
-    rows = []
+    the group, for each summed KPI that every measured store has a target for: Σ targets.
+    One pass over the stores (they may be read back from a spool)."""
+    sums: dict[str, float] = {kpi: 0 for kpi, rule in GROUP_RULES.items() if isinstance(rule, Sum)}
+    complete = dict.fromkeys(sums, True)
+    count = 0
     for store in result.measured:
-        for kpi, target in (store.get("targets") or {}).items():
+        count += 1
+        targets = store.get("targets") or {}
+        for kpi, target in targets.items():
             if kpi in GROUP_RULES:
-                rows.append(_against(store.get("store_code"), store.get("store_name"), kpi,
-                                     store["kpis"].get(kpi), target))
-    for kpi, rule in GROUP_RULES.items():
-        targets = [(s.get("targets") or {}).get(kpi) for s in result.measured]
-        if isinstance(rule, Sum) and targets and None not in targets:
-            rows.append(_against(group_label, None, kpi, result.group.get(kpi), sum(targets)))
-    return rows
+                yield _against(store.get("store_code"), store.get("store_name"), kpi, store["kpis"].get(kpi), target)
+        for kpi in sums:
+            target = targets.get(kpi)
+            if target is None:
+                complete[kpi] = False
+            elif complete[kpi]:
+                sums[kpi] += target
+    for kpi in sums:
+        if count and complete[kpi]:
+            yield _against(group_label, None, kpi, result.group.get(kpi), sums[kpi])
 
 
-def _targets_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    from openpyxl.styles import Font
+def _targets_sheet(result: Report, locale: str) -> _Sheet:
+    def rows() -> Iterator[Row]:
+        yield _head([tr(T[k], locale) for k in ("store_code", "store_name", "kpi", "actual", "target", "variance",
+                                                  "achievement", "met")])
+        for row in target_rows(result, tr(T["group_total"], locale)):
+            met = None if row["met"] is None else tr(T["yes" if row["met"] else "no"], locale)
+            fmt = UNIT_FORMATS.get(_unit(row["kpi"]), "General")
+            yield [_c(row["store_code"]), _c(row["store_name"]), _c(kpi_label(row["kpi"], locale)),
+                   _c(row["actual"], fmt), _c(row["target"], fmt), _c(row["variance"], fmt),
+                   _c(row["achievement"], "0.0%"), _c(met, style="red" if row["met"] is False else None)]
 
-    ws = wb.create_sheet(tr(T["targets"], locale))
-    _header(ws, [tr(T[k], locale) for k in ("store_code", "store_name", "kpi", "actual", "target", "variance",
-                                              "achievement", "met")])
-    for row in target_rows(result, tr(T["group_total"], locale)):
-        met = None if row["met"] is None else tr(T["yes" if row["met"] else "no"], locale)
-        _append(ws, [row["store_code"], row["store_name"], kpi_label(row["kpi"], locale), row["actual"],
-                   row["target"], row["variance"], row["achievement"], met])
-        fmt = UNIT_FORMATS.get(_unit(row["kpi"]), "General")
-        for column in (4, 5, 6):
-            ws.cell(ws.max_row, column).number_format = fmt
-        ws.cell(ws.max_row, 7).number_format = "0.0%"
-        if row["met"] is False:
-            ws.cell(ws.max_row, 8).font = Font(bold=True, color="C00000")
-    _fit(ws)
+    return _Sheet(tr(T["targets"], locale), rows)
 
 
-def _ranking_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    from openpyxl.styles import Font
-
-    ws = wb.create_sheet(tr(T["ranking"], locale))
-    for block, kpi in enumerate(("revenue", "gross_margin")):
-        col = block * 5 + 1
-        _cell(ws, 1, col, tr(T["by"], locale, kpi=kpi_label(kpi, locale))).font = Font(bold=True)
-        for offset, key in enumerate(("rank", "store_code", "store_name", "value")):
-            _cell(ws, 2, col + offset, tr(T[key], locale)).font = Font(bold=True)
-        for line, (rank, store, value) in enumerate(ranking(result.measured, kpi), start=3):
-            _cell(ws, line, col, rank or None)
-            _cell(ws, line, col + 1, store.get("store_code"))
-            _cell(ws, line, col + 2, store.get("store_name"))
-            _cell(ws, line, col + 3, value).number_format = UNIT_FORMATS.get(_unit(kpi), "General")
-    _fit(ws)
+def _slim(stores: Iterable[dict[str, Any]], kpi: str) -> Iterator[dict[str, Any]]:
+    """What a ranking shows of a store: its code, its name and the one KPI."""
+    for store in stores:
+        yield {"store_code": store.get("store_code"), "store_name": store.get("store_name"),
+               "kpis": {kpi: store["kpis"].get(kpi)}}
 
 
-def _macros_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    ws = wb.create_sheet(tr(T["macros"], locale))
-    _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "status", "missing", "changed", "extra", "reason")])
-    for store in result.stores:
-        macros = store.get("macros") or {}
-        _append(ws, [store.get("store_code"), Path(store["file"]).name, _macro_status(store, locale),
-                   ", ".join(macros.get("missing", [])), ", ".join(macros.get("changed", [])),
-                   ", ".join(macros.get("extra", [])), macros.get("reason") or result.macros_note])
-    _fit(ws)
+def _ranking_sheet(result: Report, locale: str) -> _Sheet:
+    kpis = ("revenue", "gross_margin")
+
+    def rows() -> Iterator[Row]:
+        blocks = [ranking(list(_slim(result.measured, kpi)), kpi) for kpi in kpis]
+        gap: Row = [None]
+        titles = [_c(tr(T["by"], locale, kpi=kpi_label(kpi, locale)), style="bold") for kpi in kpis]
+        yield [titles[0], None, None, None] + gap + [titles[1]]
+        labels: Row = [_c(tr(T[key], locale), style="bold") for key in ("rank", "store_code", "store_name", "value")]
+        yield labels + gap + labels
+        for entries in zip(*blocks):
+            line: Row = []
+            for block, ((rank, store, value), kpi) in enumerate(zip(entries, kpis)):
+                if block:
+                    line += gap
+                line += [_c(rank or None), _c(store.get("store_code")), _c(store.get("store_name")),
+                         _c(value, UNIT_FORMATS.get(_unit(kpi), "General"))]
+            yield line
+
+    return _Sheet(tr(T["ranking"], locale), rows, header_row=None)
 
 
-def _checks_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    ws = wb.create_sheet(tr(T["checks"], locale))
-    _header(ws, [tr(T[k], locale) for k in ("store_code", "file", "severity", "check_rule", "sheet", "row",
-                                              "column", "value", "message")])
-    for store in result.stores:
-        for item in (store.get("findings") or {}).get("items", []):
-            _append(ws, [store.get("store_code"), Path(store["file"]).name, item["severity"], item["rule"],
-                       item["sheet"], item["row"], item["column"], item["value"], item["message"]])
-    _fit(ws)
+def _macros_sheet(result: Report, locale: str) -> _Sheet:
+    def rows() -> Iterator[Row]:
+        yield _head([tr(T[k], locale) for k in ("store_code", "file", "status", "missing", "changed", "extra",
+                                                  "reason")])
+        for store in result.stores:
+            macros = store.get("macros") or {}
+            yield [_c(store.get("store_code")), _c(Path(store["file"]).name), _c(_macro_status(store, locale)),
+                   _c(", ".join(macros.get("missing", []))), _c(", ".join(macros.get("changed", []))),
+                   _c(", ".join(macros.get("extra", []))), _c(macros.get("reason") or result.macros_note)]
+
+    return _Sheet(tr(T["macros"], locale), rows)
 
 
-def _failures_sheet(wb: Any, result: BatchResult, locale: str) -> None:
-    ws = wb.create_sheet(tr(T["failures"], locale))
-    _header(ws, [tr(T["file"], locale), tr(T["reason"], locale)])
-    for failure in result.failures:
-        _append(ws, [failure["file"], failure["reason"]])
-    if not result.failures:
-        _append(ws, [tr(T["no_failures"], locale)])
-    _fit(ws)
+def _checks_sheet(result: Report, locale: str) -> _Sheet:
+    def rows() -> Iterator[Row]:
+        yield _head([tr(T[k], locale) for k in ("store_code", "file", "severity", "check_rule", "sheet", "row",
+                                                  "column", "value", "message")])
+        for store in result.stores:
+            for item in (store.get("findings") or {}).get("items", []):
+                yield [_c(store.get("store_code")), _c(Path(store["file"]).name), _c(item["severity"]),
+                       _c(item["rule"]), _c(item["sheet"]), _c(item["row"]), _c(item["column"]), _c(item["value"]),
+                       _c(item["message"])]
+
+    return _Sheet(tr(T["checks"], locale), rows)
 
 
-def write_group_report(result: BatchResult, dest: Path, locale: str = "en-US") -> Path:
+def _failures_sheet(result: Report, locale: str) -> _Sheet:
+    def rows() -> Iterator[Row]:
+        yield _head([tr(T["file"], locale), tr(T["reason"], locale)])
+        for failure in result.failures:
+            yield [_c(failure["file"]), _c(failure["reason"])]
+        if not result.failures:
+            yield [_c(tr(T["no_failures"], locale))]
+
+    return _Sheet(tr(T["failures"], locale), rows)
+
+
+def write_group_report(result: Report, dest: Path, locale: str = "en-US") -> Path:
     """The group report workbook: stores (with the group row), group figures and how each is
     computed, targets, ranking (KPI actions), checks (validate), macros and failures."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    _stores_sheet(wb, result, locale)
+    sheets = [_stores_sheet(result, locale)]
     if result.gives_kpis:
-        _group_sheet(wb, result, locale)
-        _targets_sheet(wb, result, locale)
-        _ranking_sheet(wb, result, locale)
+        sheets += [_group_sheet(result, locale), _targets_sheet(result, locale), _ranking_sheet(result, locale)]
     else:
-        _checks_sheet(wb, result, locale)
-    _macros_sheet(wb, result, locale)
-    _failures_sheet(wb, result, locale)
+        sheets.append(_checks_sheet(result, locale))
+    sheets += [_macros_sheet(result, locale), _failures_sheet(result, locale)]
+    wb = Workbook(write_only=True)
+    styles = _Styles()
+    for sheet in sheets:
+        _write_sheet(wb, sheet, styles)
     wb.save(dest)
     return dest

@@ -10,8 +10,9 @@ worker and, in ``bench/batch.py --dask``, about a quarter more CPU per store.
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -32,54 +33,108 @@ def _died(path: str, options: TaskOptions) -> dict[str, Any]:
     return {"status": "failed", "reason": WORKER_DIED(options.locale), "file": path}
 
 
+#: Files in flight per worker: enough to keep every worker busy, few enough that results that
+#: come back early (and wait for the ones before them to be written in input order) stay few.
+IN_FLIGHT = 4
+
+
 def run_local(worker: Worker, paths: Sequence[str], options: TaskOptions, workers: int, on_result: OnResult) -> None:
     """Run ``worker`` over ``paths`` in a pool of ``workers`` processes; ``on_result`` gets each
-    result as it completes. A file whose worker dies is retried alone, in a fresh process, so a
-    crash is charged to the file that caused it and not to the files that shared the pool."""
-    pending = list(paths)
-    retry: list[str] = []
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending)))) as pool:
-        futures = {pool.submit(execute_task, worker, path, options): path for path in pending}
-        for future in as_completed(futures):
-            try:
-                on_result(future.result())
-            except BrokenProcessPool:
-                retry.append(futures[future])
-    for path in sorted(retry, key=pending.index):
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            try:
-                on_result(pool.submit(execute_task, worker, path, options).result())
-            except BrokenProcessPool:
-                on_result(_died(path, options))
+    result as it completes. At most ``IN_FLIGHT`` files per worker are submitted at a time. When a
+    worker dies the pool breaks: the files that were in flight are retried alone, each in a fresh
+    process, so a crash is charged to the file that caused it, and the rest go on in a new pool."""
+    queue = deque(paths)
+    position = {path: i for i, path in enumerate(paths)}
+    window = max(2, IN_FLIGHT * workers)
+    while queue:
+        suspects: list[str] = []
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(queue)))) as pool:
+            running: dict[Future[dict[str, Any]], str] = {}
+            broken = False
+            while queue or running:
+                while queue and not broken and len(running) < window:
+                    path = queue.popleft()
+                    try:
+                        running[pool.submit(execute_task, worker, path, options)] = path
+                    except BrokenProcessPool:
+                        queue.appendleft(path)
+                        broken = True
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: position[running[f]]):
+                    path = running.pop(future)
+                    try:
+                        on_result(future.result())
+                    except BrokenProcessPool:
+                        suspects.append(path)
+                        broken = True
+        for path in sorted(suspects, key=position.__getitem__):
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                try:
+                    on_result(pool.submit(execute_task, worker, path, options).result())
+                except BrokenProcessPool:
+                    on_result(_died(path, options))
 
 
-def run_dask(worker: Worker, paths: Sequence[str], options: TaskOptions, scheduler: Any, on_result: OnResult) -> None:
+def local_cluster(workers: int) -> Any:
+    """A Dask LocalCluster of ``workers`` worker processes, one thread each, no dashboard."""
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+
+
+def run_dask(worker: Worker, paths: Sequence[str], options: TaskOptions, scheduler: Any, on_result: OnResult,
+             workers: int | None = None) -> None:
     """Run ``worker`` over ``paths`` on a Dask cluster. ``scheduler`` is the scheduler's address
-    (``tcp://host:8786``) or a ``dask.distributed.Client``. The cluster's workers must see the
-    files under the same paths (a shared drive) and have this package installed."""
+    (``tcp://host:8786``), a ``dask.distributed.Client``, or ``"local"``: a LocalCluster of
+    ``workers`` processes started for this batch (and stopped after it). The cluster's workers
+    must see the files under the same paths (a shared drive) and have this package installed.
+    At most ``IN_FLIGHT`` files per worker of the cluster are submitted at a time."""
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
 
     from addin.batch.result import BatchError
 
+    cluster = None
     own = not isinstance(scheduler, Client)
     try:
+        if scheduler == "local":
+            cluster = local_cluster(max(1, workers or 1))
+            scheduler = cluster.scheduler_address
         client = Client(scheduler, timeout="20s") if own else scheduler
     except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
         raise BatchError(NO_SCHEDULER, address=scheduler, detail=exc) from exc
     try:
-        futures = [client.submit(execute_task, worker, path, options, pure=False) for path in paths]
-        where = {future.key: path for future, path in zip(futures, paths)}
-        for future in dask_completed(futures):
+        width = len(client.scheduler_info().get("workers", {})) or 1
+        queue = deque(paths)
+        where: dict[Any, str] = {}
+
+        def submit() -> Any:
+            path = queue.popleft()
+            future = client.submit(execute_task, worker, path, options, pure=False)
+            where[future.key] = path
+            return future
+
+        first = [submit() for _ in range(min(len(queue), max(2, IN_FLIGHT * width)))]
+        running = dask_completed(first)
+        for future in running:
             try:
                 on_result(future.result())
             except Exception as exc:  # KilledWorker and the like: reported against the file
                 on_result({"status": "failed", "file": where[future.key],
                            "reason": DASK_FAILED(options.locale, detail=f"{type(exc).__name__}: {exc}")})
+            del where[future.key]
             future.release()
+            if queue:
+                running.add(submit())
     finally:
         if own:
             client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 class Progress:

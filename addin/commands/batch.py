@@ -30,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="processes on this machine (default: one per CPU)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (files must be "
-                        "reachable under the same paths from its workers)")
+                        "reachable under the same paths from its workers), or 'local': a Dask cluster of "
+                        "--workers processes on this machine")
     parser.add_argument("--user", help="who closes (close; default: the login name)")
     parser.add_argument("--locale", choices=("en-US", "zh-CN"), default="en-US",
                         help="language of the group report and the messages")
@@ -50,15 +51,14 @@ def run(args: argparse.Namespace) -> int:
         args.paths, args.action, args.period, out_dir=out, workers=args.workers, scheduler=args.scheduler,
         user=args.user,
         progress=False if args.quiet else None, locale=locale,
-        macros=False if args.no_macros else args.macros, pdf=not args.no_pdf,
+        macros=False if args.no_macros else args.macros, pdf=not args.no_pdf, keep_stores=False,
     )
     for failure in result.failures:
         print(tr(T_FAILED, locale, file=failure["file"], reason=failure["reason"]), file=sys.stderr)
-    flagged = [s for s in result.stores if s["status"] in ("errors", "refused")]
-    print(tr(T_SUMMARY, locale, action=args.action, stores=len(result.stores), failed=len(result.failures),
+    print(tr(T_SUMMARY, locale, action=args.action, stores=result.store_count, failed=len(result.failures),
              seconds=result.seconds))
-    if flagged:
-        print(tr(T_STATUS, locale, n=len(flagged)))
+    if result.flagged:
+        print(tr(T_STATUS, locale, n=result.flagged))
     for note in result.notes:
         print(note, file=sys.stderr)
     for path in result.outputs.values():
