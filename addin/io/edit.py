@@ -56,11 +56,13 @@ class Mark:
 
 @dataclass(frozen=True)
 class DashboardValues:
-    """The KPI results the dashboard shows: the period, the previous month, last year."""
+    """The KPI results the dashboard shows: the period, the previous month, last year, and the
+    months of the year for its chart ({YYYY-MM: KpiResult}, addin.dashboard.compute_months)."""
 
     result: Any
     previous: Any = None
     last_year: Any = None
+    months: Any = None
 
 
 @dataclass
@@ -162,7 +164,8 @@ def apply_edit(
 
             d = edit.dashboard
             cells["dashboard"] = {**cells.get("dashboard", {}),
-                                  **dashboard_cells(d.result, locale, previous=d.previous, last_year=d.last_year)}
+                                  **dashboard_cells(d.result, locale, previous=d.previous, last_year=d.last_year,
+                                                   months=d.months)}
             expect["dashboard"] = {**expect.get("dashboard", {}), **dashboard_labels(locale)}
         try:
             done = edit_package(path, locale=locale, appends=edit.appends, replacements=edit.replacements,
@@ -225,7 +228,7 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
         from addin.dashboard import write_dashboard
 
         d = edit.dashboard
-        write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year)
+        write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year, months=d.months)
     if edit.marks is not None:
         outcome.marked = _mark(wb, edit.marks)
     return outcome
