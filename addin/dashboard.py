@@ -4,7 +4,7 @@ the data tables without Python, and a chart of the year's revenue and gross marg
 
 Layout (1-based rows; columns A–J):
 
-* A1 title; B2 "Period" / C2 the period text (YYYY-MM) that every live formula reads; C3 and C4
+* B1 title; B2 "Period" / C2 the period text (YYYY-MM) that every live formula reads; C3 and C4
   its first and last day; C5 the ex-tax divisor (1 + tax_rate when prices include tax, else 1);
   C6 the follow-up window in days; C7 the highest achievement (settings appraisal_cap), all read
   from the settings table, defaults when missing.
@@ -207,8 +207,8 @@ def write_dashboard(wb: Workbook, result: KpiResult | None, locale: str, *,
     ``result``, ``previous`` and ``last_year`` and the period cell is ``result.period``.
     ``months``: {YYYY-MM: KpiResult} of the year's months for the chart (:func:`addin.dashboard_data.compute_months`)."""
     ws = _sheet(wb, locale)
-    ws["A1"] = tr(TITLE, locale)
-    ws["A1"].font = Font(bold=True, size=16)
+    ws["B1"] = tr(TITLE, locale)  # column A (the ids) is hidden
+    ws["B1"].font = Font(bold=True, size=16)
     ws["D1"] = tr(_LABELS["hint"], locale)
     ws["D1"].font = Font(italic=True, color="666666")
     row_of = live_rows()
@@ -263,7 +263,7 @@ def write_dashboard(wb: Workbook, result: KpiResult | None, locale: str, *,
                                       months=months).items():
         if value is not None:
             ws[ref] = value
-    for letter, width in zip("ABCDEFGHIJ", (22, 30, 16, 14, 12, 16, 12, 16, 12, 16)):
+    for letter, width in zip("ABCDEFGHIJ", (22, 30, 16, 14, 12, 16, 16, 16, 16, 16)):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["A"].hidden = True
     ws.freeze_panes = f"C{FIRST_ROW}"
@@ -282,7 +282,7 @@ def dashboard_labels(locale: str) -> dict[str, str]:
     text): title, hint, the labels of rows 2-7, the header row, each KPI's id and label and the
     months' headers. A dashboard holding these was written by write_dashboard for the same KPIs
     and language, so only :func:`dashboard_cells` change from one close to the next."""
-    cells = {"A1": tr(TITLE, locale), "D1": tr(_LABELS["hint"], locale)}
+    cells = {"B1": tr(TITLE, locale), "D1": tr(_LABELS["hint"], locale)}
     for r, key in enumerate(("period", "from", "to", "divisor", "window", "cap"), start=2):
         cells[f"B{r}"] = tr(_LABELS[key], locale)
     for col, key in enumerate(_HEADERS, start=1):

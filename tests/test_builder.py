@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import need_tool
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from addin.errors import ServiceError
 from addin.io.builder import (
@@ -90,7 +91,7 @@ def test_sheet_order_names_and_code_names(built_en, built_zh):
         assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,30}", n) for n in names)
         for title in wb.sheetnames:
             assert len(title) <= 31 and not set(title) & set("[]:*?/\\")
-    assert en[LISTS_SHEET].sheet_state == "hidden"
+    assert en[LISTS_SHEET].sheet_state == "veryHidden"
     assert code_name("claim_payments") == "shClaimPayments"
 
 
@@ -104,7 +105,7 @@ def test_every_data_sheet_has_one_table_with_header_in_row_1(built_zh):
         rows = 1 + (len(SETTING_DEFAULTS) if key == "settings" else 1)
         assert table.ref == f"A1:{ws.cell(1, width).column_letter}{rows}"
         assert [c.value for c in ws[1]][: len(spec.columns)] == [c.label_zh for c in spec.columns]
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == ("B2" if key != "settings" and len(spec.columns) > 12 else "A2")
 
 
 def test_number_formats_widths_and_header_style(built_en):
@@ -235,3 +236,64 @@ def test_libreoffice_resolves_reference_names_over_the_table(tmp_path):
     m = re.search(r'table:name="ref_work_orders_wo_no"[^>]*table:expression="([^"]+)"', content)
     assert m and m.group(1) == "[$&apos;Work orders&apos;.$A$2:.$A$3]"
     assert "of:cell-content-is-in-list(lst_WoStatus)" in content
+
+
+# -- issue 13: the workbook a store manager works in ------------------------------------------------
+
+def test_vin_plate_and_date_columns_are_wide_enough(built_en, built_zh):
+    from addin.io.builder import sheet_title
+
+    for path, locale in ((built_en, "en-US"), (built_zh, "zh-CN")):
+        wb = load_workbook(path)
+        for key, spec in SHEETS.items():
+            if key == "settings":
+                continue
+            ws = wb[sheet_title(key, locale)]
+            for idx, col in enumerate(spec.columns, start=1):
+                width = ws.column_dimensions[get_column_letter(idx)].width
+                if col.key == "vin" or col.ref == "vehicles.vin":
+                    assert width >= 17 + 4, (key, col.key, width)  # 17 capitals and digits
+                elif col.key == "plate":
+                    assert width >= 12, (key, width)
+                elif col.kind == "date":
+                    assert width >= 12, (key, col.key, width)  # yyyy-mm-dd
+
+
+def test_wide_sheets_freeze_the_first_column_too(built_en):
+    from addin.io.builder import WIDE_SHEET_COLUMNS, sheet_title
+
+    wb = load_workbook(built_en)
+    frozen = {key: wb[sheet_title(key, "en-US")].freeze_panes for key in SHEETS if key != "settings"}
+    assert frozen["work_orders"] == "B2" and len(SHEETS["work_orders"].columns) > WIDE_SHEET_COLUMNS
+    for key, pane in frozen.items():
+        assert pane == ("B2" if len(SHEETS[key].columns) > WIDE_SHEET_COLUMNS else "A2"), key
+
+
+def test_lists_and_xlwings_conf_are_very_hidden(built_en, built_zh):
+    from addin.io.builder import CONF_SHEET, LISTS_SHEET
+
+    for path in (built_en, built_zh):
+        wb = load_workbook(path)
+        assert wb[LISTS_SHEET].sheet_state == "veryHidden"
+        assert wb[CONF_SHEET].sheet_state == "veryHidden"
+
+
+def test_enums_stop_a_wrong_value_and_references_warn(built_en):
+    from addin.io.builder import sheet_title
+
+    ws = load_workbook(built_en)[sheet_title("work_orders", "en-US")]
+    spec = SHEETS["work_orders"]
+    styles = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            styles[spec.columns[rng.min_col - 1].key] = (dv.type, dv.errorStyle)
+    status = next(c for c in spec.columns if c.enum is not None)
+    ref = next(c for c in spec.columns if c.ref)
+    assert styles[status.key] == ("list", "stop")
+    assert styles[ref.key] == ("list", "warning")
+    for key, (kind, style) in styles.items():
+        col = spec.by_key[key]
+        if col.enum is not None or col.kind == "bool":
+            assert style == "stop", key
+        elif col.ref:
+            assert style == "warning", key

@@ -52,6 +52,11 @@ _WIDTHS: dict[str, float] = {
 _WIDE_TEXT = {"notes", "description", "concern", "cause", "correction", "message", "details",
               "rejection_reason", "name", "customer_name", "model"}
 MAX_ROW = 1_048_576
+#: Columns that hold a VIN (17 characters, capitals and digits) or a plate (粤B12345): wide
+#: enough to show one whole.
+VIN_WIDTH, PLATE_WIDTH = 21.0, 13.0
+#: A data sheet with more columns than this keeps its first column in view too (freeze B2).
+WIDE_SHEET_COLUMNS = 12
 TABLE_STYLE = "TableStyleMedium2"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL_REQUIRED = PatternFill("solid", fgColor="1F4E78")
@@ -72,6 +77,7 @@ _HINTS: dict[str, Text] = {
 _REF_HINT = Text("Must exist on the {sheet} sheet ({column}).", "须在“{sheet}”表（{column}）中存在。")
 _BAD_VALUE = Text("Not a value of the list. Keep it anyway?", "不在下拉列表中。仍要保留吗？")
 _BAD_TITLE = Text("Check the value", "请检查")
+_NOT_IN_LIST = Text("Not a value of the list: choose one from the dropdown.", "不是下拉列表中的值：请从列表中选择。")
 _DASHBOARD_HINT = Text(
     "Compute the KPIs (ribbon: KPIs, or `service-addin kpi`) to fill this sheet.",
     "计算 KPI（功能区“KPI”按钮，或 `service-addin kpi`）后，此表显示本期看板。",
@@ -163,6 +169,10 @@ def _column_width(col: ColumnSpec, locale: str) -> float:
     base = _WIDTHS[col.kind]
     if col.kind == "text" and col.key in _WIDE_TEXT:
         base = 28
+    if col.key == "vin" or col.ref == "vehicles.vin":
+        base = VIN_WIDTH
+    elif col.key == "plate" or col.ref == "vehicles.plate":
+        base = PLATE_WIDTH
     if col.enum is not None:
         base = max(base, max(_display_width(lab) for lab in _enum_labels(col, locale)) + 3)
     return min(40.0, max(base, _display_width(col.label(locale)) * 1.1 + 3))
@@ -188,14 +198,15 @@ def _input_help(col: ColumnSpec, locale: str) -> str:
     return ("" if locale == "zh-CN" else " ").join(parts)[:255]
 
 
-def _list_validation(formula: str, col: ColumnSpec, locale: str) -> DataValidation:
-    # A warning (not a stop): the reader accepts keys and either label, and a pasted value that
-    # is not in the list is reported by validation rather than refused at typing time.
+def _list_validation(formula: str, col: ColumnSpec, locale: str, style: str = "stop") -> DataValidation:
+    # An enum or boolean is one of its labels: a wrong value is refused ("stop"). A reference to
+    # another table only warns ("warning"): the record it names may be entered later, and
+    # validation reports it with its row.
     return DataValidation(
         type="list", formula1=formula, allow_blank=True, showDropDown=False,
         showInputMessage=True, promptTitle=col.label(locale)[:32], prompt=_input_help(col, locale),
-        showErrorMessage=True, errorStyle="warning", errorTitle=tr(_BAD_TITLE, locale)[:32],
-        error=tr(_BAD_VALUE, locale),
+        showErrorMessage=True, errorStyle=style, errorTitle=tr(_BAD_TITLE, locale)[:32],
+        error=tr(_BAD_VALUE if style == "warning" else _NOT_IN_LIST, locale),
     )
 
 
@@ -218,7 +229,7 @@ def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
     Returns enum name -> defined name."""
     ws = wb.create_sheet(LISTS_SHEET)
     ws.sheet_properties.codeName = code_name(LISTS_SHEET)
-    ws.sheet_state = "hidden"
+    ws.sheet_state = "veryHidden"  # only the dropdowns read it; not in Excel's Unhide list
     lists: dict[str, list[str]] = {}
     for spec in SHEETS.values():
         for col in spec.columns:
@@ -257,7 +268,7 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
         elif col.kind == "bool":
             dv = _list_validation(lists["Bool"], col, locale)
         elif col.ref:
-            dv = _list_validation(ref_list_name(col.ref), col, locale)
+            dv = _list_validation(ref_list_name(col.ref), col, locale, "warning")
         else:
             prompt = _input_help(col, locale)
             if not prompt:
@@ -267,7 +278,7 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
         dv.add(span)
         ws.add_data_validation(dv)
     ws.row_dimensions[1].height = 30
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "B2" if len(spec.columns) > WIDE_SHEET_COLUMNS else "A2"
     _add_table(ws, spec.table_name, headers, 0)
     return ws
 
@@ -346,6 +357,7 @@ def _build_dashboard(wb: Workbook, locale: str) -> Worksheet:
 def _build_conf(wb: Workbook, locale: str) -> Worksheet:
     ws = wb.create_sheet(CONF_SHEET)
     ws.sheet_properties.codeName = code_name(CONF_SHEET)
+    ws.sheet_state = "veryHidden"  # xlwings reads it hidden; a user has no business there
     for r, (key, value, note) in enumerate(_CONF_ROWS, start=1):
         ws.cell(r, 1, key)
         if value is not None:
