@@ -253,8 +253,8 @@ def write_dashboard(wb: Workbook, result: KpiResult | None, locale: str, *,
     ws["B" + str(MONTHS_ROW)] = tr(_LABELS["month"], locale)
     ws["C" + str(MONTHS_ROW)] = tr(_LABELS["revenue"], locale)
     ws["D" + str(MONTHS_ROW)] = tr(_LABELS["gross_margin"], locale)
-    for col in "BCD":
-        ws[f"{col}{MONTHS_ROW}"].font = Font(bold=True)
+    for letter in "BCD":
+        ws[f"{letter}{MONTHS_ROW}"].font = Font(bold=True)
     for i in range(1, 13):
         ws[f"B{MONTHS_ROW + i}"].number_format = "@"
         ws[f"C{MONTHS_ROW + i}"].number_format = UNIT_FORMATS["money"].excel
@@ -289,8 +289,8 @@ def dashboard_labels(locale: str) -> dict[str, str]:
         cells[f"{_letter(col)}{FIRST_ROW - 1}"] = tr(_LABELS[key], locale)
     for kid, r in live_rows().items():
         cells[f"A{r}"], cells[f"B{r}"] = kid, KPIS[kid].label(locale)
-    for col, key in zip("BCD", ("month", "revenue", "gross_margin")):
-        cells[f"{col}{MONTHS_ROW}"] = tr(_LABELS[key], locale)
+    for letter, key in zip("BCD", ("month", "revenue", "gross_margin")):
+        cells[f"{letter}{MONTHS_ROW}"] = tr(_LABELS[key], locale)
     return cells
 
 

@@ -29,9 +29,9 @@ def build_demo(folder: Path, size: str, months: int, locale: str) -> Path:
     path = folder / f"demo_{size}.xlsx"
     subprocess.run([sys.executable, "-m", "addin", "demo", "--size", size, "--months", str(months),
                     "--locale", locale, "--out", str(path)], check=True, stdout=subprocess.DEVNULL)
+    from addin.dashboard_data import compute_months
     from addin.io.edit import DashboardValues, WorkbookEdit, apply_edit
     from addin.io.reader import read_store
-    from addin.dashboard_data import compute_months
     from addin.kpis import compute_with_comparisons
 
     store = read_store(path)

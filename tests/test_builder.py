@@ -291,7 +291,7 @@ def test_enums_stop_a_wrong_value_and_references_warn(built_en):
     ref = next(c for c in spec.columns if c.ref)
     assert styles[status.key] == ("list", "stop")
     assert styles[ref.key] == ("list", "warning")
-    for key, (kind, style) in styles.items():
+    for key, (_kind, style) in styles.items():
         col = spec.by_key[key]
         if col.enum is not None or col.kind == "bool":
             assert style == "stop", key

@@ -159,8 +159,13 @@ def test_libreoffice_live_column_on_the_demo_store(tmp_path):
 def test_presentation_columns_formats_and_chart(locale):
     from openpyxl import Workbook
 
-    from addin.dashboard import (ACHIEVEMENT_COLUMN, LABEL_COLUMN, LAST_YEAR_CHANGE_COLUMN, MONTHS_ROW,
-                                 PREVIOUS_CHANGE_COLUMN)
+    from addin.dashboard import (
+        ACHIEVEMENT_COLUMN,
+        LABEL_COLUMN,
+        LAST_YEAR_CHANGE_COLUMN,
+        MONTHS_ROW,
+        PREVIOUS_CHANGE_COLUMN,
+    )
 
     ws = write_dashboard(Workbook(), None, locale)
     rows = live_rows()
