@@ -297,3 +297,20 @@ def test_enums_stop_a_wrong_value_and_references_warn(built_en):
             assert style == "stop", key
         elif col.ref:
             assert style == "warning", key
+
+
+def test_team_dropdown_lists_the_roster_teams(built_zh):
+    from addin.io.builder import sheet_title
+
+    wb = load_workbook(built_zh)
+    assert wb.defined_names["ref_roster_team"].attr_text == "tblRoster[班组]"
+    spec = SHEETS["work_orders"]
+    team = next(i for i, c in enumerate(spec.columns, start=1) if c.key == "team")
+    ws = wb[sheet_title("work_orders", "zh-CN")]
+    (dv,) = [dv for dv in ws.data_validations.dataValidation
+             if any(r.min_col == team for r in dv.sqref.ranges)]
+    assert (dv.type, dv.formula1, dv.errorStyle) == ("list", "ref_roster_team", "warning")
+    roster = wb[sheet_title("roster", "zh-CN")]
+    own = next(i for i, c in enumerate(SHEETS["roster"].columns, start=1) if c.key == "team")
+    assert not [dv for dv in roster.data_validations.dataValidation
+                if dv.type == "list" and any(r.min_col == own for r in dv.sqref.ranges)]  # the roster names them

@@ -55,6 +55,9 @@ MAX_ROW = 1_048_576
 #: Columns that hold a VIN (17 characters, capitals and digits) or a plate (粤B12345): wide
 #: enough to show one whole.
 VIN_WIDTH, PLATE_WIDTH = 21.0, 13.0
+#: Columns whose dropdown lists the values of another table's column without being a reference
+#: of the models (a team is whatever the roster names): column key -> "sheet.column". Warns only.
+LISTED_FROM = {"team": "roster.team"}
 #: A data sheet with more columns than this keeps its first column in view too (freeze B2).
 WIDE_SHEET_COLUMNS = 12
 TABLE_STYLE = "TableStyleMedium2"
@@ -269,6 +272,8 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
             dv = _list_validation(lists["Bool"], col, locale)
         elif col.ref:
             dv = _list_validation(ref_list_name(col.ref), col, locale, "warning")
+        elif col.key in LISTED_FROM and not LISTED_FROM[col.key].startswith(spec.key + "."):
+            dv = _list_validation(ref_list_name(LISTED_FROM[col.key]), col, locale, "warning")
         else:
             prompt = _input_help(col, locale)
             if not prompt:
@@ -385,14 +390,14 @@ def build_workbook(locale: str = "en-US") -> Workbook:
     for key, spec in SHEETS.items():
         if key != "settings":
             _build_data_sheet(wb, spec, locale, lists)
-    for spec in SHEETS.values():
-        for col in spec.columns:
-            if col.ref:
-                sheet, column = col.ref.split(".")
-                target = SHEETS[sheet]
-                name = ref_list_name(col.ref)
-                ref = structured_ref(target.table_name, target.column(column).label(locale))
-                wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    # Reference dropdowns (and LISTED_FROM) list a Table column through a defined name.
+    sources = [c.ref for s in SHEETS.values() for c in s.columns if c.ref] + list(LISTED_FROM.values())
+    for source in dict.fromkeys(sources):
+        sheet, column = source.split(".")
+        target = SHEETS[sheet]
+        name = ref_list_name(source)
+        ref = structured_ref(target.table_name, target.column(column).label(locale))
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
     # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
     # after them, just before xlwings.conf.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
