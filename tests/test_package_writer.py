@@ -487,3 +487,35 @@ def test_parts_written_with_data_descriptors_are_copied_intact(tmp_path) -> None
         assert zf.testzip() is None
         assert zf.read("xl/vbaProject.bin") == src.read("xl/vbaProject.bin")
     assert read_store(book).settings.open_period == "2026-12"
+
+
+# -- issue 13: settings values are typed by both engines -----------------------------------------
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_settings_values_are_written_typed_and_read_back_the_same(tmp_path: Path, engine: str) -> None:
+    from openpyxl import load_workbook
+
+    from addin.io.builder import build
+    from addin.io.cells import find_sheet_name
+    from addin.io.edit import WorkbookEdit, apply_edit
+    from addin.io.reader import read_store
+
+    book = build(tmp_path / "Service.xlsx", "zh-CN", backup=False)
+    updates = {"tax_rate": "0.09", "labor_rate": 120, "prices_include_tax": "FALSE", "store_code": "0123",
+               "open_period": "2026-11", "comeback_window_days": "45", "target_revenue": 5000.5,
+               "aging_buckets": "30,60,90"}
+    done = apply_edit(book, WorkbookEdit(settings=updates), locale="zh-CN", backup=False, engine=engine)
+    assert done.engine == engine
+    wb = load_workbook(book)
+    ws = wb[find_sheet_name(wb.sheetnames, "settings")]
+    got = {row[0].value: row[1].value for row in ws.iter_rows(min_row=2) if row[0].value}
+    assert got["tax_rate"] == 0.09 and isinstance(got["tax_rate"], float)
+    assert got["labor_rate"] == 120 and type(got["labor_rate"]) is int
+    assert got["comeback_window_days"] == 45 and type(got["comeback_window_days"]) is int
+    assert got["prices_include_tax"] is False
+    assert got["target_revenue"] == 5000.5  # a key the table lacked: appended, typed
+    assert got["store_code"] == "0123" and got["open_period"] == "2026-11" and got["aging_buckets"] == "30,60,90"
+    assert got["churn_months"] == 12 and got["appraisal_cap"] == 1.2  # the builder's defaults, typed too
+    s = read_store(book).settings
+    assert (s.tax_rate, s.labor_rate, s.prices_include_tax, s.store_code) == (0.09, 120, False, "0123")
+    assert s.comeback_window_days == 45 and s.open_period == "2026-11" and s.targets["revenue"] == 5000.5

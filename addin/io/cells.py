@@ -146,9 +146,30 @@ def naive(v: dt.datetime) -> dt.datetime:
     return v.astimezone().replace(tzinfo=None) if v.tzinfo is not None else v
 
 
+#: A settings value that reads as a number or a boolean is written as one (Excel flags a number
+#: stored as text): plain decimals without a leading zero (30, 0.13, 8001, -2.5) and TRUE/FALSE.
+#: Anything else stays text: codes with leading zeros ("01", "0123"), "2026-10", "30,60,90".
+_SETTING_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def setting_value(v: Any) -> tuple[Any, str]:
+    """A value of the settings table's value column as a typed cell (see _SETTING_NUMBER); the
+    reader gives the same text back for either form."""
+    if isinstance(v, str):
+        text = v.strip()
+        if text.upper() in ("TRUE", "FALSE"):
+            return text.upper() == "TRUE", "b"
+        if _SETTING_NUMBER.fullmatch(text):
+            return (float(text) if "." in text else int(text)), "n"
+        return text_cell(v)
+    return plain(v)
+
+
 def converter(col: ColumnSpec, locale: str) -> Callable[[Any], tuple[Any, str]]:
     """A function turning a value of the column into (cell value, data type)."""
     kind = col.kind
+    if col is SHEETS["settings"].by_key["value"]:
+        return setting_value
     if kind == "enum":
         lookup = enum_lookup(col)
         assert col.enum is not None

@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from addin.io.cells import find_sheet_name, setting_forms
+from addin.io.cells import find_sheet_name, setting_forms, setting_value
 from addin.io.files import FileStamp, WriteLock
 from addin.models import SHEETS
 from addin.tables import normalize_label
@@ -248,9 +248,9 @@ def set_settings(wb: Any, updates: Mapping[str, Any], locale: str) -> None:
             cell = ws.cell(row, key_col).value
             if cell is not None and normalize_label(cell) in forms:
                 target = ws.cell(row, val_col)
-                target.value = value
-                if isinstance(value, str):
-                    target.data_type = "s"  # a setting is text: never let "=..." become a formula
+                # typed as every writer types a settings value; text stays text (never a formula)
+                target.value, kind = setting_value(value)
+                target.data_type = kind
                 break
         else:
             missing.append({"key": key, "value": value})

@@ -50,6 +50,7 @@ from addin.io.cells import (
     find_sheet_name,
     plain,
     setting_forms,
+    setting_value,
 )
 from addin.io.files import FileStamp, check_destination, replace_file, target_of, temp_beside
 from addin.io.safety import check_workbook, part_relationships, worksheet_names
@@ -604,7 +605,8 @@ def _settings_cells(pkg: _Package, sheet: _Sheet, updates: Mapping[str, Any]) ->
                 continue
             text = _cell_value(cell, pkg.sst)
             if text is not None and normalize_label(text) in forms:
-                cells[f"{get_column_letter(value_col)}{r}"] = value
+                # typed as every writer types a settings value (addin.io.cells.setting_value)
+                cells[f"{get_column_letter(value_col)}{r}"] = setting_value(value)[0]
                 break
         else:
             missing.append({"key": key, "value": value})
