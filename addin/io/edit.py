@@ -231,6 +231,10 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
         write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year, months=d.months)
     if edit.marks is not None:
         outcome.marked = _mark(wb, edit.marks)
+    if "checks" in edit.replacements or _count(edit.appends.get("checks", ())):
+        from addin.io.checks_links import link_checks
+
+        link_checks(wb)
     return outcome
 
 

@@ -692,6 +692,9 @@ def edit_package(
     Raises :class:`FastPathUnavailable` (nothing written) when the edit cannot be made as text
     with certainty, and UnsafeWriteError / WorkbookReadError as the openpyxl path does.
     """
+    if "checks" in (replacements or {}) or columns_of((appends or {}).get("checks", ()))[0]:
+        # Each checks row links to its cell (addin.io.checks_links): the openpyxl engine writes them.
+        raise FastPathUnavailable("checks rows carry hyperlinks to their cells")
     src = Path(path) if checked else check_workbook(path)
     dest = target_of(out if out is not None else src)
     check_destination(dest)
