@@ -101,7 +101,7 @@ def test_every_data_sheet_has_one_table_with_header_in_row_1(built_zh):
         ws = wb[spec.label_zh]
         assert list(ws.tables) == [spec.table_name]
         table = ws.tables[spec.table_name]
-        width = len(spec.columns) + (1 if key == "settings" else 0)
+        width = len(spec.columns)
         rows = 1 + (len(SETTING_DEFAULTS) if key == "settings" else 1)
         assert table.ref == f"A1:{ws.cell(1, width).column_letter}{rows}"
         assert [c.value for c in ws[1]][: len(spec.columns)] == [c.label_zh for c in spec.columns]

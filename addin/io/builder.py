@@ -43,7 +43,6 @@ DASHBOARD_LABELS = ("Dashboard", "看板")
 LISTS_SHEET = "lists"
 CONF_SHEET = "xlwings.conf"
 #: The settings table's third column: the setting's label in the workbook's locale.
-SETTINGS_LABEL_COLUMN = ("Label", "说明")
 
 _WIDTHS: dict[str, float] = {
     "date": 12, "datetime": 17, "money": 13, "percent": 10, "int": 10, "number": 11, "bool": 10,
@@ -330,7 +329,7 @@ def _build_settings(wb: Workbook, locale: str) -> Worksheet:
     spec = SHEETS["settings"]
     ws = wb.create_sheet(sheet_title("settings", locale))
     ws.sheet_properties.codeName = code_name("settings")
-    headers = [c.label(locale) for c in spec.columns] + [SETTINGS_LABEL_COLUMN[1 if locale == "zh-CN" else 0]]
+    headers = [c.label(locale) for c in spec.columns]
     for idx, header in enumerate(headers, start=1):
         _style_header(ws.cell(1, idx, header), idx == 1)
     defaults = dict(SETTING_DEFAULTS, locale=locale)

@@ -152,6 +152,44 @@ def naive(v: dt.datetime) -> dt.datetime:
 _SETTING_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
+_TARGET = ("Target: {kpi}", "目标：{kpi}")
+
+
+def setting_label(key: str, locale: str) -> str | None:
+    """The label column's text of a settings key in ``locale``: SETTING_LABELS, "Target: <KPI>"
+    for target_<kpi>, None for a key the add-in does not know."""
+    zh = locale == "zh-CN"
+    if key in SETTING_LABELS:
+        return SETTING_LABELS[key][1 if zh else 0]
+    if key.startswith("target_"):
+        from addin.kpis import KPIS
+
+        kpi = KPIS.get(key.removeprefix("target_"))
+        if kpi is not None:
+            return _TARGET[1 if zh else 0].format(kpi=kpi.label(locale))
+    return None
+
+
+def with_setting_labels(records: Any, locale: str) -> Any:
+    """Settings records with their label (:func:`setting_label`) where they name none."""
+    if isinstance(records, pd.DataFrame):
+        out = records.copy()
+        labels = [setting_label(str(k), locale) for k in out["key"]] if "key" in out else []
+        if "label" not in out:
+            out["label"] = labels
+        else:
+            out["label"] = [old if isinstance(old, str) and old.strip() else new
+                            for old, new in zip(out["label"], labels)]
+        return out
+    rows = []
+    for rec in records:
+        rec = dict(rec)
+        if not (isinstance(rec.get("label"), str) and rec["label"].strip()):
+            rec["label"] = setting_label(str(rec.get("key", "")), locale)
+        rows.append(rec)
+    return rows
+
+
 def setting_value(v: Any) -> tuple[Any, str]:
     """A value of the settings table's value column as a typed cell (see _SETTING_NUMBER); the
     reader gives the same text back for either form."""

@@ -51,6 +51,7 @@ from addin.io.cells import (
     plain,
     setting_forms,
     setting_value,
+    with_setting_labels,
 )
 from addin.io.files import FileStamp, check_destination, replace_file, target_of, temp_beside
 from addin.io.safety import check_workbook, part_relationships, worksheet_names
@@ -474,6 +475,8 @@ def _replace(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, lo
     """Replace a sheet's records (as addin.io.writer.replace_rows): the model columns of every old
     data row are cleared, other columns kept, the first data row keeps its styles."""
     sheet.check_plain_rows()
+    if spec.key == "settings":
+        records = with_setting_labels(records, locale)
     table, columns, headers = _layout(pkg, sheet, spec)
     count, values = columns_of(records)
     styles = _first_row_styles(sheet, table)
@@ -531,6 +534,8 @@ def _data_end(sheet: _Sheet, table: _Table) -> int:
 def _append(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, locale: str) -> list[int]:
     """Append records after the last one (as addin.io.writer.append_rows); returns their rows."""
     sheet.check_plain_rows()
+    if spec.key == "settings":
+        records = with_setting_labels(records, locale)
     table, columns, headers = _layout(pkg, sheet, spec)
     count, values = columns_of(records)
     styles = _first_row_styles(sheet, table)

@@ -39,6 +39,7 @@ from addin.io.cells import columns_of as _columns_of
 from addin.io.cells import converter as _converter
 from addin.io.cells import plain as _plain
 from addin.io.cells import sheet_forms as _sheet_forms
+from addin.io.cells import with_setting_labels
 from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
 from addin.models import SHEETS, ColumnSpec, SheetSpec
 from addin.tables import normalize_label
@@ -387,6 +388,8 @@ def replace_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, An
     typed DataFrame). Columns are found by the header row; cells of columns the records do not
     name are cleared, columns the model does not know are left untouched. Returns the rows written."""
     spec = SHEETS[sheet_key]
+    if sheet_key == "settings":  # every settings row carries its label (addin.io.cells.setting_label)
+        records = with_setting_labels(records, locale)
     layout = _Layout(find_sheet(wb, sheet_key), spec)
     count, values = _columns_of(records)
     old_end = layout.data_end()
@@ -409,6 +412,8 @@ def append_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, Any
     """Append ``records`` below the last record of a sheet (see :func:`replace_rows`); the Table
     grows to hold them. Returns the worksheet rows written, in order."""
     spec = SHEETS[sheet_key]
+    if sheet_key == "settings":  # every settings row carries its label (addin.io.cells.setting_label)
+        records = with_setting_labels(records, locale)
     layout = _Layout(find_sheet(wb, sheet_key), spec)
     count, values = _columns_of(records)
     first = layout.data_end() + 1
