@@ -32,14 +32,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import UnsafeWriteError, WorkbookReadError
 from addin.i18n import Text, tr
-from addin.io.cells import NUMBER_FORMATS, find_sheet_name
+from addin.io.cells import NUMBER_FORMATS, find_sheet_name, with_setting_labels
 from addin.io.cells import blank as _blank
 from addin.io.cells import column_forms as _column_forms
 from addin.io.cells import columns_of as _columns_of
 from addin.io.cells import converter as _converter
 from addin.io.cells import plain as _plain
 from addin.io.cells import sheet_forms as _sheet_forms
-from addin.io.cells import with_setting_labels
 from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
 from addin.models import SHEETS, ColumnSpec, SheetSpec
 from addin.tables import normalize_label
