@@ -263,7 +263,7 @@ def write_dashboard(wb: Workbook, result: KpiResult | None, locale: str, *,
                                       months=months).items():
         if value is not None:
             ws[ref] = value
-    for letter, width in zip("ABCDEFGHIJ", (22, 30, 16, 14, 12, 16, 16, 16, 16, 16)):
+    for letter, width in zip("ABCDEFGHIJ", (22, 30, 16, 14, 14, 16, 16, 16, 16, 16)):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["A"].hidden = True
     ws.freeze_panes = f"C{FIRST_ROW}"
