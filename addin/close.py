@@ -245,7 +245,7 @@ def close_period(
     plan.result, plan.previous, plan.last_year = compute_results(closed, period, plan.valuation)
     from addin.dashboard_data import compute_months
 
-    plan.months = compute_months(closed, period, plan.valuation)
+    plan.months = compute_months(closed, period, plan.valuation, known=(plan.result, plan.previous))
 
     mark("fingerprint")
     fp = period_fingerprint(closed, period)

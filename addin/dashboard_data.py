@@ -3,6 +3,7 @@ month of a period's calendar year up to it (the dashboard plots their revenue an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -12,11 +13,15 @@ def year_months(period: str) -> list[str]:
     return [f"{year:04d}-{m:02d}" for m in range(1, month + 1)]
 
 
-def compute_months(store: Any, period: str, valuation: Any = None) -> dict[str, Any]:
+def compute_months(store: Any, period: str, valuation: Any = None, known: Iterable[Any] = ()) -> dict[str, Any]:
     """{YYYY-MM: KpiResult} of every month of ``period``'s year up to it, sharing one stock
-    valuation (``valuation``, else valued once here)."""
+    valuation (``valuation``, else valued once here); results in ``known`` (the period's and
+    the previous month's, computed already) are taken as they are."""
     from addin.kpis import compute_kpis
     from addin.stock import valuate
 
-    valuation = valuate(store) if valuation is None else valuation
-    return {m: compute_kpis(store, m, valuation=valuation) for m in year_months(str(period)[:7])}
+    have = {r.period: r for r in known if r is not None}
+    months = year_months(str(period)[:7])
+    if any(m not in have for m in months) and valuation is None:
+        valuation = valuate(store)
+    return {m: have[m] if m in have else compute_kpis(store, m, valuation=valuation) for m in months}

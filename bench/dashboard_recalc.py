@@ -36,7 +36,7 @@ def build_demo(folder: Path, size: str, months: int, locale: str) -> Path:
 
     store = read_store(path)
     now, previous, last_year = compute_with_comparisons(store, "2026-10")
-    months = compute_months(store, "2026-10")
+    months = compute_months(store, "2026-10", known=(now, previous))
     apply_edit(path, WorkbookEdit(dashboard=DashboardValues(now, previous, last_year, months)), locale=locale,
                backup=False)
     return path

@@ -267,3 +267,15 @@ def test_a_comparison_period_without_data_is_blank_and_months_fill_the_chart():
     assert cells[f"B{MONTHS_ROW + 10}"] == "2026-10" and cells[f"C{MONTHS_ROW + 10}"] == now["revenue"]
     assert cells[f"D{MONTHS_ROW + 10}"] == now["gross_margin"]
     assert cells[f"B{MONTHS_ROW + 11}"] is None and cells[f"B{MONTHS_ROW + 12}"] is None
+
+
+def test_the_months_reuse_the_results_already_computed():
+    from addin.dashboard_data import compute_months, year_months
+    from addin.store import Store
+
+    store = Store.from_records(RECORDS, settings=SETTINGS)
+    now, prev, _ = compute_with_comparisons(store, "2026-10")
+    months = compute_months(store, "2026-10", known=(now, prev))
+    assert months["2026-10"] is now and months["2026-09"] is prev
+    assert months["2026-08"].period == "2026-08" and list(months) == year_months("2026-10")
+    assert year_months("2026-01") == ["2026-01"]
