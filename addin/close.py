@@ -92,6 +92,7 @@ class ClosePlan:
     result: Any = None
     previous: Any = None
     last_year: Any = None
+    months: Any = None  # {YYYY-MM: KpiResult} of the year to the period (the dashboard's chart)
     data_hash: str = ""
     record_count: int = 0
 
@@ -242,6 +243,9 @@ def close_period(
 
     mark("kpis")
     plan.result, plan.previous, plan.last_year = compute_results(closed, period, plan.valuation)
+    from addin.dashboard_data import compute_months
+
+    plan.months = compute_months(closed, period, plan.valuation, known=(plan.result, plan.previous))
 
     mark("fingerprint")
     fp = period_fingerprint(closed, period)
@@ -284,7 +288,7 @@ def plan_edit(plan: ClosePlan) -> WorkbookEdit:
     if not plan.periods:
         appends["periods"] = [plan.period_row]
     return WorkbookEdit(replacements=replacements, appends=appends, settings=dict(plan.settings_updates),
-                        dashboard=DashboardValues(plan.result, plan.previous, plan.last_year))
+                        dashboard=DashboardValues(plan.result, plan.previous, plan.last_year, plan.months))
 
 
 def _kpi(result: Any, kpi_id: str) -> float | None:

@@ -297,6 +297,8 @@ class SettingRow(SheetModel):
     key_columns = ("key",)
     key: str = col("Key", "参数", required=True)
     value: str | None = col("Value", "值", kind="text")
+    # What the key means, in the workbook's language (written by the add-in; never read as a value).
+    label: str | None = col("Label", "说明", kind="text")
 
 
 class RosterRow(SheetModel):

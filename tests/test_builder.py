@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import need_tool
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from addin.errors import ServiceError
 from addin.io.builder import (
@@ -92,7 +93,7 @@ def test_sheet_order_names_and_code_names(built_en, built_zh):
         assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,30}", n) for n in names)
         for title in wb.sheetnames:
             assert len(title) <= 31 and not set(title) & set("[]:*?/\\")
-    assert en[LISTS_SHEET].sheet_state == "hidden"
+    assert en[LISTS_SHEET].sheet_state == "veryHidden"
     assert code_name("claim_payments") == "shClaimPayments"
 
 
@@ -102,11 +103,11 @@ def test_every_data_sheet_has_one_table_with_header_in_row_1(built_zh):
         ws = wb[spec.label_zh]
         assert list(ws.tables) == [spec.table_name]
         table = ws.tables[spec.table_name]
-        width = len(spec.columns) + (1 if key == "settings" else 0)
+        width = len(spec.columns)
         rows = 1 + (len(SETTING_DEFAULTS) if key == "settings" else 1)
         assert table.ref == f"A1:{ws.cell(1, width).column_letter}{rows}"
         assert [c.value for c in ws[1]][: len(spec.columns)] == [c.label_zh for c in spec.columns]
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == ("B2" if key != "settings" and len(spec.columns) > 12 else "A2")
 
 
 def test_number_formats_widths_and_header_style(built_en):
@@ -256,3 +257,79 @@ def test_role_dropdown_offers_each_label_then_its_synonyms(built_en, built_zh):
         letter = lists.cell(1, column).column_letter
         assert {k: v.attr_text for k, v in wb.defined_names.items()}["lst_Role"] == \
             f"lists!${letter}$2:${letter}${len(values) + 1}"
+# -- issue 13: the workbook a store manager works in ------------------------------------------------
+
+def test_vin_plate_and_date_columns_are_wide_enough(built_en, built_zh):
+    from addin.io.builder import sheet_title
+
+    for path, locale in ((built_en, "en-US"), (built_zh, "zh-CN")):
+        wb = load_workbook(path)
+        for key, spec in SHEETS.items():
+            if key == "settings":
+                continue
+            ws = wb[sheet_title(key, locale)]
+            for idx, col in enumerate(spec.columns, start=1):
+                width = ws.column_dimensions[get_column_letter(idx)].width
+                if col.key == "vin" or col.ref == "vehicles.vin":
+                    assert width >= 17 + 4, (key, col.key, width)  # 17 capitals and digits
+                elif col.key == "plate":
+                    assert width >= 12, (key, width)
+                elif col.kind == "date":
+                    assert width >= 12, (key, col.key, width)  # yyyy-mm-dd
+
+
+def test_wide_sheets_freeze_the_first_column_too(built_en):
+    from addin.io.builder import WIDE_SHEET_COLUMNS, sheet_title
+
+    wb = load_workbook(built_en)
+    frozen = {key: wb[sheet_title(key, "en-US")].freeze_panes for key in SHEETS if key != "settings"}
+    assert frozen["work_orders"] == "B2" and len(SHEETS["work_orders"].columns) > WIDE_SHEET_COLUMNS
+    for key, pane in frozen.items():
+        assert pane == ("B2" if len(SHEETS[key].columns) > WIDE_SHEET_COLUMNS else "A2"), key
+
+
+def test_lists_and_xlwings_conf_are_very_hidden(built_en, built_zh):
+    from addin.io.builder import CONF_SHEET, LISTS_SHEET
+
+    for path in (built_en, built_zh):
+        wb = load_workbook(path)
+        assert wb[LISTS_SHEET].sheet_state == "veryHidden"
+        assert wb[CONF_SHEET].sheet_state == "veryHidden"
+
+
+def test_enums_stop_a_wrong_value_and_references_warn(built_en):
+    from addin.io.builder import sheet_title
+
+    ws = load_workbook(built_en)[sheet_title("work_orders", "en-US")]
+    spec = SHEETS["work_orders"]
+    styles = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            styles[spec.columns[rng.min_col - 1].key] = (dv.type, dv.errorStyle)
+    status = next(c for c in spec.columns if c.enum is not None)
+    ref = next(c for c in spec.columns if c.ref)
+    assert styles[status.key] == ("list", "stop")
+    assert styles[ref.key] == ("list", "warning")
+    for key, (_kind, style) in styles.items():
+        col = spec.by_key[key]
+        if col.enum is not None or col.kind == "bool":
+            assert style == "stop", key
+        elif col.ref:
+            assert style == "warning", key
+
+
+def test_team_dropdown_lists_the_roster_teams(built_zh):
+    from addin.io.builder import sheet_title
+
+    wb = load_workbook(built_zh)
+    assert wb.defined_names["ref_roster_team"].attr_text == "tblRoster[班组]"
+    spec = SHEETS["work_orders"]
+    team = next(i for i, c in enumerate(spec.columns, start=1) if c.key == "team")
+    ws = wb[sheet_title("work_orders", "zh-CN")]
+    (dv,) = [dv for dv in ws.data_validations.dataValidation
+             if any(r.min_col == team for r in dv.sqref.ranges)]
+    assert (dv.type, dv.formula1, dv.errorStyle) == ("list", "ref_roster_team", "warning")
+    roster = wb[sheet_title("roster", "zh-CN")]
+    own = next(i for i, c in enumerate(SHEETS["roster"].columns, start=1) if c.key == "team")
+    assert not [dv for dv in roster.data_validations.dataValidation
+                if dv.type == "list" and any(r.min_col == own for r in dv.sqref.ranges)]  # the roster names them

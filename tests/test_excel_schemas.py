@@ -25,6 +25,9 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 SCHEMAS = {
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main": "sml.xsd",
     "http://schemas.openxmlformats.org/drawingml/2006/main": "dml-main.xsd",
+    # the dashboard's chart (issue 13): its drawing part and the chart part
+    "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing": "dml-spreadsheetDrawing.xsd",
+    "http://schemas.openxmlformats.org/drawingml/2006/chart": "dml-chart.xsd",
     "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties": "shared-documentPropertiesExtended.xsd",
     "http://schemas.openxmlformats.org/package/2006/content-types": "opc-xsd/opc-contentTypes.xsd",
     "http://schemas.openxmlformats.org/package/2006/relationships": "opc-xsd/opc-relationships.xsd",

@@ -397,8 +397,13 @@ def test_libreoffice_opens_the_output_and_sees_the_same_values(demo_pair, tmp_pa
     edit_package(book, locale="en-US", appends=rows, settings={"open_period": "2026-12"})
     converted = convert(book, "xlsx", tmp_path / "lo", recalc=False)
     ours, theirs = read_store(book), read_store(converted)
-    for key in ("parts_ledger", "audit_log", "work_orders", "wo_lines", "settings"):
+    for key in ("parts_ledger", "audit_log", "work_orders", "wo_lines"):
         assert ours.table(key).drop(columns="_row").equals(theirs.table(key).drop(columns="_row")), key
+    # Settings values are typed cells (issue 13); LibreOffice saves a boolean as 1 with a boolean
+    # format, which reads back as the text "1": the keys, labels and parsed settings are the same.
+    for column in ("key", "label"):
+        assert ours.table("settings")[column].equals(theirs.table("settings")[column]), column
+    assert ours.settings == theirs.settings
     assert theirs.settings.open_period == "2026-12"
     ledger = theirs.table("parts_ledger")
     assert ledger["notes"].iloc[-1] == TRICKY[-1] and '=HYPERLINK("http://evil.example","click")' in set(ledger["notes"])
@@ -427,8 +432,12 @@ def test_a_workbook_saved_by_libreoffice_is_edited_in_place(records, tmp_path) -
                                           _set_settings(wb, {"open_period": "2026-12"}, "en-US")))
     for engine in ("calamine", "openpyxl"):
         ours, theirs = read_store(saved, engine=engine), read_store(original, engine=engine)
-        for key in ("settings", "parts", "parts_ledger", "audit_log"):
+        for key in ("parts", "parts_ledger", "audit_log"):
             assert ours.table(key).equals(theirs.table(key)), (engine, key)
+        # LibreOffice saved the typed boolean settings value as 1 (boolean format): same settings.
+        for column in ("key", "label", "_row"):
+            assert ours.table("settings")[column].equals(theirs.table("settings")[column]), (engine, column)
+        assert ours.settings == theirs.settings
         assert ours.settings.open_period == "2026-12"
 
 
@@ -488,3 +497,64 @@ def test_parts_written_with_data_descriptors_are_copied_intact(tmp_path) -> None
         assert zf.testzip() is None
         assert zf.read("xl/vbaProject.bin") == src.read("xl/vbaProject.bin")
     assert read_store(book).settings.open_period == "2026-12"
+
+
+# -- issue 13: settings values are typed by both engines -----------------------------------------
+
+def test_replaced_settings_rows_carry_their_labels_in_both_engines(tmp_path: Path) -> None:
+    """The demo and imports replace the settings rows: each row's label follows its key (14 target
+    rows included), whichever engine writes."""
+    from openpyxl import load_workbook
+
+    from addin.io.builder import build
+    from addin.io.cells import find_sheet_name
+    from addin.io.edit import WorkbookEdit, apply_edit
+    from addin.kpis import KPIS
+
+    rows = [{"key": "target_comeback_rate", "value": 0.02}, {"key": "store_code", "value": "S1"},
+            {"key": "custom_key", "value": "x"}]
+    seen = []
+    for engine in ("package", "openpyxl"):
+        (tmp_path / engine).mkdir()
+        book = build(tmp_path / engine / "Service.xlsx", "en-US", backup=False)
+        apply_edit(book, WorkbookEdit(replacements={"settings": rows}), locale="en-US", backup=False, engine=engine)
+        wb = load_workbook(book)
+        ws = wb[find_sheet_name(wb.sheetnames, "settings")]
+        seen.append([tuple(c.value for c in row) for row in ws.iter_rows(min_row=2) if row[0].value])
+    assert seen[0] == seen[1] == [("target_comeback_rate", 0.02, "Target: " + KPIS["comeback_rate"].label_en),
+                                  ("store_code", "S1", "Store code"), ("custom_key", "x", None)]
+
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_settings_values_are_written_typed_and_read_back_the_same(tmp_path: Path, engine: str) -> None:
+    from openpyxl import load_workbook
+
+    from addin.io.builder import build
+    from addin.io.cells import find_sheet_name
+    from addin.io.edit import WorkbookEdit, apply_edit
+    from addin.io.reader import read_store
+
+    book = build(tmp_path / "Service.xlsx", "zh-CN", backup=False)
+    updates = {"tax_rate": "0.09", "labor_rate": 120, "prices_include_tax": "FALSE", "store_code": "0123",
+               "open_period": "2026-11", "comeback_window_days": "45", "target_revenue": 5000.5,
+               "aging_buckets": "30,60,90"}
+    done = apply_edit(book, WorkbookEdit(settings=updates), locale="zh-CN", backup=False, engine=engine)
+    assert done.engine == engine
+    wb = load_workbook(book)
+    ws = wb[find_sheet_name(wb.sheetnames, "settings")]
+    got = {row[0].value: row[1].value for row in ws.iter_rows(min_row=2) if row[0].value}
+    labels = {row[0].value: row[2].value for row in ws.iter_rows(min_row=2) if row[0].value}
+    from addin.kpis import KPIS
+
+    assert [c.value for c in ws[1]] == ["参数", "值", "说明"]
+    assert labels["tax_rate"] == "增值税率" and labels["target_revenue"] == "目标：" + KPIS["revenue"].label_zh
+    assert got["tax_rate"] == 0.09 and isinstance(got["tax_rate"], float)
+    assert got["labor_rate"] == 120 and type(got["labor_rate"]) is int
+    assert got["comeback_window_days"] == 45 and type(got["comeback_window_days"]) is int
+    assert got["prices_include_tax"] is False
+    assert got["target_revenue"] == 5000.5  # a key the table lacked: appended, typed
+    assert got["store_code"] == "0123" and got["open_period"] == "2026-11" and got["aging_buckets"] == "30,60,90"
+    assert got["churn_months"] == 12 and got["appraisal_cap"] == 1.2  # the builder's defaults, typed too
+    s = read_store(book).settings
+    assert (s.tax_rate, s.labor_rate, s.prices_include_tax, s.store_code) == (0.09, 120, False, "0123")
+    assert s.comeback_window_days == 45 and s.open_period == "2026-11" and s.targets["revenue"] == 5000.5

@@ -192,7 +192,7 @@ def test_settings_sheet(tmp_path: Path) -> None:
     path = _save(tmp_path, {"设置": [["参数", "值", "说明"], ["locale", "zh-CN", "语言"], ["tax_rate", 0.09, None]]})
     for store in _both(path):
         assert store.settings.locale == "zh-CN" and store.settings.tax_rate == 0.09
-        assert store.tables["settings"]["说明"].tolist() == ["语言", None]
+        assert store.tables["settings"]["label"].tolist() == ["语言", None]  # a model column since issue 13
 
 
 def test_extra_columns_engines_agree(tmp_path: Path) -> None:

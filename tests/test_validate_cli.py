@@ -100,6 +100,9 @@ def test_write_marks_cells_and_clears_them_on_the_next_run(books, capsys):
         ("Work orders", 2, "Plate", "Warning", "WO-PLATE"), ("WO lines", 2, "Qty / hours", "Error", "LN-QTY")]
     ws = find_sheet(wb, "wo_lines")
     qty = next(c for c in ws[1] if c.value == "Qty / hours").column
+    plate = next(c for c in find_sheet(wb, "work_orders")[1] if c.value == "Plate").column_letter
+    links = {c.coordinate: c.hyperlink.location for c in find_sheet(wb, "checks")["A"] if c.hyperlink}
+    assert links == {"A2": f"'Work orders'!{plate}2", "A3": f"'WO lines'!{ws.cell(1, qty).column_letter}2"}
     cell = ws.cell(2, qty)
     assert cell.fill.fgColor.rgb == MARK_FILLS["error"]
     assert cell.comment.author == MARK_AUTHOR and cell.comment.text.startswith("LN-QTY: ")

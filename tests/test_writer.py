@@ -93,9 +93,9 @@ def _with_rel(rel_type: str, target: str) -> object:
 
 
 REFUSALS = {
-    "shape": ({"xl/drawings/drawing1.xml": _DRAWING_SHAPE}, {}, "shapes or text boxes (xl/drawings/drawing1.xml)",
+    "shape": ({"xl/drawings/drawing9.xml": _DRAWING_SHAPE}, {}, "shapes or text boxes (xl/drawings/drawing9.xml)",
               "形状或文本框"),
-    "picture": ({"xl/drawings/drawing1.xml": _DRAWING_PIC}, {}, "pictures (xl/drawings/drawing1.xml", "图片"),
+    "picture": ({"xl/drawings/drawing9.xml": _DRAWING_PIC}, {}, "pictures (xl/drawings/drawing9.xml", "图片"),
     "x14 validation": ({}, {"xl/worksheets/sheet3.xml": _with_x14},
                        "x14 data validation (lists from other sheets) (xl/worksheets/sheet3.xml)", "x14 数据验证"),
     "customUI14": ({"customUI/customUI14.xml": b"<customUI/>"},
@@ -139,13 +139,13 @@ def test_refuses_what_openpyxl_would_drop(case, layout, tmp_path):
 
 def test_refusal_names_every_finding(layout, tmp_path):
     path = _rezip(layout, tmp_path / "store.xlsx", {"xl/metadata.xml": b"<metadata/>",
-                                                    "xl/drawings/drawing1.xml": _DRAWING_SHAPE},
+                                                    "xl/drawings/drawing9.xml": _DRAWING_SHAPE},
                   {"xl/worksheets/sheet5.xml": _with_x14})
     with pytest.raises(UnsafeWriteError) as err:
         open_for_update(path)
     assert err.value.message() == (
         f"Not written: saving {path} would lose dynamic-array formulas (metadata); x14 data validation (lists from other sheets) "
-        "(xl/worksheets/sheet5.xml); shapes or text boxes (xl/drawings/drawing1.xml). "
+        "(xl/worksheets/sheet5.xml); shapes or text boxes (xl/drawings/drawing9.xml). "
         "Nothing was changed; remove them or save a copy from Excel first.")
 
 

@@ -44,7 +44,6 @@ LISTS_SHEET = "lists"
 BOARD_KEY = "board"  # issue 18: the workshop board (addin.board)
 CONF_SHEET = "xlwings.conf"
 #: The settings table's third column: the setting's label in the workbook's locale.
-SETTINGS_LABEL_COLUMN = ("Label", "说明")
 
 _WIDTHS: dict[str, float] = {
     "date": 12, "datetime": 17, "money": 13, "percent": 10, "int": 10, "number": 11, "bool": 10,
@@ -53,6 +52,14 @@ _WIDTHS: dict[str, float] = {
 _WIDE_TEXT = {"notes", "description", "concern", "cause", "correction", "message", "details",
               "rejection_reason", "name", "customer_name", "model"}
 MAX_ROW = 1_048_576
+#: Columns that hold a VIN (17 characters, capitals and digits) or a plate (粤B12345): wide
+#: enough to show one whole.
+VIN_WIDTH, PLATE_WIDTH = 21.0, 13.0
+#: Columns whose dropdown lists the values of another table's column without being a reference
+#: of the models (a team is whatever the roster names): column key -> "sheet.column". Warns only.
+LISTED_FROM = {"team": "roster.team"}
+#: A data sheet with more columns than this keeps its first column in view too (freeze B2).
+WIDE_SHEET_COLUMNS = 12
 TABLE_STYLE = "TableStyleMedium2"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL_REQUIRED = PatternFill("solid", fgColor="1F4E78")
@@ -73,6 +80,7 @@ _HINTS: dict[str, Text] = {
 _REF_HINT = Text("Must exist on the {sheet} sheet ({column}).", "须在“{sheet}”表（{column}）中存在。")
 _BAD_VALUE = Text("Not a value of the list. Keep it anyway?", "不在下拉列表中。仍要保留吗？")
 _BAD_TITLE = Text("Check the value", "请检查")
+_NOT_IN_LIST = Text("Not a value of the list: choose one from the dropdown.", "不是下拉列表中的值：请从列表中选择。")
 _DASHBOARD_HINT = Text(
     "Compute the KPIs (ribbon: KPIs, or `service-addin kpi`) to fill this sheet.",
     "计算 KPI（功能区“KPI”按钮，或 `service-addin kpi`）后，此表显示本期看板。",
@@ -168,6 +176,10 @@ def _column_width(col: ColumnSpec, locale: str) -> float:
     base = _WIDTHS[col.kind]
     if col.kind == "text" and col.key in _WIDE_TEXT:
         base = 28
+    if col.key == "vin" or col.ref == "vehicles.vin":
+        base = VIN_WIDTH
+    elif col.key == "plate" or col.ref == "vehicles.plate":
+        base = PLATE_WIDTH
     if col.enum is not None:
         base = max(base, max(_display_width(lab) for lab in _enum_labels(col, locale)) + 3)
     return min(40.0, max(base, _display_width(col.label(locale)) * 1.1 + 3))
@@ -207,14 +219,15 @@ def _input_help(col: ColumnSpec, locale: str) -> str:
     return ("" if locale == "zh-CN" else " ").join(parts)[:255]
 
 
-def _list_validation(formula: str, col: ColumnSpec, locale: str) -> DataValidation:
-    # A warning (not a stop): the reader accepts keys and either label, and a pasted value that
-    # is not in the list is reported by validation rather than refused at typing time.
+def _list_validation(formula: str, col: ColumnSpec, locale: str, style: str = "stop") -> DataValidation:
+    # An enum or boolean is one of its labels: a wrong value is refused ("stop"). A reference to
+    # another table only warns ("warning"): the record it names may be entered later, and
+    # validation reports it with its row.
     return DataValidation(
         type="list", formula1=formula, allow_blank=True, showDropDown=False,
         showInputMessage=True, promptTitle=col.label(locale)[:32], prompt=_input_help(col, locale),
-        showErrorMessage=True, errorStyle="warning", errorTitle=tr(_BAD_TITLE, locale)[:32],
-        error=tr(_BAD_VALUE, locale),
+        showErrorMessage=True, errorStyle=style, errorTitle=tr(_BAD_TITLE, locale)[:32],
+        error=tr(_BAD_VALUE if style == "warning" else _NOT_IN_LIST, locale),
     )
 
 
@@ -237,7 +250,7 @@ def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
     Returns enum name -> defined name."""
     ws = wb.create_sheet(LISTS_SHEET)
     ws.sheet_properties.codeName = code_name(LISTS_SHEET)
-    ws.sheet_state = "hidden"
+    ws.sheet_state = "veryHidden"  # only the dropdowns read it; not in Excel's Unhide list
     lists: dict[str, list[str]] = {}
     for spec in SHEETS.values():
         for col in spec.columns:
@@ -276,7 +289,9 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
         elif col.kind == "bool":
             dv = _list_validation(lists["Bool"], col, locale)
         elif col.ref:
-            dv = _list_validation(ref_list_name(col.ref), col, locale)
+            dv = _list_validation(ref_list_name(col.ref), col, locale, "warning")
+        elif col.key in LISTED_FROM and not LISTED_FROM[col.key].startswith(spec.key + "."):
+            dv = _list_validation(ref_list_name(LISTED_FROM[col.key]), col, locale, "warning")
         else:
             prompt = _input_help(col, locale)
             if not prompt:
@@ -286,7 +301,7 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
         dv.add(span)
         ws.add_data_validation(dv)
     ws.row_dimensions[1].height = 30
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "B2" if len(spec.columns) > WIDE_SHEET_COLUMNS else "A2"
     _add_table(ws, spec.table_name, headers, 0)
     return ws
 
@@ -335,7 +350,7 @@ def _build_settings(wb: Workbook, locale: str) -> Worksheet:
     spec = SHEETS["settings"]
     ws = wb.create_sheet(sheet_title("settings", locale))
     ws.sheet_properties.codeName = code_name("settings")
-    headers = [c.label(locale) for c in spec.columns] + [SETTINGS_LABEL_COLUMN[1 if locale == "zh-CN" else 0]]
+    headers = [c.label(locale) for c in spec.columns]
     for idx, header in enumerate(headers, start=1):
         _style_header(ws.cell(1, idx, header), idx == 1)
     defaults = dict(SETTING_DEFAULTS, locale=locale)
@@ -384,6 +399,7 @@ def board_index(wb: Workbook) -> int | None:
 def _build_conf(wb: Workbook, locale: str) -> Worksheet:
     ws = wb.create_sheet(CONF_SHEET)
     ws.sheet_properties.codeName = code_name(CONF_SHEET)
+    ws.sheet_state = "veryHidden"  # xlwings reads it hidden; a user has no business there
     for r, (key, value, note) in enumerate(_CONF_ROWS, start=1):
         ws.cell(r, 1, key)
         if value is not None:
@@ -411,14 +427,14 @@ def build_workbook(locale: str = "en-US") -> Workbook:
     for key, spec in SHEETS.items():
         if key != "settings":
             _build_data_sheet(wb, spec, locale, lists)
-    for spec in SHEETS.values():
-        for col in spec.columns:
-            if col.ref:
-                sheet, column = col.ref.split(".")
-                target = SHEETS[sheet]
-                name = ref_list_name(col.ref)
-                ref = structured_ref(target.table_name, target.column(column).label(locale))
-                wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    # Reference dropdowns (and LISTED_FROM) list a Table column through a defined name.
+    sources = [c.ref for s in SHEETS.values() for c in s.columns if c.ref] + list(LISTED_FROM.values())
+    for source in dict.fromkeys(sources):
+        sheet, column = source.split(".")
+        target = SHEETS[sheet]
+        name = ref_list_name(source)
+        ref = structured_ref(target.table_name, target.column(column).label(locale))
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
     # The lists sheet is made before the data sheets (their dropdowns name its lists) but sits
     # after them (and the board), just before xlwings.conf.
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))

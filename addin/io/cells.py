@@ -148,9 +148,68 @@ def naive(v: dt.datetime) -> dt.datetime:
     return v.astimezone().replace(tzinfo=None) if v.tzinfo is not None else v
 
 
+#: A settings value that reads as a number or a boolean is written as one (Excel flags a number
+#: stored as text): plain decimals without a leading zero (30, 0.13, 8001, -2.5) and TRUE/FALSE.
+#: Anything else stays text: codes with leading zeros ("01", "0123"), "2026-10", "30,60,90".
+_SETTING_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+_TARGET = ("Target: {kpi}", "目标：{kpi}")
+
+
+def setting_label(key: str, locale: str) -> str | None:
+    """The label column's text of a settings key in ``locale``: SETTING_LABELS, "Target: <KPI>"
+    for target_<kpi>, None for a key the add-in does not know."""
+    zh = locale == "zh-CN"
+    if key in SETTING_LABELS:
+        return SETTING_LABELS[key][1 if zh else 0]
+    if key.startswith("target_"):
+        from addin.kpis import KPIS
+
+        kpi = KPIS.get(key.removeprefix("target_"))
+        if kpi is not None:
+            return _TARGET[1 if zh else 0].format(kpi=kpi.label(locale))
+    return None
+
+
+def with_setting_labels(records: Any, locale: str) -> Any:
+    """Settings records with their label (:func:`setting_label`) where they name none."""
+    if isinstance(records, pd.DataFrame):
+        out = records.copy()
+        labels = [setting_label(str(k), locale) for k in out["key"]] if "key" in out else []
+        if "label" not in out:
+            out["label"] = labels
+        else:
+            out["label"] = [old if isinstance(old, str) and old.strip() else new
+                            for old, new in zip(out["label"], labels)]
+        return out
+    rows = []
+    for rec in records:
+        rec = dict(rec)
+        if not (isinstance(rec.get("label"), str) and rec["label"].strip()):
+            rec["label"] = setting_label(str(rec.get("key", "")), locale)
+        rows.append(rec)
+    return rows
+
+
+def setting_value(v: Any) -> tuple[Any, str]:
+    """A value of the settings table's value column as a typed cell (see _SETTING_NUMBER); the
+    reader gives the same text back for either form."""
+    if isinstance(v, str):
+        text = v.strip()
+        if text.upper() in ("TRUE", "FALSE"):
+            return text.upper() == "TRUE", "b"
+        if _SETTING_NUMBER.fullmatch(text):
+            return (float(text) if "." in text else int(text)), "n"
+        return text_cell(v)
+    return plain(v)
+
+
 def converter(col: ColumnSpec, locale: str) -> Callable[[Any], tuple[Any, str]]:
     """A function turning a value of the column into (cell value, data type)."""
     kind = col.kind
+    if col is SHEETS["settings"].by_key["value"]:
+        return setting_value
     if kind == "enum":
         lookup = enum_lookup(col)
         assert col.enum is not None

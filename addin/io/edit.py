@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 
 import pandas as pd
 
-from addin.io.cells import find_sheet_name, setting_forms
+from addin.io.cells import find_sheet_name, setting_forms, setting_value
 from addin.io.files import FileStamp, WriteLock
 from addin.models import SHEETS
 from addin.tables import normalize_label
@@ -58,11 +58,13 @@ class Mark:
 
 @dataclass(frozen=True)
 class DashboardValues:
-    """The KPI results the dashboard shows: the period, the previous month, last year."""
+    """The KPI results the dashboard shows: the period, the previous month, last year, and the
+    months of the year for its chart ({YYYY-MM: KpiResult}, addin.dashboard.compute_months)."""
 
     result: Any
     previous: Any = None
     last_year: Any = None
+    months: Any = None
 
 
 @dataclass
@@ -170,7 +172,8 @@ def apply_edit(
 
             d = edit.dashboard
             cells["dashboard"] = {**cells.get("dashboard", {}),
-                                  **dashboard_cells(d.result, locale, previous=d.previous, last_year=d.last_year)}
+                                  **dashboard_cells(d.result, locale, previous=d.previous, last_year=d.last_year,
+                                                   months=d.months)}
             expect["dashboard"] = {**expect.get("dashboard", {}), **dashboard_labels(locale)}
         try:
             done = edit_package(path, locale=locale, appends=edit.appends, replacements=edit.replacements,
@@ -233,13 +236,17 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
         from addin.dashboard import write_dashboard
 
         d = edit.dashboard
-        write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year)
+        write_dashboard(wb, d.result, locale, previous=d.previous, last_year=d.last_year, months=d.months)
     if edit.board is not None:
         from addin.board import write_board
 
         write_board(wb, edit.board, locale)
     if edit.marks is not None:
         outcome.marked = _mark(wb, edit.marks)
+    if "checks" in edit.replacements or _count(edit.appends.get("checks", ())):
+        from addin.io.checks_links import link_checks
+
+        link_checks(wb)
     return outcome
 
 
@@ -257,9 +264,9 @@ def set_settings(wb: Any, updates: Mapping[str, Any], locale: str) -> None:
             cell = ws.cell(row, key_col).value
             if cell is not None and normalize_label(cell) in forms:
                 target = ws.cell(row, val_col)
-                target.value = value
-                if isinstance(value, str):
-                    target.data_type = "s"  # a setting is text: never let "=..." become a formula
+                # typed as every writer types a settings value; text stays text (never a formula)
+                target.value, kind = setting_value(value)
+                target.data_type = kind
                 break
         else:
             missing.append({"key": key, "value": value})

@@ -50,6 +50,8 @@ from addin.io.cells import (
     find_sheet_name,
     plain,
     setting_forms,
+    setting_value,
+    with_setting_labels,
 )
 from addin.io.files import FileStamp, check_destination, replace_file, target_of, temp_beside
 from addin.io.safety import check_workbook, part_relationships, worksheet_names
@@ -473,6 +475,8 @@ def _replace(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, lo
     """Replace a sheet's records (as addin.io.writer.replace_rows): the model columns of every old
     data row are cleared, other columns kept, the first data row keeps its styles."""
     sheet.check_plain_rows()
+    if spec.key == "settings":
+        records = with_setting_labels(records, locale)
     table, columns, headers = _layout(pkg, sheet, spec)
     count, values = columns_of(records)
     styles = _first_row_styles(sheet, table)
@@ -530,6 +534,8 @@ def _data_end(sheet: _Sheet, table: _Table) -> int:
 def _append(pkg: _Package, sheet: _Sheet, spec: SheetSpec, records: Records, locale: str) -> list[int]:
     """Append records after the last one (as addin.io.writer.append_rows); returns their rows."""
     sheet.check_plain_rows()
+    if spec.key == "settings":
+        records = with_setting_labels(records, locale)
     table, columns, headers = _layout(pkg, sheet, spec)
     count, values = columns_of(records)
     styles = _first_row_styles(sheet, table)
@@ -604,7 +610,8 @@ def _settings_cells(pkg: _Package, sheet: _Sheet, updates: Mapping[str, Any]) ->
                 continue
             text = _cell_value(cell, pkg.sst)
             if text is not None and normalize_label(text) in forms:
-                cells[f"{get_column_letter(value_col)}{r}"] = value
+                # typed as every writer types a settings value (addin.io.cells.setting_value)
+                cells[f"{get_column_letter(value_col)}{r}"] = setting_value(value)[0]
                 break
         else:
             missing.append({"key": key, "value": value})
@@ -690,6 +697,9 @@ def edit_package(
     Raises :class:`FastPathUnavailable` (nothing written) when the edit cannot be made as text
     with certainty, and UnsafeWriteError / WorkbookReadError as the openpyxl path does.
     """
+    if "checks" in (replacements or {}) or columns_of((appends or {}).get("checks", ()))[0]:
+        # Each checks row links to its cell (addin.io.checks_links): the openpyxl engine writes them.
+        raise FastPathUnavailable("checks rows carry hyperlinks to their cells")
     src = Path(path) if checked else check_workbook(path)
     dest = target_of(out if out is not None else src)
     check_destination(dest)

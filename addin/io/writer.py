@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import UnsafeWriteError, WorkbookReadError
 from addin.i18n import Text, tr
-from addin.io.cells import NUMBER_FORMATS, find_sheet_name
+from addin.io.cells import NUMBER_FORMATS, find_sheet_name, with_setting_labels
 from addin.io.cells import blank as _blank
 from addin.io.cells import column_forms as _column_forms
 from addin.io.cells import columns_of as _columns_of
@@ -387,6 +387,8 @@ def replace_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, An
     typed DataFrame). Columns are found by the header row; cells of columns the records do not
     name are cleared, columns the model does not know are left untouched. Returns the rows written."""
     spec = SHEETS[sheet_key]
+    if sheet_key == "settings":  # every settings row carries its label (addin.io.cells.setting_label)
+        records = with_setting_labels(records, locale)
     layout = _Layout(find_sheet(wb, sheet_key), spec)
     count, values = _columns_of(records)
     old_end = layout.data_end()
@@ -409,6 +411,8 @@ def append_rows(wb: Workbook, sheet_key: str, records: Iterable[Mapping[str, Any
     """Append ``records`` below the last record of a sheet (see :func:`replace_rows`); the Table
     grows to hold them. Returns the worksheet rows written, in order."""
     spec = SHEETS[sheet_key]
+    if sheet_key == "settings":  # every settings row carries its label (addin.io.cells.setting_label)
+        records = with_setting_labels(records, locale)
     layout = _Layout(find_sheet(wb, sheet_key), spec)
     count, values = _columns_of(records)
     first = layout.data_end() + 1

@@ -16,13 +16,14 @@ from addin.tables import table_records
 from addin.xl.book import LiveBook
 
 
-def dashboard_grid(result: Any, previous: Any, last_year: Any, locale: str) -> tuple[str, list[list[Any]]]:
+def dashboard_grid(result: Any, previous: Any, last_year: Any, locale: str,
+                   months: Any = None) -> tuple[str, list[list[Any]]]:
     """The dashboard's title and values as addin.dashboard lays them out."""
     from openpyxl import Workbook
 
     from addin.dashboard import write_dashboard
 
-    ws = write_dashboard(Workbook(), result, locale, previous=previous, last_year=last_year)
+    ws = write_dashboard(Workbook(), result, locale, previous=previous, last_year=last_year, months=months)
     return ws.title, [[cell.value for cell in row] for row in ws.iter_rows()]
 
 
@@ -74,7 +75,7 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
             live.write(name, row, [[value]], column)
     if edit.dashboard is not None:
         d = edit.dashboard
-        title, grid = dashboard_grid(d.result, d.previous, d.last_year, locale)
+        title, grid = dashboard_grid(d.result, d.previous, d.last_year, locale, d.months)
         write_grid_sheet(live, title, grid)
     if edit.board is not None:
         from addin.board import board_grid
