@@ -105,6 +105,10 @@ def test_empty_sections_say_none(tmp_path: Path) -> None:
 def test_daily_is_not_part_of_the_month_pack() -> None:
     assert "daily" in REPORTS and "daily" not in REPORT_NAMES and "daily" not in check_names(None)
     assert check_names(["daily"]) == ["daily"]
+    from addin.reports import ReportError
+
+    with pytest.raises(ReportError, match="The daily report is built on its own, not with daily, monthly"):
+        build_reports(_store(), DAY, None, "/nonexistent", pdf=False, names=["daily", "monthly"])
 
 
 @pytest.mark.parametrize("argv,message", [

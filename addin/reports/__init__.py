@@ -155,24 +155,26 @@ def build_reports(
     from addin.stock import valuate
 
     wanted = check_names(names)
-    valuation = valuation if valuation is not None else valuate(store)
-    if any(getattr(REPORTS[n], "PERIOD_KIND", "month") == "day" for n in wanted):
-        # A report of one day (the daily report): the day's KPIs; a day's report goes alone.
+    by_day = any(getattr(REPORTS[n], "PERIOD_KIND", "month") == "day" for n in wanted)
+    if by_day:
+        # A report of one day (the daily report) goes alone, with the KPIs of that day.
         from addin.board import parse_day
-        from addin.kpis import compute_kpis
 
         if len(wanted) > 1:
             raise ReportError(T_DAY_ALONE, names=", ".join(wanted))
         period = parse_day(period).isoformat()
+    else:
+        period = check_period(period)
+    valuation = valuation if valuation is not None else valuate(store)
+    if by_day:
+        from addin.kpis import compute_kpis
+
         result = result if result is not None else compute_kpis(store, period, valuation=valuation)
     elif result is None or previous is None or last_year is None:
-        period = check_period(period)
         computed = compute_comparison(store, period, valuation)
         result = result if result is not None else computed.result
         previous = previous if previous is not None else computed.previous
         last_year = last_year if last_year is not None else computed.last_year
-    else:
-        period = check_period(period)
     data = ReportData(store, period, result, previous, last_year, valuation)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
