@@ -301,6 +301,11 @@ class SettingRow(SheetModel):
     label: str | None = col("Label", "说明", kind="text")
 
 
+#: Columns the add-in writes for the reader's eyes only (never read as data): a workbook without
+#: them lacks nothing, so `info` does not list them as missing.
+DISPLAY_COLUMNS: dict[str, frozenset[str]] = {"settings": frozenset({"label"})}
+
+
 class RosterRow(SheetModel):
     sheet_key = "roster"
     label_en, label_zh = "Roster", "人员花名册"

@@ -37,7 +37,7 @@ from addin.io.safety import (
     part_relationships,
     worksheet_names,
 )
-from addin.models import SHEETS, SheetSpec
+from addin.models import DISPLAY_COLUMNS, SHEETS, SheetSpec
 from addin.store import Store
 from addin.tables import ROW, ReadProblem, as_text, make_table, normalize_label
 
@@ -369,6 +369,7 @@ def _store(
             missing_columns[key] = [c.key for c in SHEETS[key].columns]
             continue
         typed[key], missing = _sheet_table(key, grid, header, problems)
+        missing = [c for c in missing if c not in DISPLAY_COLUMNS.get(key, ())]
         if missing:
             missing_columns[key] = missing
     missing_sheets = [key for key in SHEETS if key not in found]
