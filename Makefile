@@ -5,6 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   := demo
+# A settled accident job of the demo store (seed 7) with insurance and customer-pay lines: `make demo`
+# prints its documents (tests/test_demo.py holds the demo to having it).
+DEMO_JOB := RO26100088
 # System tools the PDF reports and the independent-reader tests need (Debian package names).
 SYSPKGS := libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk fonts-crosextra-carlito
 
@@ -48,6 +51,11 @@ schemas: install
 demo: install sysdeps
 	$(VENV)/bin/service-addin demo --size small --months 13 --seed 7 --out $(DEMO)/DEMO01.xlsm
 	$(VENV)/bin/service-addin close $(DEMO)/DEMO01.xlsm --user S001
+	@echo; echo "Workshop board of the last day (its counts first):"
+	$(VENV)/bin/service-addin board $(DEMO)/DEMO01.xlsm
+	@echo; echo "The documents of one job (job sheet, dispatch, pick list, settlement, gate pass):"
+	$(VENV)/bin/service-addin print $(DEMO)/DEMO01.xlsm $(DEMO_JOB)
+	@echo "Documents: $(DEMO)/DEMO01_documents/"
 
 test: install sysdeps
 	$(VENV)/bin/ruff check addin tests bench

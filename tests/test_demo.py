@@ -485,3 +485,20 @@ def test_the_command_offers_the_generators_sizes():
     from addin.demo import SIZES
 
     assert SIZE_NAMES == tuple(SIZES)
+
+
+def test_the_job_make_demo_prints_is_a_settled_accident_job_of_that_demo():
+    """`make demo` prints the documents of DEMO_JOB: the demo it builds (same size, months and
+    seed) holds that job, settled, with insurance and customer-pay lines (all five documents)."""
+    import re
+    from pathlib import Path
+
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    job = re.search(r"^DEMO_JOB := (\S+)$", makefile, re.M).group(1)  # type: ignore[union-attr]
+    args = re.search(r"service-addin demo --size (\w+) --months (\d+) --seed (\d+)", makefile)
+    assert args and job
+    records = generate(args.group(1), int(args.group(2)), int(args.group(3)))
+    wo = next(w for w in records["work_orders"] if w["wo_no"] == job)
+    assert wo["status"] == "settled" and wo["close_date"]
+    pay_types = {line["pay_type"] for line in records["wo_lines"] if line["wo_no"] == job}
+    assert {"insurance", "customer"} <= pay_types
