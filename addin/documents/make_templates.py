@@ -156,13 +156,9 @@ def template_workbook(name: str) -> Workbook:
 
 def main(out: Path = TEMPLATE_DIR) -> list[Path]:
     """Write every document template into ``out``; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in LAYOUTS:
-        path = out / f"{name}.xlsx"
-        template_workbook(name).save(path)
-        written.append(path)
-    return written
+    from addin.reports.make_templates import write_templates
+
+    return write_templates(LAYOUTS, template_workbook, out)
 
 
 if __name__ == "__main__":

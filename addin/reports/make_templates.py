@@ -10,6 +10,7 @@ below::
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -166,15 +167,21 @@ def template_workbook(name: str) -> Workbook:
     return wb
 
 
-def main(out: Path = TEMPLATE_DIR) -> list[Path]:
-    """Write every template into ``out``; returns the files written."""
+def write_templates(names: Iterable[str], build: Callable[[str], Workbook], out: Path) -> list[Path]:
+    """Write ``build(name)`` as ``out/<name>.xlsx`` for each name; returns the files written (the
+    report templates here, the documents' in addin.documents.make_templates)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in LAYOUTS:
+    for name in names:
         path = out / f"{name}.xlsx"
-        template_workbook(name).save(path)
+        build(name).save(path)
         written.append(path)
     return written
+
+
+def main(out: Path = TEMPLATE_DIR) -> list[Path]:
+    """Write every template into ``out``; returns the files written."""
+    return write_templates(LAYOUTS, template_workbook, out)
 
 
 if __name__ == "__main__":
