@@ -130,7 +130,7 @@ def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
     cls = reader_class(engine)
     with _engine_errors(p, cls.errors):
         reader = cls(p)
-    with reader, _gc_paused():
+    with reader, gc_paused():
         with _engine_errors(p, cls.errors):
             tables = reader.tables()
             found = match_sheets(reader.sheet_names(), tables)
@@ -147,7 +147,7 @@ def store_from_grids(grids: dict[str, Sequence[Sequence[Any]]], path: str | Path
     row and column are the worksheet's row 1 and column A (what the xlwings entry points pass:
     ``sheet.range("A1", last_cell).options(ndim=2).value``; a flat list is taken as one row)."""
     found = match_sheets(list(grids), [])
-    with _gc_paused():
+    with gc_paused():
         return _store(found, lambda name: Grid(_two_d(grids[name])), [], Path(path) if path is not None else None)
 
 
@@ -161,7 +161,7 @@ def _two_d(values: Any) -> Sequence[Sequence[Any]]:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """A read allocates millions of objects and no reference cycles: the cyclic collector would
     walk them again and again for nothing (a tenth of a large read)."""
     enabled = gc.isenabled()

@@ -18,11 +18,9 @@ larger than the bound are computed and not kept.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from typing import Any
 
 MAX_ENTRIES = 16
@@ -68,19 +66,6 @@ def freeze(value: Any) -> tuple[Any, int]:
     return type(value)(item for item, _ in items), sum(cells for _, cells in items)
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Copying a large year's rows makes hundreds of thousands of lists, and the cyclic collector
-    would walk every tracked object again and again meanwhile (seconds, for no cycle)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class InputCache:
     """Results by their inputs: ``lookup(inputs, compute)`` returns the result stored for inputs
     equal to ``inputs``, else ``compute()`` (stored when the inputs fit the bounds)."""
@@ -105,7 +90,9 @@ class InputCache:
         self._entries.clear()
 
     def lookup(self, inputs: Any, compute: Callable[[], Any]) -> Any:
-        with _gc_paused():
+        from addin.io.reader import gc_paused  # the reader's: a read and a copy allocate alike
+
+        with gc_paused():
             try:
                 key = fingerprint(inputs)
                 hash(key)
