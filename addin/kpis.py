@@ -945,10 +945,23 @@ class LiveRefs:
     follow-up window, and the cell of another KPI's live value (``cell(kid)``)."""
 
     def __init__(self, locale: str, start: str, end: str, divisor: str, window: str,
-                 cell: Callable[[str], str]) -> None:
+                 cell: Callable[[str], str], sorted_cell: str | None = None) -> None:
         self.locale = locale
         self.start, self.end, self.divisor, self.window = start, end, divisor, window
         self.cell = cell
+        #: The cell of :meth:`jobs_sorted` (TRUE when a line finds its job by binary search);
+        #: None: every line looks its job up by an exact MATCH.
+        self.sorted_cell = sorted_cell
+
+    def jobs_sorted(self) -> str:
+        """TRUE when MATCH(…,1) (a binary search) finds every WO no. of the work orders at its own
+        row: the WO nos. are unique and in ascending order as MATCH compares them. A binary search
+        then finds any value equal to one of them (it takes the same path) and never a number it
+        does not hold (the found number is compared), so a line's job is looked up in log time
+        instead of a scan of the work orders (issue 13); FALSE when one is out of order, repeated
+        or blank, and the lines look their jobs up by exact MATCH."""
+        wo = self.col("work_orders", "wo_no")
+        return f"IFERROR(SUMPRODUCT((MATCH({wo},{wo},1)=ROW({wo})-MIN(ROW({wo}))+1)*1)=ROWS({wo}),FALSE)"
 
     def col(self, sheet: str, column: str) -> str:
         spec = SHEETS[sheet]
@@ -986,14 +999,36 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     settled, cancelled = lab(WoStatus, "settled"), lab(WoStatus, "cancelled")
     s_crit = f'{status},{settled},{close},">="&{_START},{close},"<="&{_END}'
     o_crit = f'{opened},">="&{_START},{opened},"<="&{_END},{status},"<>"&{cancelled}'
-    s_mask = f"({status}={settled})*({close}>={_START})*({close}<={_END})"
-    o_mask = f"({opened}>={_START})*({opened}<={_END})*({status}<>{cancelled})"
+
+    def settled_in_p(at: Callable[[str], str]) -> str:
+        return f"({at(status)}={settled})*({at(close)}>={_START})*({at(close)}<={_END})"
+
+    def opened_in_p(at: Callable[[str], str]) -> str:
+        return f"({at(opened)}>={_START})*({at(opened)}<={_END})*({at(status)}<>{cancelled})"
+
+    def itself(column: str) -> str:
+        return column
+
+    s_mask, o_mask = settled_in_p(itself), opened_in_p(itself)
     l_wo, l_type, l_pay, qty = (c("wo_lines", k) for k in ("wo_no", "line_type", "pay_type", "qty"))
-    # A line of a job of S (of O): its WO no. is among the WO nos. the mask keeps. One MATCH per
-    # line over the kept numbers; LibreOffice computes it in about 60% of the time of a COUNTIFS
-    # of the line's number with the criteria (issue 13, bench/dashboard_recalc.py).
-    in_s = f'(({l_wo}<>"")*ISNUMBER(MATCH({l_wo},IF({s_mask},{wo_no},""),0)))'
-    in_o = f'(({l_wo}<>"")*ISNUMBER(MATCH({l_wo},IF({o_mask},{wo_no},""),0)))'
+
+    def line_of(jobs: Callable[[Callable[[str], str]], str]) -> str:
+        """1 for a line whose job the mask ``jobs`` keeps. With the WO nos. in order
+        (:meth:`LiveRefs.jobs_sorted`) each line finds its job by a binary search and reads its
+        columns there: log time per line, where a scan of the work orders per line made the
+        dashboard's recalculation quadratic (issue 13, bench/dashboard_recalc.py); otherwise its
+        WO no. is looked for among the numbers the mask keeps."""
+        scan = f'ISNUMBER(MATCH({l_wo},IF({jobs(itself)},{wo_no},""),0))'
+        if refs.sorted_cell is None:
+            return f'(({l_wo}<>"")*{scan})'
+
+        def at(column: str) -> str:
+            return f"INDEX({column},MATCH({l_wo},{wo_no},1))"
+
+        found = f"IFERROR(({at(wo_no)}={l_wo})*{jobs(at)},0)"
+        return f'(({l_wo}<>"")*IF({refs.sorted_cell},{found},{scan}))'
+
+    in_s, in_o = line_of(settled_in_p), line_of(opened_in_p)
     billed = f"(1-{refs.truthy('wo_lines', 'declined')})"
     gross = f"{qty}*{c('wo_lines', 'unit_price')}*(1-{c('wo_lines', 'discount_pct')})"
 
