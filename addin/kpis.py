@@ -1000,35 +1000,24 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     s_crit = f'{status},{settled},{close},">="&{_START},{close},"<="&{_END}'
     o_crit = f'{opened},">="&{_START},{opened},"<="&{_END},{status},"<>"&{cancelled}'
 
-    def settled_in_p(at: Callable[[str], str]) -> str:
-        return f"({at(status)}={settled})*({at(close)}>={_START})*({at(close)}<={_END})"
-
-    def opened_in_p(at: Callable[[str], str]) -> str:
-        return f"({at(opened)}>={_START})*({at(opened)}<={_END})*({at(status)}<>{cancelled})"
-
-    def itself(column: str) -> str:
-        return column
-
-    s_mask, o_mask = settled_in_p(itself), opened_in_p(itself)
+    s_mask = f"({status}={settled})*({close}>={_START})*({close}<={_END})"
+    o_mask = f"({opened}>={_START})*({opened}<={_END})*({status}<>{cancelled})"
     l_wo, l_type, l_pay, qty = (c("wo_lines", k) for k in ("wo_no", "line_type", "pay_type", "qty"))
 
-    def line_of(jobs: Callable[[Callable[[str], str]], str]) -> str:
-        """1 for a line whose job the mask ``jobs`` keeps. With the WO nos. in order
-        (:meth:`LiveRefs.jobs_sorted`) each line finds its job by a binary search and reads its
-        columns there: log time per line, where a scan of the work orders per line made the
-        dashboard's recalculation quadratic (issue 13, bench/dashboard_recalc.py); otherwise its
-        WO no. is looked for among the numbers the mask keeps."""
-        scan = f'ISNUMBER(MATCH({l_wo},IF({jobs(itself)},{wo_no},""),0))'
+    def line_of(mask: str) -> str:
+        """1 for a line whose job ``mask`` keeps: its WO no. is among the WO nos. the mask keeps
+        (the others made ""). With the WO nos. in order (:meth:`LiveRefs.jobs_sorted`) a binary
+        search gives the row of the line's job and the kept number there is compared with the
+        line's: log time per line, where the exact MATCH scans the work orders for each line
+        and made the dashboard's recalculation quadratic (issue 13, bench/dashboard_recalc.py)."""
+        kept = f'IF({mask},{wo_no},"")'
+        scan = f"ISNUMBER(MATCH({l_wo},{kept},0))"
         if refs.sorted_cell is None:
             return f'(({l_wo}<>"")*{scan})'
-
-        def at(column: str) -> str:
-            return f"INDEX({column},MATCH({l_wo},{wo_no},1))"
-
-        found = f"IFERROR(({at(wo_no)}={l_wo})*{jobs(at)},0)"
+        found = f"IFERROR(INDEX({kept},MATCH({l_wo},{wo_no},1))={l_wo},FALSE)"
         return f'(({l_wo}<>"")*IF({refs.sorted_cell},{found},{scan}))'
 
-    in_s, in_o = line_of(settled_in_p), line_of(opened_in_p)
+    in_s, in_o = line_of(s_mask), line_of(o_mask)
     billed = f"(1-{refs.truthy('wo_lines', 'declined')})"
     gross = f"{qty}*{c('wo_lines', 'unit_price')}*(1-{c('wo_lines', 'discount_pct')})"
 
