@@ -1052,9 +1052,19 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     # csi, csi_responses and followup_rate fall back to a job's first reached call (the
     # followups sheet), which plain formulas cannot pick: the engine writes them (issue 11).
     a_wo, a_date, a_status = (c("appointments", k) for k in ("wo_no", "appt_date", "status"))
-    arrived_named = f"(COUNTIFS({a_wo},{wo_no},{a_status},{lab(ApptStatus, 'arrived')})>0)"
-    f["appointment_rate"] = ratio(
-        f"SUMPRODUCT({o_mask}*(({refs.truthy('work_orders', 'appointment')}+{arrived_named})>0))", cell("entries"))
+    arrived, booked_flag = lab(ApptStatus, "arrived"), refs.truthy("work_orders", "appointment")
+    arrived_named = f"(COUNTIFS({a_wo},{wo_no},{a_status},{arrived})>0)"
+    booked = f"SUMPRODUCT({o_mask}*(({booked_flag}+{arrived_named})>0))"
+    if refs.sorted_cell is not None:
+        # The jobs of O booked by their own flag, plus the distinct rows (FREQUENCY of the rows
+        # against themselves) of the jobs of O without it that an arrived appointment names, each
+        # found by a binary search: no COUNTIFS of the appointments per work order (issue 13).
+        row = f"MATCH({a_wo},{wo_no},1)"
+        unflagged = f'IF({o_mask}*(1-{booked_flag}),{wo_no},"")'
+        named = f'IF(({a_wo}<>"")*({a_status}={arrived})*IFERROR(INDEX({unflagged},{row})={a_wo},FALSE),{row},"")'
+        fast = f"SUMPRODUCT({o_mask}*{booked_flag})+IFERROR(SUMPRODUCT((FREQUENCY({named},{named})>0)*1),0)"
+        booked = f"IF({refs.sorted_cell},{fast},{booked})"
+    f["appointment_rate"] = ratio(booked, cell("entries"))
     named = f"(COUNTIFS({c('complaints', 'wo_no')},{wo_no})>0)"
     f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*(({refs.truthy('work_orders', 'complaint')}+{named})>0))",
                                 cell("settled_ros"))

@@ -17,7 +17,7 @@ _FORBIDDEN = re.compile(r"\[#|\[@|XLOOKUP|FILTER\(|UNIQUE\(|LET\(", re.I)
 _FUNCTIONS = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 _ALLOWED = {"IF", "COUNTIFS", "SUMIFS", "SUMPRODUCT", "INDEX", "MATCH", "IFERROR", "VALUE", "ISNA", "OR",
             "DATE", "YEAR", "MONTH", "LEFT", "MID", "ISNUMBER", "EOMONTH", "NOT", "ABS", "MIN", "MAX", "AND",
-            "ROW", "ROWS"}
+            "ROW", "ROWS", "FREQUENCY"}
 
 
 def _dashboard(wb):
@@ -116,7 +116,8 @@ def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_orde
     (hidden A2 TRUE); RECORDS lists W8, W9, W0, W7 …, so they scan (A2 FALSE). Both give
     compute_kpis' figures, also for lines of numbers the work orders do not hold: W00 and A0 sort
     before W0 (MATCH gives #N/A), W10 between W1 and W2 (it finds W1), Z9 after W9 (it finds W9),
-    each of a labor line of 1 h at 1000 that no KPI counts."""
+    each of a labor line of 1 h at 1000 that no KPI counts, and of an arrived appointment that
+    appointment_rate does not count (nor a second one naming W3)."""
     need_tool("soffice")
     import copy
 
@@ -135,6 +136,9 @@ def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_orde
     if in_order:
         records["work_orders"].sort(key=lambda r: r["wo_no"])
     records["wo_lines"] += [_line(no, 1, "labor", 1, 1000, technician_id="T1") for no in ("W00", "A0", "W10", "Z9")]
+    # A second arrival naming W3 (counted once), arrivals naming numbers no job holds.
+    records["appointments"] += [{"appt_id": f"AP{9 + i}", "appt_date": "2026-10-11", "reason": "repair",
+                                 "status": "arrived", "wo_no": no} for i, no in enumerate(("W3", "W10", "A0", "Z9"))]
     wb = build_workbook("en-US")
     typed = Store.from_records(records)
     for sheet in records:
@@ -145,7 +149,9 @@ def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_orde
     src.parent.mkdir()
     wb.save(src)
     result = compute_kpis(read_store(src), "2026-10")
-    assert result["labor_revenue"] == pytest.approx(compute_kpis(make_store(), "2026-10")["labor_revenue"])
+    plain = compute_kpis(make_store(), "2026-10")
+    assert result["labor_revenue"] == pytest.approx(plain["labor_revenue"])
+    assert result["appointment_rate"] == pytest.approx(plain["appointment_rate"])
     write_dashboard(wb, result, "en-US")
     wb.save(src)
     rows = CalamineWorkbook.from_path(str(convert(src, "xlsx", tmp_path / "out", recalc=True))) \
