@@ -8,6 +8,8 @@ Layout (1-based rows; columns A–J):
   its first and last day; C5 the ex-tax divisor (1 + tax_rate when prices include tax, else 1);
   C6 the follow-up window in days; C7 the highest achievement (settings appraisal_cap), all read
   from the settings table, defaults when missing.
+* A2 (in the hidden column A): TRUE when the work orders' WO nos. are in order, so that the live
+  formulas find a line's job by a binary search (:meth:`addin.kpis.LiveRefs.jobs_sorted`).
 * Row 8: headers (wrapped, tall enough for two lines). From row 9: one row per KPI of
   :data:`addin.kpis.KPIS`, in registry order: A the KPI id (a hidden column), B label, C value
   (static, from the KpiResult), D target (a live lookup of ``target_<id>`` in the settings
@@ -53,6 +55,9 @@ TITLE = Text("Dashboard", "看板")
 FIRST_ROW = 9
 PERIOD_CELL = "$C$2"
 _START, _END, _DIVISOR, _WINDOW, _CAP = "$C$3", "$C$4", "$C$5", "$C$6", "$C$7"
+#: TRUE when the work orders' WO nos. are in order, so the live formulas find a line's job by a
+#: binary search (addin.kpis.LiveRefs.jobs_sorted); in the hidden column A.
+SORTED_CELL = "$A$2"
 #: The columns (1-based) of the KPI table.
 ID_COLUMN, LABEL_COLUMN, VALUE_COLUMN, TARGET_COLUMN, ACHIEVEMENT_COLUMN = 1, 2, 3, 4, 5
 PREVIOUS_COLUMN, PREVIOUS_CHANGE_COLUMN, LAST_YEAR_COLUMN, LAST_YEAR_CHANGE_COLUMN, LIVE_COLUMN = 6, 7, 8, 9, 10
@@ -213,7 +218,9 @@ def write_dashboard(wb: Workbook, result: KpiResult | None, locale: str, *,
     ws["D1"].font = Font(italic=True, color="666666")
     row_of = live_rows()
     live_letter = _letter(LIVE_COLUMN)
-    refs = LiveRefs(locale, _START, _END, _DIVISOR, _WINDOW, lambda kid: f"${live_letter}${row_of[kid]}")
+    refs = LiveRefs(locale, _START, _END, _DIVISOR, _WINDOW, lambda kid: f"${live_letter}${row_of[kid]}",
+                    sorted_cell=SORTED_CELL)
+    ws[SORTED_CELL.replace("$", "")] = f"={refs.jobs_sorted()}"
     ws["B2"] = tr(_LABELS["period"], locale)
     ws["C2"].number_format = "@"
     ws["B3"], ws["C3"] = tr(_LABELS["from"], locale), (

@@ -945,10 +945,23 @@ class LiveRefs:
     follow-up window, and the cell of another KPI's live value (``cell(kid)``)."""
 
     def __init__(self, locale: str, start: str, end: str, divisor: str, window: str,
-                 cell: Callable[[str], str]) -> None:
+                 cell: Callable[[str], str], sorted_cell: str | None = None) -> None:
         self.locale = locale
         self.start, self.end, self.divisor, self.window = start, end, divisor, window
         self.cell = cell
+        #: The cell of :meth:`jobs_sorted` (TRUE when a line finds its job by binary search);
+        #: None: every line looks its job up by an exact MATCH.
+        self.sorted_cell = sorted_cell
+
+    def jobs_sorted(self) -> str:
+        """TRUE when MATCH(…,1) (a binary search) finds every WO no. of the work orders at its own
+        row: the WO nos. are unique and in ascending order as MATCH compares them. A binary search
+        then finds any value equal to one of them (it takes the same path) and never a number it
+        does not hold (the found number is compared), so a line's job is looked up in log time
+        instead of a scan of the work orders (issue 13); FALSE when one is out of order, repeated
+        or blank, and the lines look their jobs up by exact MATCH."""
+        wo = self.col("work_orders", "wo_no")
+        return f"IFERROR(SUMPRODUCT((MATCH({wo},{wo},1)=ROW({wo})-MIN(ROW({wo}))+1)*1)=ROWS({wo}),FALSE)"
 
     def col(self, sheet: str, column: str) -> str:
         spec = SHEETS[sheet]
@@ -986,14 +999,25 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     settled, cancelled = lab(WoStatus, "settled"), lab(WoStatus, "cancelled")
     s_crit = f'{status},{settled},{close},">="&{_START},{close},"<="&{_END}'
     o_crit = f'{opened},">="&{_START},{opened},"<="&{_END},{status},"<>"&{cancelled}'
+
     s_mask = f"({status}={settled})*({close}>={_START})*({close}<={_END})"
     o_mask = f"({opened}>={_START})*({opened}<={_END})*({status}<>{cancelled})"
     l_wo, l_type, l_pay, qty = (c("wo_lines", k) for k in ("wo_no", "line_type", "pay_type", "qty"))
-    # A line of a job of S (of O): its WO no. is among the WO nos. the mask keeps. One MATCH per
-    # line over the kept numbers; LibreOffice computes it in about 60% of the time of a COUNTIFS
-    # of the line's number with the criteria (issue 13, bench/dashboard_recalc.py).
-    in_s = f'(({l_wo}<>"")*ISNUMBER(MATCH({l_wo},IF({s_mask},{wo_no},""),0)))'
-    in_o = f'(({l_wo}<>"")*ISNUMBER(MATCH({l_wo},IF({o_mask},{wo_no},""),0)))'
+
+    def line_of(mask: str) -> str:
+        """1 for a line whose job ``mask`` keeps: its WO no. is among the WO nos. the mask keeps
+        (the others made ""). With the WO nos. in order (:meth:`LiveRefs.jobs_sorted`) a binary
+        search gives the row of the line's job and the kept number there is compared with the
+        line's: log time per line, where the exact MATCH scans the work orders for each line
+        and made the dashboard's recalculation quadratic (issue 13, bench/dashboard_recalc.py)."""
+        kept = f'IF({mask},{wo_no},"")'
+        scan = f"ISNUMBER(MATCH({l_wo},{kept},0))"
+        if refs.sorted_cell is None:
+            return f'(({l_wo}<>"")*{scan})'
+        found = f"IFERROR(INDEX({kept},MATCH({l_wo},{wo_no},1))={l_wo},FALSE)"
+        return f'(({l_wo}<>"")*IF({refs.sorted_cell},{found},{scan}))'
+
+    in_s, in_o = line_of(s_mask), line_of(o_mask)
     billed = f"(1-{refs.truthy('wo_lines', 'declined')})"
     gross = f"{qty}*{c('wo_lines', 'unit_price')}*(1-{c('wo_lines', 'discount_pct')})"
 
@@ -1028,9 +1052,19 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     # csi, csi_responses and followup_rate fall back to a job's first reached call (the
     # followups sheet), which plain formulas cannot pick: the engine writes them (issue 11).
     a_wo, a_date, a_status = (c("appointments", k) for k in ("wo_no", "appt_date", "status"))
-    arrived_named = f"(COUNTIFS({a_wo},{wo_no},{a_status},{lab(ApptStatus, 'arrived')})>0)"
-    f["appointment_rate"] = ratio(
-        f"SUMPRODUCT({o_mask}*(({refs.truthy('work_orders', 'appointment')}+{arrived_named})>0))", cell("entries"))
+    arrived, booked_flag = lab(ApptStatus, "arrived"), refs.truthy("work_orders", "appointment")
+    arrived_named = f"(COUNTIFS({a_wo},{wo_no},{a_status},{arrived})>0)"
+    booked = f"SUMPRODUCT({o_mask}*(({booked_flag}+{arrived_named})>0))"
+    if refs.sorted_cell is not None:
+        # The jobs of O booked by their own flag, plus the distinct rows (FREQUENCY of the rows
+        # against themselves) of the jobs of O without it that an arrived appointment names, each
+        # found by a binary search: no COUNTIFS of the appointments per work order (issue 13).
+        row = f"MATCH({a_wo},{wo_no},1)"
+        unflagged = f'IF({o_mask}*(1-{booked_flag}),{wo_no},"")'
+        named = f'IF(({a_wo}<>"")*({a_status}={arrived})*IFERROR(INDEX({unflagged},{row})={a_wo},FALSE),{row},"")'
+        fast = f"SUMPRODUCT({o_mask}*{booked_flag})+IFERROR(SUMPRODUCT((FREQUENCY({named},{named})>0)*1),0)"
+        booked = f"IF({refs.sorted_cell},{fast},{booked})"
+    f["appointment_rate"] = ratio(booked, cell("entries"))
     named = f"(COUNTIFS({c('complaints', 'wo_no')},{wo_no})>0)"
     f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*(({refs.truthy('work_orders', 'complaint')}+{named})>0))",
                                 cell("settled_ros"))

@@ -16,7 +16,8 @@ from addin.kpis import KPIS, compute_with_comparisons
 _FORBIDDEN = re.compile(r"\[#|\[@|XLOOKUP|FILTER\(|UNIQUE\(|LET\(", re.I)
 _FUNCTIONS = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 _ALLOWED = {"IF", "COUNTIFS", "SUMIFS", "SUMPRODUCT", "INDEX", "MATCH", "IFERROR", "VALUE", "ISNA", "OR",
-            "DATE", "YEAR", "MONTH", "LEFT", "MID", "ISNUMBER", "EOMONTH", "NOT", "ABS", "MIN", "MAX", "AND"}
+            "DATE", "YEAR", "MONTH", "LEFT", "MID", "ISNUMBER", "EOMONTH", "NOT", "ABS", "MIN", "MAX", "AND",
+            "ROW", "ROWS", "FREQUENCY"}
 
 
 def _dashboard(wb):
@@ -106,6 +107,67 @@ def test_libreoffice_computes_the_live_column_like_compute_kpis(tmp_path, locale
     assert revenue_row[4] == pytest.approx(min(max(result["revenue"] / 5000, 0), 1.2), abs=1e-9)
     # no previous period in the store: the change columns are blank
     assert revenue_row[6] in ("", None) and revenue_row[8] in ("", None)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("in_order", [False, True])
+def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_order(tmp_path, in_order):
+    """Issue 13: with the WO nos. in order the live formulas look a line's job up by MATCH(…,1)
+    (hidden A2 TRUE); RECORDS lists W8, W9, W0, W7 …, so they scan (A2 FALSE). Both give
+    compute_kpis' figures, also for lines of numbers the work orders do not hold: W00 and A0 sort
+    before W0 (MATCH gives #N/A), W10 between W1 and W2 (it finds W1), Z9 after W9 (it finds W9),
+    each of a labor line of 1 h at 1000 that no KPI counts, and of an arrived appointment that
+    appointment_rate does not count (nor a second one naming W3)."""
+    need_tool("soffice")
+    import copy
+
+    from python_calamine import CalamineWorkbook
+    from test_kpis import _line, make_store
+
+    from addin.dashboard import SORTED_CELL
+    from addin.io.builder import build_workbook
+    from addin.io.reader import read_store
+    from addin.io.writer import replace_rows
+    from addin.kpis import compute_kpis
+    from addin.libreoffice import convert
+    from addin.store import Store
+
+    records = copy.deepcopy(RECORDS)
+    if in_order:
+        records["work_orders"].sort(key=lambda r: r["wo_no"])
+    records["wo_lines"] += [_line(no, 1, "labor", 1, 1000, technician_id="T1") for no in ("W00", "A0", "W10", "Z9")]
+    # A second arrival naming W3 (counted once), arrivals naming numbers no job holds.
+    records["appointments"] += [{"appt_id": f"AP{9 + i}", "appt_date": "2026-10-11", "reason": "repair",
+                                 "status": "arrived", "wo_no": no} for i, no in enumerate(("W3", "W10", "A0", "Z9"))]
+    wb = build_workbook("en-US")
+    typed = Store.from_records(records)
+    for sheet in records:
+        replace_rows(wb, sheet, typed.table(sheet), "en-US")
+    replace_rows(wb, "settings", [{"key": k, "value": v} for k, v in {**SETTINGS, "locale": "en-US"}.items()],
+                 "en-US")
+    src = tmp_path / "in" / "service.xlsx"
+    src.parent.mkdir()
+    wb.save(src)
+    result = compute_kpis(read_store(src), "2026-10")
+    plain = compute_kpis(make_store(), "2026-10")
+    assert result["labor_revenue"] == pytest.approx(plain["labor_revenue"])
+    assert result["appointment_rate"] == pytest.approx(plain["appointment_rate"])
+    write_dashboard(wb, result, "en-US")
+    wb.save(src)
+    rows = CalamineWorkbook.from_path(str(convert(src, "xlsx", tmp_path / "out", recalc=True))) \
+        .get_sheet_by_name("Dashboard").to_python()
+    assert rows[int(SORTED_CELL[3:]) - 1][0] is in_order
+    checked = 0
+    for kid, r in live_rows().items():
+        if _dashboard(wb).cell(r, LIVE_COLUMN).value is None:
+            continue
+        got = rows[r - 1][LIVE_COLUMN - 1]
+        if result[kid] is None:
+            assert got in ("", None), (kid, got)
+        else:
+            assert got == pytest.approx(result[kid], abs=1e-6), kid
+        checked += 1
+    assert checked >= 35
 
 
 @pytest.mark.libreoffice
