@@ -696,6 +696,21 @@ class PeriodRow(SheetModel):
     notes: str | None = col("Notes", "备注")
 
 
+class FingerprintRow(SheetModel):
+    """issue 13: the per-record fingerprint of a closed period (addin.periods), on a very hidden
+    sheet, cut into parts of at most periods.FINGERPRINT_CELL characters (Excel's cell limit is
+    32,767); the periods sheet's notes stay for people."""
+
+    sheet_key = "fingerprints"
+    label_en, label_zh = "Fingerprints", "期间指纹"
+    written_by = "addin"
+    key_columns = ("period", "part")
+    period: str = col("Period", "期间", required=True, help_en="YYYY-MM", help_zh="年-月")
+    part: int = col("Part", "分段", required=True, kind="int")
+    data_hash: str = col("Data hash", "数据指纹", required=True)
+    fingerprint: str = col("Fingerprint", "记录指纹", required=True)
+
+
 class AuditLogRow(SheetModel):
     sheet_key = "audit_log"
     label_en, label_zh = "Audit log", "操作日志"
@@ -723,7 +738,7 @@ MODELS: tuple[type[SheetModel], ...] = (
     SettingRow, RosterRow, PositionRow, VehicleRow, WorkOrderRow, WoLineRow, PartRow,
     PartsLedgerRow, StocktakeRow, BackorderRow, ClaimRow, ClaimPaymentRow, AppointmentRow, FollowupRow,
     ComplaintRow, RenewalRow, LoanerRow, EquipmentRow, ToolRow, ToolLoanRow, ToolIssueRow, TrainingRow,
-    AppraisalWeightRow, PeriodRow, AuditLogRow, CheckRow,
+    AppraisalWeightRow, PeriodRow, AuditLogRow, CheckRow, FingerprintRow,
 )
 
 

@@ -58,6 +58,9 @@ VIN_WIDTH, PLATE_WIDTH = 21.0, 13.0
 #: Columns whose dropdown lists the values of another table's column without being a reference
 #: of the models (a team is whatever the roster names): column key -> "sheet.column". Warns only.
 LISTED_FROM = {"team": "roster.team"}
+#: Sheets only the add-in reads, very hidden (not in Excel's Unhide list): the closed periods'
+#: per-record fingerprints (issue 13).
+VERY_HIDDEN_SHEETS = frozenset({"fingerprints"})
 #: A data sheet with more columns than this keeps its first column in view too (freeze B2).
 WIDE_SHEET_COLUMNS = 12
 TABLE_STYLE = "TableStyleMedium2"
@@ -303,11 +306,13 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "B2" if len(spec.columns) > WIDE_SHEET_COLUMNS else "A2"
     _add_table(ws, spec.table_name, headers, 0)
+    if spec.key in VERY_HIDDEN_SHEETS:
+        ws.sheet_state = "veryHidden"
     return ws
 
 
 def add_own_sheet(wb: Workbook, key: str, locale: str) -> Worksheet:
-    """Add one of the add-in's own sheets (periods, audit_log, checks, dashboard) to a workbook
+    """Add one of the add-in's own sheets (periods, fingerprints, audit_log, checks, dashboard) to a workbook
     that lacks it, laid out as :func:`build_workbook` lays it out; its dropdowns list their
     choices inline, as such a workbook may have no lists sheet."""
     if key == DASHBOARD_KEY:

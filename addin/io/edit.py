@@ -39,6 +39,8 @@ Records: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame
 OWN_SHEETS: tuple[str, ...] = ("periods", "audit_log", "checks", "dashboard")
 # issue 18: the workshop board (addin.board), refreshed by `board --write` and the ribbon.
 OWN_SHEETS += ("board",)
+# issue 13: the closed periods' fingerprints (very hidden; addin.periods).
+OWN_SHEETS += ("fingerprints",)
 
 #: Who marked a cell (the comment's author), and the fill per severity: a later run clears exactly these.
 MARK_AUTHOR = "Service add-in"
