@@ -885,6 +885,9 @@ class Settings(BaseModel):
     claim_decision_days: int = Field(30, ge=0)
     appraisal_cap: float = Field(1.2, gt=0)
     fiscal_year_start: int = Field(1, ge=1, le=12)
+    # issue 13: the names the insurer and payer dropdowns offer (addin.io.setting_lists).
+    insurers: list[str] = Field(default_factory=list)
+    payers: list[str] = Field(default_factory=list)
     targets: dict[str, float] = Field(default_factory=dict)
 
 
@@ -921,6 +924,8 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "claim_decision_days": ("Claim decision expected within, days", "索赔审批时限天数"),
     "appraisal_cap": ("Highest achievement a scorecard counts", "考核达成率上限"),
     "fiscal_year_start": ("Month that starts the year (01-12)", "财年起始月（01-12）"),
+    "insurers": ("Insurers (names separated by ; or ,)", "保险公司（名称以；或，分隔）"),
+    "payers": ("Claim payers besides the insurers (names separated by ; or ,)", "除保险公司外的索赔付款方（名称以；或，分隔）"),
 }
 
 #: Default values written into a new workbook's settings sheet, as text.
@@ -934,5 +939,5 @@ SETTING_DEFAULTS: dict[str, str] = {
     "work_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat",
     "appointment_capacity_share": "0.6", "complaint_resolve_days": "3", "warranty_notice_days": "60",
     "backorder_notify_days": "1", "claim_submit_days": "7", "claim_decision_days": "30",
-    "appraisal_cap": "1.2", "fiscal_year_start": "01",
+    "appraisal_cap": "1.2", "fiscal_year_start": "01", "insurers": "", "payers": "",
 }

@@ -296,9 +296,9 @@ def _old_workbook(path: Path) -> Path:
 
 
 def test_an_old_workbook_with_the_fingerprint_in_its_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import addin.month_end
     from openpyxl import load_workbook
 
+    import addin.month_end
     from addin.io.reader import read_store
     from addin.io.writer import find_sheet, update_workbook
     from addin.rules import validate_store

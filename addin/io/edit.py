@@ -234,6 +234,11 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
         set_settings(wb, edit.settings, locale)
     for key in {*edit.cells, *edit.expect}:
         _set_cells(wb, key, edit.cells.get(key, {}), edit.expect.get(key, {}))
+    if "settings" in edit.sheets():
+        # issue 13: the insurer and payer dropdowns list what the settings now hold.
+        from addin.io.setting_lists import refresh_openpyxl
+
+        refresh_openpyxl(wb)
     if edit.dashboard is not None:
         from addin.dashboard import write_dashboard
 
