@@ -29,6 +29,7 @@ from addin.periods import (
     bounds,
     check_period,
     is_closed,
+    moved_from_notes,
     next_period,
     period_fingerprint,
     period_notes,
@@ -255,9 +256,17 @@ def close_period(
     plan.data_hash, plan.record_count = fp.data_hash, fp.count()
     plan.period_row = {"period": period, "status": "closed", "closed_at": now.replace(microsecond=0),
                        "closed_by": user, "data_hash": fp.data_hash, "notes": period_notes(fp, store.locale)}
-    plan.fingerprints = with_fingerprint(store, fp)
+    # A workbook closed before the fingerprints sheet: the earlier periods' fingerprints move
+    # from their notes to the sheet, and their notes are put in words (issue 13).
+    moved_notes, moved_rows = moved_from_notes(store, store.locale)
+    plan.fingerprints = with_fingerprint(store, fp, moved_rows)
     records, existing = _periods_records(store, plan.period_row)
-    plan.periods = records if existing else []
+    if moved_notes:
+        records = [{**r, "notes": moved_notes[r["period"].strip()]}
+                   if isinstance(r.get("period"), str) and r["period"].strip() in moved_notes else r for r in records]
+        plan.periods = records if existing else [*records, plan.period_row]
+    else:
+        plan.periods = records if existing else []
     revenue = _kpi(plan.result, "revenue")
     plan.audit_row = {
         "timestamp": now.replace(microsecond=0), "user": user, "action": "close", "period": period,

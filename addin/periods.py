@@ -46,6 +46,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -489,14 +490,41 @@ def period_notes(fp: PeriodFingerprint, locale: str) -> str:
     return NOTES_TEXT(locale, records=f"{fp.count():,}", sheet=_SHEETS["fingerprints"].label(locale))
 
 
-def with_fingerprint(store: Store, fp: PeriodFingerprint) -> list[dict[str, Any]]:
+def with_fingerprint(store: Store, fp: PeriodFingerprint,
+                     moved: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """The fingerprints sheet's records once ``fp`` is recorded: the rows of every other period
-    as they are, then those of ``fp.period`` (replacing any it had: a period closed again)."""
+    as they are, those ``moved`` from old notes (:func:`moved_from_notes`), then those of
+    ``fp.period`` (replacing any it had: a period closed again)."""
     from addin.tables import table_records
 
     kept = [r for r in table_records(store.table("fingerprints"))
             if not (isinstance(r.get("period"), str) and r["period"].strip() == fp.period)]
-    return kept + fingerprint_rows(fp)
+    return kept + [r for r in moved if r["period"] != fp.period] + fingerprint_rows(fp)
+
+
+def moved_from_notes(store: Store, locale: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The closed periods of a workbook closed before the fingerprints sheet existed, whose
+    fingerprint is still in their notes: {period: the notes in words} and their rows for the
+    fingerprints sheet (the notes' text as it is, cut into parts). A close moves them there."""
+    notes_of: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for rec in closed_periods(store):
+        period, notes = rec["period"].strip(), rec["notes"]
+        if not (isinstance(notes, str) and notes.startswith(NOTES_PREFIX)) or not rec["data_hash"]:
+            continue
+        if stored_fingerprint(store, period, rec["data_hash"], None) is not None:
+            continue
+        try:
+            count = sum(int(n) for n in json.loads(notes[len(NOTES_PREFIX):])["n"].values())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        from addin.models import SHEETS as _SHEETS
+
+        notes_of[period] = NOTES_TEXT(locale, records=f"{count:,}", sheet=_SHEETS["fingerprints"].label(locale))
+        rows += [{"period": period, "part": i, "data_hash": rec["data_hash"].strip(),
+                  "fingerprint": notes[at:at + FINGERPRINT_CELL]}
+                 for i, at in enumerate(range(0, len(notes), FINGERPRINT_CELL), start=1)]
+    return notes_of, rows
 
 
 def stored_fingerprint(store: Store, period: str, data_hash: str | None, notes: str | None) -> str | None:

@@ -331,6 +331,29 @@ def test_an_old_workbook_with_the_fingerprint_in_its_notes(tmp_path: Path, monke
     assert closed_period_changes(store) == []
 
 
+def test_the_next_close_moves_an_old_periods_fingerprint_out_of_its_notes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import addin.month_end
+    from addin.io.reader import read_store
+
+    monkeypatch.setattr(addin.month_end, "clock_now", lambda: NOW)
+    recs = closed(sample_records(), "2026-09")  # September closed the old way: W0 and its line
+    old_notes = recs["periods"][0]["notes"]
+    assert old_notes.startswith("fp1:")
+    book = write_workbook(tmp_path / "Old.xlsx", recs)
+    outcome = close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    store = read_store(book)
+    periods = store.table("periods")
+    assert list(zip(periods["period"], periods["status"], periods["notes"])) == [
+        ("2026-09", "closed", "2 records closed; their fingerprint is on the hidden sheet Fingerprints."),
+        ("2026-10", "closed", "22 records closed; their fingerprint is on the hidden sheet Fingerprints.")]
+    t = store.table("fingerprints")
+    assert list(zip(t["period"], t["part"], t["data_hash"])) == [
+        ("2026-09", 1.0, recs["periods"][0]["data_hash"]), ("2026-10", 1.0, outcome.plan.data_hash)]
+    assert t["fingerprint"].iloc[0] == old_notes  # moved as it was
+    assert closed_period_changes(store) == []
+
+
 def test_closing_again_after_a_reopen_replaces_the_periods_fingerprint(book: Path, tmp_path: Path) -> None:
     from addin.io.reader import read_store
 
@@ -429,6 +452,7 @@ def test_a_zh_cn_workbook_closes_and_reads_back_unchanged(tmp_path: Path) -> Non
     path = write_workbook(tmp_path / "zh.xlsx", sample_records("zh-CN"), "zh-CN")
     outcome = close_workbook(path, user="王经理", out_dir=tmp_path / "r", now=NOW, pdf=False)
     assert outcome.plan.postings[0]["notes"] == "盘点 2026-10-31：实盘 24，账面 26"
+    assert outcome.plan.period_row["notes"] == "已结账 22 条记录；其指纹存于隐藏的“期间指纹”表。"
     store = read_store(path)
     assert list(store.table("periods")["status"]) == ["closed"]
     assert closed_period_changes(store) == []
