@@ -28,10 +28,12 @@ from addin.io.edit import DashboardValues, WorkbookEdit
 from addin.periods import (
     bounds,
     check_period,
-    encode_notes,
     is_closed,
+    moved_from_notes,
     next_period,
     period_fingerprint,
+    period_notes,
+    with_fingerprint,
 )
 from addin.store import Store
 from addin.tables import records_to_table
@@ -95,6 +97,8 @@ class ClosePlan:
     months: Any = None  # {YYYY-MM: KpiResult} of the year to the period (the dashboard's chart)
     data_hash: str = ""
     record_count: int = 0
+    #: The fingerprints sheet's records after the close (addin.periods.with_fingerprint).
+    fingerprints: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- step 1: validate -----------------------------------------------------------------------------
@@ -251,9 +255,18 @@ def close_period(
     fp = period_fingerprint(closed, period)
     plan.data_hash, plan.record_count = fp.data_hash, fp.count()
     plan.period_row = {"period": period, "status": "closed", "closed_at": now.replace(microsecond=0),
-                       "closed_by": user, "data_hash": fp.data_hash, "notes": encode_notes(fp)}
+                       "closed_by": user, "data_hash": fp.data_hash, "notes": period_notes(fp, store.locale)}
+    # A workbook closed before the fingerprints sheet: the earlier periods' fingerprints move
+    # from their notes to the sheet, and their notes are put in words (issue 13).
+    moved_notes, moved_rows = moved_from_notes(store, store.locale)
+    plan.fingerprints = with_fingerprint(store, fp, moved_rows)
     records, existing = _periods_records(store, plan.period_row)
-    plan.periods = records if existing else []
+    if moved_notes:
+        records = [{**r, "notes": moved_notes[r["period"].strip()]}
+                   if isinstance(r.get("period"), str) and r["period"].strip() in moved_notes else r for r in records]
+        plan.periods = records if existing else [*records, plan.period_row]
+    else:
+        plan.periods = records if existing else []
     revenue = _kpi(plan.result, "revenue")
     plan.audit_row = {
         "timestamp": now.replace(microsecond=0), "user": user, "action": "close", "period": period,
@@ -282,9 +295,12 @@ def _periods_records(store: Store, row: dict[str, Any]) -> tuple[list[dict[str, 
 def plan_edit(plan: ClosePlan) -> WorkbookEdit:
     """What a close writes into the workbook, for any engine of :func:`addin.io.edit.apply_edit`:
     the stocktake postings and the audit row appended, the periods row (replacing the period's
-    row, else appended), the settings, the dashboard."""
+    row, else appended), the fingerprints sheet (the period's parts replacing any it had), the
+    settings, the dashboard."""
     appends: dict[str, Any] = {sheet: records for sheet, records in plan.appends.items() if records}
     replacements: dict[str, Any] = {"periods": plan.periods} if plan.periods else {}
+    if plan.fingerprints:
+        replacements["fingerprints"] = plan.fingerprints
     if not plan.periods:
         appends["periods"] = [plan.period_row]
     return WorkbookEdit(replacements=replacements, appends=appends, settings=dict(plan.settings_updates),

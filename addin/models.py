@@ -696,6 +696,21 @@ class PeriodRow(SheetModel):
     notes: str | None = col("Notes", "备注")
 
 
+class FingerprintRow(SheetModel):
+    """issue 13: the per-record fingerprint of a closed period (addin.periods), on a very hidden
+    sheet, cut into parts of at most periods.FINGERPRINT_CELL characters (Excel's cell limit is
+    32,767); the periods sheet's notes stay for people."""
+
+    sheet_key = "fingerprints"
+    label_en, label_zh = "Fingerprints", "期间指纹"
+    written_by = "addin"
+    key_columns = ("period", "part")
+    period: str = col("Period", "期间", required=True, help_en="YYYY-MM", help_zh="年-月")
+    part: int = col("Part", "分段", required=True, kind="int")
+    data_hash: str = col("Data hash", "数据指纹", required=True)
+    fingerprint: str = col("Fingerprint", "记录指纹", required=True)
+
+
 class AuditLogRow(SheetModel):
     sheet_key = "audit_log"
     label_en, label_zh = "Audit log", "操作日志"
@@ -723,7 +738,7 @@ MODELS: tuple[type[SheetModel], ...] = (
     SettingRow, RosterRow, PositionRow, VehicleRow, WorkOrderRow, WoLineRow, PartRow,
     PartsLedgerRow, StocktakeRow, BackorderRow, ClaimRow, ClaimPaymentRow, AppointmentRow, FollowupRow,
     ComplaintRow, RenewalRow, LoanerRow, EquipmentRow, ToolRow, ToolLoanRow, ToolIssueRow, TrainingRow,
-    AppraisalWeightRow, PeriodRow, AuditLogRow, CheckRow,
+    AppraisalWeightRow, PeriodRow, AuditLogRow, CheckRow, FingerprintRow,
 )
 
 
@@ -870,6 +885,9 @@ class Settings(BaseModel):
     claim_decision_days: int = Field(30, ge=0)
     appraisal_cap: float = Field(1.2, gt=0)
     fiscal_year_start: int = Field(1, ge=1, le=12)
+    # issue 13: the names the insurer and payer dropdowns offer (addin.io.setting_lists).
+    insurers: list[str] = Field(default_factory=list)
+    payers: list[str] = Field(default_factory=list)
     targets: dict[str, float] = Field(default_factory=dict)
 
 
@@ -906,6 +924,8 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "claim_decision_days": ("Claim decision expected within, days", "索赔审批时限天数"),
     "appraisal_cap": ("Highest achievement a scorecard counts", "考核达成率上限"),
     "fiscal_year_start": ("Month that starts the year (01-12)", "财年起始月（01-12）"),
+    "insurers": ("Insurers (names separated by ; or ,)", "保险公司（名称以；或，分隔）"),
+    "payers": ("Claim payers besides the insurers (names separated by ; or ,)", "除保险公司外的索赔付款方（名称以；或，分隔）"),
 }
 
 #: Default values written into a new workbook's settings sheet, as text.
@@ -919,5 +939,5 @@ SETTING_DEFAULTS: dict[str, str] = {
     "work_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat",
     "appointment_capacity_share": "0.6", "complaint_resolve_days": "3", "warranty_notice_days": "60",
     "backorder_notify_days": "1", "claim_submit_days": "7", "claim_decision_days": "30",
-    "appraisal_cap": "1.2", "fiscal_year_start": "01",
+    "appraisal_cap": "1.2", "fiscal_year_start": "01", "insurers": "", "payers": "",
 }

@@ -22,14 +22,20 @@ Fingerprints hash canonical keys and normalized values (ISO dates, ``repr`` of f
 never labels or worksheet rows, so they are the same whichever engine read the workbook and in
 whichever language it is shown.
 
-Per-record fingerprints are kept compactly in the period's ``notes`` cell (an Excel cell holds at
-most 32,767 characters, and a large store has ~15,000 records a month): the records of each sheet
-are spread over buckets by a hash of their key, and the notes hold a 16-bit hash of each bucket.
-The bucket count per sheet is chosen so that the whole fits in :data:`NOTES_BUDGET` characters;
-for a small or medium store that is several buckets per record, so a changed bucket names exactly
-the record that changed, and on a large store a bucket holds one or two records on average.
-``periods.data_hash`` keeps the full SHA-256 of the period, so a change is never missed even when
-its bucket hash happens to collide.
+Per-record fingerprints are kept compactly (a large store has ~15,000 records a month): the
+records of each sheet are spread over buckets by a hash of their key, and the fingerprint holds a
+16-bit hash of each bucket. The bucket count per sheet is chosen so that the whole fits in a
+budget of characters; for a small or medium store that is several buckets per record, so a
+changed bucket names exactly the record that changed, and on a large store a bucket holds one
+record or less on average. ``periods.data_hash`` keeps the full SHA-256 of the period, so a
+change is never missed even when its bucket hash happens to collide.
+
+Where the fingerprint is kept (issue 13): on the very hidden ``fingerprints`` sheet, one row per
+part of at most :data:`FINGERPRINT_CELL` characters (Excel's cell limit is 32,767), each row
+carrying the period and its data_hash (:func:`fingerprint_rows`); the periods row's notes say in
+words what was closed. Workbooks closed before kept the fingerprint in the periods row's notes
+(at most :data:`NOTES_BUDGET` characters): it is still read from there when the sheet holds none
+for the period (:func:`stored_fingerprint`).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,6 +64,12 @@ PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 NOTES_BUDGET = 30_000
 #: Notes format marker, so that a later format can be told apart.
 NOTES_PREFIX = "fp1:"
+#: Characters of the fingerprint of one period on the fingerprints sheet, and of one of its cells.
+FINGERPRINT_BUDGET = 120_000
+FINGERPRINT_CELL = 32_000
+
+NOTES_TEXT = Text("{records} records closed; their fingerprint is on the hidden sheet {sheet}.",
+                  "已结账 {records} 条记录；其指纹存于隐藏的“{sheet}”表。")
 
 BAD_PERIOD = Text("Period {value!r} is not a month written YYYY-MM (e.g. 2026-10).",
                   "期间 {value!r} 不是 年-月 格式（例如 2026-10）。")
@@ -459,6 +472,79 @@ def decode_notes(notes: str | None) -> dict[str, list[int]] | None:
         return None
 
 
+# -- the fingerprints sheet (issue 13) -----------------------------------------------------------
+
+def fingerprint_rows(fp: PeriodFingerprint, budget: int = FINGERPRINT_BUDGET,
+                     cell: int = FINGERPRINT_CELL) -> list[dict[str, Any]]:
+    """The rows of the fingerprints sheet for one closed period: its encoded fingerprint (at most
+    ``budget`` characters) cut into parts of at most ``cell`` characters, numbered from 1."""
+    text = encode_notes(fp, budget)
+    return [{"period": fp.period, "part": i, "data_hash": fp.data_hash, "fingerprint": text[at:at + cell]}
+            for i, at in enumerate(range(0, len(text), cell), start=1)]
+
+
+def period_notes(fp: PeriodFingerprint, locale: str) -> str:
+    """The periods row's notes at close: what was closed, in words (the fingerprint is elsewhere)."""
+    from addin.models import SHEETS as _SHEETS
+
+    return NOTES_TEXT(locale, records=f"{fp.count():,}", sheet=_SHEETS["fingerprints"].label(locale))
+
+
+def with_fingerprint(store: Store, fp: PeriodFingerprint,
+                     moved: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """The fingerprints sheet's records once ``fp`` is recorded: the rows of every other period
+    as they are, those ``moved`` from old notes (:func:`moved_from_notes`), then those of
+    ``fp.period`` (replacing any it had: a period closed again)."""
+    from addin.tables import table_records
+
+    kept = [r for r in table_records(store.table("fingerprints"))
+            if not (isinstance(r.get("period"), str) and r["period"].strip() == fp.period)]
+    return kept + [r for r in moved if r["period"] != fp.period] + fingerprint_rows(fp)
+
+
+def moved_from_notes(store: Store, locale: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The closed periods of a workbook closed before the fingerprints sheet existed, whose
+    fingerprint is still in their notes: {period: the notes in words} and their rows for the
+    fingerprints sheet (the notes' text as it is, cut into parts). A close moves them there."""
+    notes_of: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for rec in closed_periods(store):
+        period, notes = rec["period"].strip(), rec["notes"]
+        if not (isinstance(notes, str) and notes.startswith(NOTES_PREFIX)) or not rec["data_hash"]:
+            continue
+        if stored_fingerprint(store, period, rec["data_hash"], None) is not None:
+            continue
+        try:
+            count = sum(int(n) for n in json.loads(notes[len(NOTES_PREFIX):])["n"].values())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        from addin.models import SHEETS as _SHEETS
+
+        notes_of[period] = NOTES_TEXT(locale, records=f"{count:,}", sheet=_SHEETS["fingerprints"].label(locale))
+        rows += [{"period": period, "part": i, "data_hash": rec["data_hash"].strip(),
+                  "fingerprint": notes[at:at + FINGERPRINT_CELL]}
+                 for i, at in enumerate(range(0, len(notes), FINGERPRINT_CELL), start=1)]
+    return notes_of, rows
+
+
+def stored_fingerprint(store: Store, period: str, data_hash: str | None, notes: str | None) -> str | None:
+    """The encoded fingerprint recorded when ``period`` was closed: its parts on the fingerprints
+    sheet (those carrying the period's data_hash, in part order), else the periods notes of a
+    workbook closed before the sheet existed; None when neither holds one."""
+    t = store.table("fingerprints")
+    if len(t):
+        periods = t["period"].astype("string").str.strip()
+        mine = t[(periods == period).fillna(False).to_numpy()]
+        if data_hash:
+            mine = mine[(mine["data_hash"].astype("string").str.strip() == data_hash.strip()).fillna(False).to_numpy()]
+        if len(mine):
+            mine = mine.sort_values("part", kind="stable")
+            return "".join(str(v) for v in mine["fingerprint"] if isinstance(v, str))
+    if notes and notes.startswith(NOTES_PREFIX):
+        return notes
+    return None
+
+
 # -- changes to closed periods ---------------------------------------------------------------------
 
 ChangeKind = Literal["added", "changed", "deleted"]
@@ -483,7 +569,7 @@ def _changes_of(store: Store, period: str, data_hash: str | None, notes: str | N
     fp = period_fingerprint(store, period)
     if data_hash and fp.data_hash == data_hash:
         return []
-    stored = decode_notes(notes)
+    stored = decode_notes(stored_fingerprint(store, period, data_hash, notes))
     changes: list[Change] = []
     if stored is not None:
         for sheet in FROZEN_SHEETS:

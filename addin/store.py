@@ -6,6 +6,7 @@ opens a file; readers produce one, tests build one from records with :meth:`Stor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,22 @@ for _key, (_en, _zh) in SETTING_LABELS.items():
 
 
 def _split_list(text: str) -> list[str]:
-    return [p.strip() for p in text.replace("，", ",").replace(";", ",").split(",") if p.strip()]
+    return [p.strip() for p in text.replace("，", ",").replace("；", ",").replace(";", ",").split(",") if p.strip()]
+
+
+def split_names(value: Any) -> list[str]:
+    """The names of a list setting (insurers, payers), in order, blanks dropped, each once (case
+    as typed): separated by ";" or "；" when the text holds one (so that a name may hold a comma:
+    "Aurora Automobile Co., Ltd.; PICC P&C"), else by "," or "，"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    text = str(value)
+    names: list[str] = []
+    for part in re.split(r"[;；]" if re.search(r"[;；]", text) else r"[,，]", text):
+        name = part.strip()
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 def parse_settings(table: pd.DataFrame, problems: list[ReadProblem] | None = None) -> Settings:
@@ -50,8 +66,10 @@ def parse_settings(table: pd.DataFrame, problems: list[ReadProblem] | None = Non
         canon = _SETTING_KEYS.get(norm)
         if canon is None or text is None:
             continue
-        if canon in ("aging_buckets",):
+        if canon == "aging_buckets":
             values[canon] = _split_list(text)
+        elif canon in ("insurers", "payers"):
+            values[canon] = split_names(text)
         elif canon == "work_weekdays":
             values[canon] = [d[:3].capitalize() for d in _split_list(text)]
         else:

@@ -4,6 +4,7 @@ idempotency, dry run and reopen. The store is test_periods.sample_records (closi
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,12 @@ def test_plan_rows() -> None:
     assert plan.settings_updates == {"open_period": "2026-11"}
     row = plan.period_row
     assert (row["period"], row["status"], row["closed_by"], row["closed_at"]) == ("2026-10", "closed", "M01 王经理", NOW.replace(second=0))
-    assert len(row["data_hash"]) == 64 and row["notes"].startswith("fp1:")
+    # The notes are for people (issue 13); the fingerprint goes to the fingerprints sheet.
+    # 22 records: W1-W4, 7 lines, I1, I2, CS1 and the two postings, three counts, C1, PAY1, B1.
+    assert len(row["data_hash"]) == 64
+    assert row["notes"] == "22 records closed; their fingerprint is on the hidden sheet Fingerprints."
+    assert [(r["period"], r["part"], r["data_hash"]) for r in plan.fingerprints] == [("2026-10", 1, row["data_hash"])]
+    assert plan.fingerprints[0]["fingerprint"].startswith("fp1:")
     assert plan.appends["parts_ledger"] == plan.postings and len(plan.postings) == 2
     assert plan.audit_row["action"] == "close" and plan.audit_row["period"] == "2026-10"
     # Revenue: W1 1.5×226 + 113, W2 2×180 + 2×200, W3 3×226×0.9 + 565 (the declined line not billed), ex-tax 13 %.
@@ -238,6 +244,131 @@ def test_reopen_then_close_again_in_the_workbook(book: Path, tmp_path: Path) -> 
     assert closed_period_changes(store) == []
 
 
+# -- where the fingerprint is kept (issue 13) --------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["package", "openpyxl"])
+def test_the_fingerprint_goes_to_a_very_hidden_sheet(book: Path, tmp_path: Path, engine: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+
+    import addin.io.edit
+    from addin.io.reader import read_store
+
+    real = addin.io.edit.apply_edit
+    used: list[str] = []
+
+    def forced(*args: Any, **kwargs: Any) -> Any:
+        done = real(*args, **{**kwargs, "engine": engine})
+        used.append(done.engine)
+        return done
+
+    monkeypatch.setattr(addin.io.edit, "apply_edit", forced)
+    outcome = close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    assert used == [engine]
+    wb = load_workbook(book)
+    ws = wb["Fingerprints"]
+    assert ws.sheet_state == "veryHidden"
+    assert [c.value for c in ws[1]] == ["Period", "Part", "Data hash", "Fingerprint"]
+    assert ws["A2"].value == "2026-10" and ws["B2"].value == 1 and ws["C2"].value == outcome.plan.data_hash
+    assert ws["D2"].value.startswith("fp1:") and ws["A3"].value is None
+    assert wb["Periods"]["F2"].value == "22 records closed; their fingerprint is on the hidden sheet Fingerprints."
+    store = read_store(book)
+    assert closed_period_changes(store) == []
+    # A change after the close is found through the sheet's fingerprint, by record.
+    lines = store.table("wo_lines").copy()
+    lines.loc[lines["_row"] == 8, "qty"] = 4.0  # W3 line 1
+    changed = dataclasses.replace(store, tables={**store.tables, "wo_lines": lines})
+    assert [(c.sheet, c.row, c.key, c.kind) for c in closed_period_changes(changed)] == [("wo_lines", 8, "W3|1", "changed")]
+
+
+def _old_workbook(path: Path) -> Path:
+    """A workbook closed before issue 13: the fingerprint in the periods notes, no fingerprints
+    sheet (as the builder laid workbooks out then)."""
+    from openpyxl import load_workbook
+
+    recs = closed(sample_records())  # notes: "fp1:..."
+    recs["settings"]["open_period"] = "2026-11"
+    write_workbook(path, recs)
+    wb = load_workbook(path)
+    del wb["Fingerprints"]
+    wb.save(path)
+    return path
+
+
+def test_an_old_workbook_with_the_fingerprint_in_its_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+
+    import addin.month_end
+    from addin.io.reader import read_store
+    from addin.io.writer import find_sheet, update_workbook
+    from addin.rules import validate_store
+
+    monkeypatch.setattr(addin.month_end, "clock_now", lambda: NOW)
+    book = _old_workbook(tmp_path / "Old.xlsx")
+    store = read_store(book)
+    assert "fingerprints" in store.missing_sheets and store.table("periods")["notes"].iloc[0].startswith("fp1:")
+    assert closed_period_changes(store) == []
+
+    def edit(wb: Any) -> None:
+        ws = find_sheet(wb, "wo_lines")
+        qty = [c.column for c in ws[1] if c.value == "Qty / hours"][0]
+        ws.cell(8, qty).value = 4  # W3 line 1
+
+    update_workbook(book, edit)
+    store = read_store(book)
+    # PER-CLOSED names the record from the old notes.
+    assert [(c.sheet, c.row, c.key) for c in closed_period_changes(store)] == [("wo_lines", 8, "W3|1")]
+    assert [(f.rule, f.sheet, f.row) for f in validate_store(store) if f.rule == "PER-CLOSED"] == [("PER-CLOSED", "wo_lines", 8)]
+    # Reopen works on it and the workbook gains the fingerprints sheet; closing again writes the
+    # fingerprint there and readable notes.
+    reopen_workbook(book, "2026-10", user="M01", reason="late invoice", now=NOW)
+    assert load_workbook(book)["Fingerprints"].sheet_state == "veryHidden"
+    again = close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    store = read_store(book)
+    assert list(store.table("periods")["notes"]) == [
+        "22 records closed; their fingerprint is on the hidden sheet Fingerprints."]
+    assert list(store.table("fingerprints")["data_hash"]) == [again.plan.data_hash]
+    assert closed_period_changes(store) == []
+
+
+def test_the_next_close_moves_an_old_periods_fingerprint_out_of_its_notes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import addin.month_end
+    from addin.io.reader import read_store
+
+    monkeypatch.setattr(addin.month_end, "clock_now", lambda: NOW)
+    recs = closed(sample_records(), "2026-09")  # September closed the old way: W0 and its line
+    old_notes = recs["periods"][0]["notes"]
+    assert old_notes.startswith("fp1:")
+    book = write_workbook(tmp_path / "Old.xlsx", recs)
+    outcome = close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    store = read_store(book)
+    periods = store.table("periods")
+    assert list(zip(periods["period"], periods["status"], periods["notes"])) == [
+        ("2026-09", "closed", "2 records closed; their fingerprint is on the hidden sheet Fingerprints."),
+        ("2026-10", "closed", "22 records closed; their fingerprint is on the hidden sheet Fingerprints.")]
+    t = store.table("fingerprints")
+    assert list(zip(t["period"], t["part"], t["data_hash"])) == [
+        ("2026-09", 1.0, recs["periods"][0]["data_hash"]), ("2026-10", 1.0, outcome.plan.data_hash)]
+    assert t["fingerprint"].iloc[0] == old_notes  # moved as it was
+    assert closed_period_changes(store) == []
+
+
+def test_closing_again_after_a_reopen_replaces_the_periods_fingerprint(book: Path, tmp_path: Path) -> None:
+    from addin.io.reader import read_store
+
+    first = close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    reopen_workbook(book, "2026-10", user="M01", reason="late invoice", now=NOW)
+    # The reopened period's rows stay until it is closed again (only closed periods are compared).
+    assert list(read_store(book).table("fingerprints")["period"]) == ["2026-10"]
+    again = close_workbook(book, user="M01", out_dir=tmp_path / "r", now=NOW, pdf=False)
+    t = read_store(book).table("fingerprints")
+    assert list(zip(t["period"], t["part"])) == [("2026-10", 1.0)]
+    # Nothing changed in between: the same fingerprint, to the character.
+    assert again.plan.data_hash == first.plan.data_hash
+    assert t["fingerprint"].iloc[0] == first.plan.fingerprints[0]["fingerprint"]
+
+
 # -- the command line ------------------------------------------------------------------------------
 
 def test_cli_close_prints_steps_kpis_and_folder(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -321,6 +452,7 @@ def test_a_zh_cn_workbook_closes_and_reads_back_unchanged(tmp_path: Path) -> Non
     path = write_workbook(tmp_path / "zh.xlsx", sample_records("zh-CN"), "zh-CN")
     outcome = close_workbook(path, user="王经理", out_dir=tmp_path / "r", now=NOW, pdf=False)
     assert outcome.plan.postings[0]["notes"] == "盘点 2026-10-31：实盘 24，账面 26"
+    assert outcome.plan.period_row["notes"] == "已结账 22 条记录；其指纹存于隐藏的“期间指纹”表。"
     store = read_store(path)
     assert list(store.table("periods")["status"]) == ["closed"]
     assert closed_period_changes(store) == []

@@ -40,7 +40,7 @@ def _run(path: Path, locale: str | None = None, engine: str = "calamine") -> int
 
 
 ZH = [
-    "门店.xlsx：找到 3/26 个工作表。",
+    "门店.xlsx：找到 3/27 个工作表。",
     "设置［设置］：1 行",
     "维修工单［维修工单］：4 行，开单日期 2026-01-15 至 2026-03-31",
     "  缺少列：预计完工日期、结算日期、车牌号、客户姓名、客户电话、班组、用户陈述、预约、首保、返修原工单、"
@@ -50,7 +50,7 @@ ZH = [
     "  缺少列：项目代码、项目名称、折扣率、维修技工、实际工时、故障原因、维修措施、增项、客户确认、客户拒绝、外协成本",
     "缺少的工作表：人员花名册、岗位编制、客户车辆档案、配件档案、配件台账、盘点、缺件登记、索赔台账、索赔到账、"
     "预约登记、回访记录、投诉登记、续保跟进、代步车登记、设备台账、工具台账、公用工具借用卡、个人工具领用卡、培训记录、"
-    "绩效考核权重、会计期间、操作日志、校验结果",
+    "绩效考核权重、会计期间、操作日志、校验结果、期间指纹",
 ]
 
 
@@ -63,7 +63,7 @@ def test_info_in_the_workbooks_locale(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_info_locale_overridden(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(_book(tmp_path), locale="en-US") == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "门店.xlsx: 3 of 26 sheets found."
+    assert out[0] == "门店.xlsx: 3 of 27 sheets found."
     assert out[2] == "Work orders [维修工单]: 4 rows, Open date 2026-01-15 .. 2026-03-31"
     assert out[4] == ("  unreadable cells: 4 (row 4 Mileage: 'lots'; row 5 Open date: '2026-02-30'; "
                       "row 5 Status: 'parked', ...)")

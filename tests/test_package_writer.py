@@ -67,7 +67,12 @@ def demo_pair(records: dict[str, list[dict[str, Any]]], tmp_path_factory: pytest
     folder = tmp_path_factory.mktemp("demo")
     fast, slow = _both(folder, SERVICE)
     done = edit_package(fast, locale="en-US", replacements={k: records[k] for k in DEMO_SHEETS})
-    update_workbook(slow, lambda wb: [replace_rows(wb, k, records[k], "en-US") for k in DEMO_SHEETS])
+    # As the openpyxl engine's edit does (addin.io.edit.apply_to_openpyxl): the settings written,
+    # the insurer and payer lists follow them (issue 13).
+    from addin.io.setting_lists import refresh_openpyxl
+
+    update_workbook(slow, lambda wb: ([replace_rows(wb, k, records[k], "en-US") for k in DEMO_SHEETS],
+                                      refresh_openpyxl(wb)))
     return fast, slow, done
 
 
@@ -130,7 +135,10 @@ def test_every_part_not_edited_is_copied_byte_for_byte(demo_pair) -> None:
         # the registers the demo fills: issue 18 (appointments), issue 11 (followups, complaints,
         # renewals), issue 12 (loaners, equipment, tools, tool_loans, tool_issues, training,
         # appraisal_weights)
-        f"xl/worksheets/sheet{n}.xml" for n in range(14, 25)} | {f"xl/tables/table{n}.xml" for n in range(13, 24)}
+        f"xl/worksheets/sheet{n}.xml" for n in range(14, 25)} | {f"xl/tables/table{n}.xml" for n in range(13, 24)} | {
+        # issue 13: the demo's settings list its insurers and payers: the lists sheet (after the
+        # 28 sheets and the board) and the defined names of the workbook part follow them
+        "xl/worksheets/sheet30.xml", "xl/workbook.xml"}
 
 
 def _tricky_rows() -> dict[str, list[dict[str, Any]]]:

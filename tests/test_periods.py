@@ -202,6 +202,42 @@ def test_notes_fit_an_excel_cell_for_a_large_month() -> None:
     assert buckets is not None and len(buckets["parts_ledger"]) > 10_000
 
 
+def test_a_large_months_fingerprint_is_cut_into_cells_of_the_fingerprints_sheet() -> None:
+    from addin.periods import FINGERPRINT_BUDGET, FINGERPRINT_CELL, fingerprint_rows
+
+    recs = sample_records()
+    recs["parts_ledger"] += [{"txn_id": f"X{i}", "txn_date": D(2026, 10, 1 + i % 28), "part_no": "P1",
+                              "txn_type": "receipt", "qty": 1, "unit_cost": 40} for i in range(20000)]
+    fp = period_fingerprint(sample_store(records=recs), "2026-10")
+    rows = fingerprint_rows(fp)
+    text = "".join(r["fingerprint"] for r in rows)
+    # 20,022 records at up to 4 buckets each would take 80,088 × 8/3 characters: more than the
+    # budget, so the buckets are scaled to fit it, in parts of at most 32,000 characters.
+    assert len(text) <= FINGERPRINT_BUDGET and len(rows) == -(-len(text) // FINGERPRINT_CELL) >= 3
+    assert [r["part"] for r in rows] == list(range(1, len(rows) + 1))
+    assert all(len(r["fingerprint"]) <= 32_000 and r["data_hash"] == fp.data_hash for r in rows)
+    buckets = decode_notes(text)
+    # Three times the resolution the 30,000-character notes cell had.
+    assert buckets is not None and len(buckets["parts_ledger"]) > 30_000
+
+
+def test_the_sheets_fingerprint_is_read_before_the_notes_and_a_stale_one_is_not() -> None:
+    from addin.periods import fingerprint_rows, stored_fingerprint
+
+    store = sample_store()
+    fp = period_fingerprint(store, "2026-10")
+    rows = fingerprint_rows(fp, cell=100)
+    assert len(rows) > 3
+    recs = sample_records()
+    recs["fingerprints"] = list(reversed(rows)) + [{**rows[0], "period": "2026-09"}]
+    with_sheet = sample_store(records=recs)
+    assert stored_fingerprint(with_sheet, "2026-10", fp.data_hash, None) == encode_notes(fp, 120_000)
+    # Rows of another data_hash (a close since undone) are not this close's fingerprint: the
+    # notes of an old workbook are read instead, else there is none.
+    assert stored_fingerprint(with_sheet, "2026-10", "0" * 64, "fp1:old") == "fp1:old"
+    assert stored_fingerprint(with_sheet, "2026-10", "0" * 64, "22 records closed") is None
+
+
 # -- changes to a closed period -------------------------------------------------------------------
 
 def test_an_untouched_closed_period_has_no_changes() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from addin.demo.claims import MANUFACTURER
 from addin.demo.context import STORE_NAME, TAX_RATE, Context, record
 from addin.demo.jobs import LABOR_RATE, Job
+from addin.demo.vehicles import INSURERS
 from addin.models import SETTING_DEFAULTS
 
 STORE_CODE = "DEMO01"
@@ -27,6 +29,14 @@ def _typed(text: str) -> Any:
     return text
 
 
+def _names(ctx: Context, names: list[str]) -> str:
+    """A list setting's text (addin.store.split_names): names separated by semicolons, one
+    after a single name that holds a comma ("Aurora Automobile Co., Ltd.;")."""
+    sep = "；" if ctx.locale == "zh-CN" else "; "
+    text = sep.join(names)
+    return text + sep.strip() if len(names) == 1 and any(c in text for c in ",，") else text
+
+
 def build_settings(ctx: Context, jobs: list[Job]) -> list[dict[str, Any]]:
     """The settings records: every key with its value, then the monthly targets."""
     settled = [j for j in jobs if j.rec["status"] == "settled"]
@@ -39,6 +49,9 @@ def build_settings(ctx: Context, jobs: list[Job]) -> list[dict[str, Any]]:
         "store_address": ctx.t(ADDRESS), "store_phone": PHONE,
         "locale": ctx.locale, "tax_rate": TAX_RATE, "prices_include_tax": True, "labor_rate": LABOR_RATE,
         "valuation_method": "fifo", "open_period": ctx.end_text,
+        # issue 13: the insurer and payer dropdowns list the names the demo's claims use.
+        "insurers": _names(ctx, [ctx.t(name) for name, _ in INSURERS]),
+        "payers": _names(ctx, [ctx.t(MANUFACTURER)]),
     })
     rows = [record("settings", key=k, value=v) for k, v in values.items()]
     # Monthly targets a little above what the store achieves on average.

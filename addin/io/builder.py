@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.errors import ServiceError
 from addin.i18n import Text, tr
 from addin.io.cells import BOOL_WORDS, EXTRA_SHEET_LABELS, NUMBER_FORMATS
+from addin.io.setting_lists import LISTED_FROM_SETTINGS, list_range, list_values
 from addin.models import ENUM_SYNONYMS, LOCALES, SETTING_DEFAULTS, SETTING_LABELS, SHEETS, ColumnSpec, SheetSpec
 
 # Sheets that are not data sheets: key -> (English, Chinese) name.
@@ -58,6 +59,9 @@ VIN_WIDTH, PLATE_WIDTH = 21.0, 13.0
 #: Columns whose dropdown lists the values of another table's column without being a reference
 #: of the models (a team is whatever the roster names): column key -> "sheet.column". Warns only.
 LISTED_FROM = {"team": "roster.team"}
+#: Sheets only the add-in reads, very hidden (not in Excel's Unhide list): the closed periods'
+#: per-record fingerprints (issue 13).
+VERY_HIDDEN_SHEETS = frozenset({"fingerprints"})
 #: A data sheet with more columns than this keeps its first column in view too (freeze B2).
 WIDE_SHEET_COLUMNS = 12
 TABLE_STYLE = "TableStyleMedium2"
@@ -76,6 +80,12 @@ _HINTS: dict[str, Text] = {
     "number": Text("Number.", "数字。"),
     "bool": Text("TRUE or FALSE.", "是 或 否。"),
     "enum": Text("Pick from the list.", "从下拉列表选择。"),
+}
+_SETTING_LIST_HINT = {
+    "Insurer": Text("Pick one of the insurers of the settings (insurers), or type a new one.",
+                    "从设置中的保险公司（insurers）选择，或输入新的保险公司。"),
+    "Payer": Text("Pick one of the payers or insurers of the settings (payers, insurers), or type a new one.",
+                  "从设置中的付款方或保险公司（payers、insurers）选择，或输入新的付款方。"),
 }
 _REF_HINT = Text("Must exist on the {sheet} sheet ({column}).", "须在“{sheet}”表（{column}）中存在。")
 _BAD_VALUE = Text("Not a value of the list. Keep it anyway?", "不在下拉列表中。仍要保留吗？")
@@ -214,6 +224,8 @@ def _input_help(col: ColumnSpec, locale: str) -> str:
         sheet, column = col.ref.split(".")
         parts.append(tr(_REF_HINT, locale, sheet=SHEETS[sheet].label(locale),
                         column=SHEETS[sheet].column(column).label(locale)))
+    elif col.key in LISTED_FROM_SETTINGS:
+        parts.append(tr(_SETTING_LIST_HINT[LISTED_FROM_SETTINGS[col.key]], locale))
     elif col.kind in _HINTS:
         parts.append(tr(_HINTS[col.kind], locale))
     return ("" if locale == "zh-CN" else " ").join(parts)[:255]
@@ -246,8 +258,9 @@ def _add_table(ws: Worksheet, name: str, headers: list[str], rows: int) -> None:
 
 
 def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
-    """The hidden lists sheet: one column per enum (labels of the locale) and the booleans.
-    Returns enum name -> defined name."""
+    """The hidden lists sheet: one column per enum (labels of the locale), the booleans, then the
+    lists of the settings (``Insurer``, ``Payer``: addin.io.setting_lists, from the settings'
+    defaults). Returns list name -> defined name."""
     ws = wb.create_sheet(LISTS_SHEET)
     ws.sheet_properties.codeName = code_name(LISTS_SHEET)
     ws.sheet_state = "veryHidden"  # only the dropdowns read it; not in Excel's Unhide list
@@ -257,6 +270,9 @@ def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
             if col.enum is not None and col.enum.__name__ not in lists:
                 lists[col.enum.__name__] = _dropdown_choices(col, locale)
     lists["Bool"] = list(BOOL_WORDS.get(locale, ("TRUE", "FALSE")))
+    # issue 13: the insurers and payers the settings list (addin.io.setting_lists; empty in a new
+    # workbook, refreshed by every writer of the settings).
+    lists.update(list_values(SETTING_DEFAULTS))
     names = {}
     for idx, (enum_name, labels) in enumerate(lists.items(), start=1):
         ws.cell(1, idx, enum_name).font = Font(bold=True)
@@ -265,9 +281,9 @@ def _build_lists(wb: Workbook, locale: str) -> dict[str, str]:
             ws.cell(r, idx, label).data_type = "s"
         letter = get_column_letter(idx)
         defined = enum_list_name(enum_name)
-        wb.defined_names[defined] = DefinedName(defined, attr_text=f"{LISTS_SHEET}!${letter}$2:${letter}${len(labels) + 1}")
+        wb.defined_names[defined] = DefinedName(defined, attr_text=list_range(LISTS_SHEET, idx, len(labels)))
         names[enum_name] = defined
-        ws.column_dimensions[letter].width = max(12, max(_display_width(x) for x in labels) + 2)
+        ws.column_dimensions[letter].width = max(12, max((_display_width(x) for x in labels), default=0) + 2)
     return names
 
 
@@ -288,6 +304,9 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
             dv = _list_validation(lists[col.enum.__name__], col, locale)
         elif col.kind == "bool":
             dv = _list_validation(lists["Bool"], col, locale)
+        elif col.key in LISTED_FROM_SETTINGS and LISTED_FROM_SETTINGS[col.key] in lists:
+            # A new insurer or payer may be typed: warning only (issue 13).
+            dv = _list_validation(lists[LISTED_FROM_SETTINGS[col.key]], col, locale, "warning")
         elif col.ref:
             dv = _list_validation(ref_list_name(col.ref), col, locale, "warning")
         elif col.key in LISTED_FROM and not LISTED_FROM[col.key].startswith(spec.key + "."):
@@ -303,11 +322,13 @@ def _build_data_sheet(wb: Workbook, spec: SheetSpec, locale: str, lists: dict[st
     ws.row_dimensions[1].height = 30
     ws.freeze_panes = "B2" if len(spec.columns) > WIDE_SHEET_COLUMNS else "A2"
     _add_table(ws, spec.table_name, headers, 0)
+    if spec.key in VERY_HIDDEN_SHEETS:
+        ws.sheet_state = "veryHidden"
     return ws
 
 
 def add_own_sheet(wb: Workbook, key: str, locale: str) -> Worksheet:
-    """Add one of the add-in's own sheets (periods, audit_log, checks, dashboard) to a workbook
+    """Add one of the add-in's own sheets (periods, fingerprints, audit_log, checks, dashboard) to a workbook
     that lacks it, laid out as :func:`build_workbook` lays it out; its dropdowns list their
     choices inline, as such a workbook may have no lists sheet."""
     if key == DASHBOARD_KEY:

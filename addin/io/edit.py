@@ -39,6 +39,8 @@ Records: TypeAlias = Iterable[Mapping[str, Any]] | pd.DataFrame
 OWN_SHEETS: tuple[str, ...] = ("periods", "audit_log", "checks", "dashboard")
 # issue 18: the workshop board (addin.board), refreshed by `board --write` and the ribbon.
 OWN_SHEETS += ("board",)
+# issue 13: the closed periods' fingerprints (very hidden; addin.periods).
+OWN_SHEETS += ("fingerprints",)
 
 #: Who marked a cell (the comment's author), and the fill per severity: a later run clears exactly these.
 MARK_AUTHOR = "Service add-in"
@@ -232,6 +234,11 @@ def apply_to_openpyxl(wb: Any, edit: WorkbookEdit, locale: str, outcome: EditOut
         set_settings(wb, edit.settings, locale)
     for key in {*edit.cells, *edit.expect}:
         _set_cells(wb, key, edit.cells.get(key, {}), edit.expect.get(key, {}))
+    if "settings" in edit.sheets():
+        # issue 13: the insurer and payer dropdowns list what the settings now hold.
+        from addin.io.setting_lists import refresh_openpyxl
+
+        refresh_openpyxl(wb)
     if edit.dashboard is not None:
         from addin.dashboard import write_dashboard
 

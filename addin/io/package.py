@@ -619,6 +619,68 @@ def _settings_cells(pkg: _Package, sheet: _Sheet, updates: Mapping[str, Any]) ->
 
 
 # ---------------------------------------------------------------------------------------------
+# The lists the settings maintain (issue 13: insurers, payers; addin.io.setting_lists).
+
+_WORKBOOK_PART = "xl/workbook.xml"
+
+
+def _refresh_setting_lists(pkg: _Package, sheet_of: Callable[[str], _Sheet]) -> Callable[[bytes], bytes] | None:
+    """Set the lists-sheet columns of the setting lists to what the (edited) settings sheet now
+    holds, as :func:`addin.io.setting_lists.refresh_openpyxl` does; returns the rewrite of the
+    workbook part's defined names, or None when no list changed (nothing else is touched)."""
+    from addin.io.setting_lists import LIST_SETTINGS, list_name, list_range, list_values
+
+    title = find_sheet_name(pkg.sheets.values(), "lists")
+    if title is None:
+        return None
+    settings = sheet_of("settings")
+    table, columns, _ = _layout(pkg, settings, SHEETS["settings"])
+    key_col, value_col = columns.get("key", 1), columns.get("value", 2)
+    forms = {key: setting_forms(key) for key in LIST_SETTINGS}
+    values: dict[str, Any] = {}
+    for row in _parse_rows(settings.rows):
+        cell = row.cells.get(key_col)
+        if row.r <= table.header_row or cell is None:
+            continue
+        text = _cell_value(cell, pkg.sst)
+        norm = normalize_label(text) if text is not None else None
+        for key, keyforms in forms.items():
+            if norm in keyforms and key not in values:
+                value = row.cells.get(value_col)
+                values[key] = _cell_value(value, pkg.sst) if value is not None else None
+    # Read apart from the edited sheets: the lists part is rewritten only when a list changes.
+    rows = {row.r: row for row in _parse_rows(_Sheet(pkg, pkg.sheet_part("lists")).rows)}
+    header = rows.get(1)
+    headers = {_cell_value(c, pkg.sst): col for col, c in header.cells.items()} if header is not None else {}
+    cells: dict[str, Any] = {}
+    ranges: dict[str, str] = {}
+    for name, names in list_values(values).items():
+        column = headers.get(name)
+        if column is None:
+            continue
+        old = [_cell_value(rows[r].cells[column], pkg.sst) if r in rows and column in rows[r].cells else None
+               for r in range(2, max(rows, default=1) + 1)]
+        while old and old[-1] is None:
+            old.pop()
+        if old == names:
+            continue
+        letter = get_column_letter(column)
+        for r in range(2, max(len(old), len(names)) + 2):
+            cells[f"{letter}{r}"] = names[r - 2] if r - 2 < len(names) else None
+        ranges[list_name(name)] = list_range(title, column, len(names))
+    if not ranges:
+        return None
+    xml = pkg.zf.read(_WORKBOOK_PART)
+    for defined, ref in ranges.items():
+        pattern = re.compile(rb'(<definedName\b[^>]*\bname="' + re.escape(defined.encode()) + rb'"[^>]*>)[^<]*(</definedName>)')
+        xml, n = pattern.subn(lambda m, ref=ref: m.group(1) + _escape(ref).encode() + m.group(2), xml, count=1)
+        if n != 1:
+            raise FastPathUnavailable(f"no defined name {defined}")
+    _set_cells(pkg, sheet_of("lists"), cells, {})
+    return lambda _old: xml
+
+
+# ---------------------------------------------------------------------------------------------
 # Copying zip members as they are.
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
@@ -728,6 +790,10 @@ def edit_package(
                 _append(pkg, sheet_of("settings"), SHEETS["settings"], missing, locale)
         for key in {*(cells or {}), *(expect or {})}:
             _set_cells(pkg, sheet_of(key), (cells or {}).get(key, {}), (expect or {}).get(key, {}))
+        names_edit = None
+        if settings or "settings" in (replacements or {}) or columns_of((appends or {}).get("settings", ()))[0]:
+            # issue 13: the insurer and payer dropdowns list what the settings now hold.
+            names_edit = _refresh_setting_lists(pkg, sheet_of)
 
         edited: dict[str, Callable[[], bytes]] = {}
         for part, sheet in sheets.items():
@@ -737,6 +803,10 @@ def edit_package(
         for part, rewrite in (part_edits or {}).items():
             if part not in edited and part in zf.NameToInfo:
                 edited[part] = lambda part=part, rewrite=rewrite: rewrite(zf.read(part))
+        if names_edit is not None:
+            if _WORKBOOK_PART in edited:
+                raise FastPathUnavailable("the workbook part is rewritten twice")
+            edited[_WORKBOOK_PART] = lambda: names_edit(zf.read(_WORKBOOK_PART))
         result.parts = sorted(edited)
         tmp = temp_beside(dest)
         try:

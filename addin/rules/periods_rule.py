@@ -21,7 +21,8 @@ _WHAT = {
     "已结账期间 {period} 在结账后{what}；请撤销，或由服务经理反结账 {period}。"))
 def closed_period_changed(ctx: Context) -> Iterator[Hit]:
     """No record dated in a closed period is added, changed or deleted after the close (checked
-    against the fingerprint recorded in periods). Reported whatever period is validated, since it
+    against the fingerprint recorded at close: the hidden fingerprints sheet, or the periods notes
+    of a workbook closed before it existed). Reported whatever period is validated, since it
     blocks any close."""
     from addin.periods import closed_period_changes
 
