@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from addin.reports import REPORTS, build_reports
 from addin.store import Store
+from tests.report_tables import table as _rows
 
 AP = pytest.approx
 
@@ -108,16 +109,6 @@ def _store(locale: str = "en-US") -> Store:
     return Store.from_records(RECORDS, settings={**SETTINGS, "locale": locale})
 
 
-def _rows(ws, first_header, nth=0):
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    start = [i for i, r in enumerate(rows) if r[0] == first_header][nth]
-    width = next((j for j, v in enumerate(rows[start]) if v is None), len(rows[start]))
-    out = []
-    for r in rows[start + 1:]:
-        if r[0] is None:
-            break
-        out.append(r[:width])
-    return out
 
 
 def _day(text):

@@ -27,6 +27,8 @@ from addin.reports.common import mask_name, mask_phone
 from addin.reports.engine import Context, Table, TemplateError, fill, visible_cells
 from addin.reports.make_templates import LAYOUTS, template_workbook
 from addin.store import Store
+from tests.report_tables import table as _table
+from tests.report_tables import tables as _tables
 
 GOLDEN = Path(__file__).parent / "golden" / "reports"
 REGEN = os.environ.get("SERVICE_ADDIN_REGEN_GOLDEN") == "1"
@@ -231,19 +233,6 @@ def test_without_libreoffice_there_is_a_reason_and_the_workbooks(tmp_path: Path,
     assert pack.no_pdf_reason is not None and "LibreOffice is not installed" in pack.no_pdf_reason
 
 
-def _table(ws: Any, first_header: str) -> list[list[Any]]:
-    """The rows of the table whose header row starts with ``first_header`` (up to a blank row)."""
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    start = next(i for i, r in enumerate(rows) if r[0] == first_header)
-    width = next((j for j, v in enumerate(rows[start]) if v is None), len(rows[start]))
-    out = []
-    for r in rows[start + 1:]:
-        if r[0] is None:
-            break
-        out.append(r[:width])
-    return out
-
-
 def test_technicians_piece_pay(en_pack: list[Path]) -> None:
     rows = _table(_sheets(en_pack, "technicians").worksheets[0], "Staff ID")
     t01, t02, total = rows
@@ -308,23 +297,6 @@ def _worklist_store() -> Store:
         "claim_payments": [{"payment_id": f"P{n}", "claim_no": c, "paid_date": d, "amount": a}
                            for n, (c, d, a) in enumerate(pays, 1)],
     }, settings={"store_code": "S02", "claim_submit_days": 7, "claim_decision_days": 30})
-
-
-def _tables(ws: Any, first_header: str) -> list[list[list[Any]]]:
-    """Every table whose header row starts with ``first_header``, each up to a blank row."""
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    out = []
-    for i, r in enumerate(rows):
-        if r[0] != first_header:
-            continue
-        width = next((j for j, v in enumerate(r) if v is None), len(r))
-        body = []
-        for rest in rows[i + 1:]:
-            if rest[0] is None:
-                break
-            body.append(rest[:width])
-        out.append(body)
-    return out
 
 
 def test_claims_work_list_in_full_with_the_amount_written_off(tmp_path: Path) -> None:
