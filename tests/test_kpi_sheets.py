@@ -94,3 +94,21 @@ def test_the_table_shows_the_values_compute_kpis_gives(book: Path, capsys: pytes
     assert main(["kpi", str(book), "--period", "2026-10", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown == json.loads(json.dumps(compute_kpis(store, "2026-10").to_json(), ensure_ascii=False))
+
+
+def test_the_charts_months_hold_the_figures_compute_kpis_gives(records: dict[str, list[dict[str, Any]]]) -> None:
+    from addin.dashboard_data import CHART_KPIS, compute_months
+
+    settings = {r["key"]: r["value"] for r in records["settings"]}
+    store = Store.from_records({k: v for k, v in records.items() if k != "settings"}, settings=settings)
+    valuation = valuate(store)
+    months = compute_months(store, "2026-10", valuation)
+    assert list(months) == [f"2026-{m:02d}" for m in range(1, 11)]
+    for month, got in months.items():
+        full = compute_kpis(store, month, valuation=valuation)
+        assert {kid: got[kid] for kid in CHART_KPIS} == {kid: full[kid] for kid in CHART_KPIS}, month
+        assert got.period == month and got.valuation_method == full.valuation_method
+    assert months["2026-06"]["revenue"] > 0
+    other = next(kid for kid in KPIS if kid not in CHART_KPIS)
+    with pytest.raises(KeyError):
+        months["2026-06"][other]  # a month of the chart holds the chart's KPIs alone
