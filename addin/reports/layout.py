@@ -419,8 +419,9 @@ def insert_headers(ws: Worksheet, copies: list[tuple[int, int]]) -> None:
     for r in range(ats[0], max_row + 1):
         for c in range(1, max_col + 1):
             ws.cell(r, c)
-    for _, header in copies:
-        ws[header]  # and what reading the header row does (a cell in every column)
+    for header in {header for _, header in copies}:
+        for c in range(1, max_col + 1):
+            ws.cell(header, c)  # and what reading the header row (ws[header]) does
     moved = {}
     for (r, c), cell in ws._cells.items():
         shift = bisect_right(ats, r)
