@@ -83,7 +83,7 @@ def previous_of(period: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from addin.io.reader import read_store
-    from addin.kpis import KPIS, KPI_SHEETS, compute_kpis, kpi_values
+    from addin.kpis import KPI_SHEETS, KPIS, compute_kpis, kpi_values
     from addin.periods import Period
     from addin.stock import valuate
 
@@ -92,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
     store = read_store(args.workbook, engine=args.engine, sheets=KPI_SHEETS)
     valuation = valuate(store)
     if args.json:
-        result = compute_kpis(store, period, valuation=valuation)
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(compute_kpis(store, period, valuation=valuation).to_json(), sys.stdout, ensure_ascii=False,
+                  indent=2)
         sys.stdout.write("\n")
         return 0
     # The table shows the department KPIs of two periods: their values alone (the same formulas
