@@ -1500,6 +1500,13 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
     )
 
 
+#: The sheets compute_kpis and kpi_values read (with the settings): what the ``kpi`` command asks
+#: read_store for. tests/test_kpi_sheets.py holds it to the tables a computation touches.
+KPI_SHEETS = ("roster", "positions", "vehicles", "work_orders", "wo_lines", "parts", "parts_ledger", "stocktake",
+              "backorders", "claims", "claim_payments", "appointments", "followups", "complaints", "renewals",
+              "loaners", "equipment", "tool_loans", "training", "appraisal_weights")
+
+
 def kpi_values(store: Store, period: Period | str, ids: list[str] | tuple[str, ...], *,
                valuation: Valuation | None = None) -> dict[str, Number]:
     """The values of the department KPIs ``ids`` for ``period``, without the tables, the lists

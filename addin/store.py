@@ -108,6 +108,8 @@ class Store:
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
     # Actual worksheet name of each sheet key as found in the workbook (for writers and messages).
     sheet_names: dict[str, str] = field(default_factory=dict)
+    # Sheets a partial read (read_store(..., sheets=...)) left out: empty tables, not missing ones.
+    unread: list[str] = field(default_factory=list)
 
     @property
     def locale(self) -> str:

@@ -83,22 +83,25 @@ def previous_of(period: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from addin.io.reader import read_store
-    from addin.kpis import compute_kpis
+    from addin.kpis import KPI_SHEETS, KPIS, compute_kpis, kpi_values
     from addin.periods import Period
     from addin.stock import valuate
 
     # Parsed once, before the workbook is read: everything below takes the Period.
     period = Period.parse(args.period)
-    store = read_store(args.workbook, engine=args.engine)
+    store = read_store(args.workbook, engine=args.engine, sheets=KPI_SHEETS)
     valuation = valuate(store)
-    result = compute_kpis(store, period, valuation=valuation)
     if args.json:
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(compute_kpis(store, period, valuation=valuation).to_json(), sys.stdout, ensure_ascii=False,
+                  indent=2)
         sys.stdout.write("\n")
         return 0
+    # The table shows the department KPIs of two periods: their values alone (the same formulas
+    # as compute_kpis, without the per-person tables, lists and scorecards it does not print).
     locale = args.locale or store.locale
     before = previous_of(period)
-    previous = compute_kpis(store, before, valuation=valuation)
+    result = kpi_values(store, period, tuple(KPIS), valuation=valuation)
+    previous = kpi_values(store, before, tuple(KPIS), valuation=valuation)
     print(tr(_HEAD, locale, store=store.settings.store_name or store.settings.store_code or args.workbook,
              period=period.label, method=tr(_METHOD[valuation.method], locale))
           + ("" if period.kind == "month" else f" ({tr(_PREVIOUS, locale, period=before.label)})"))

@@ -17,7 +17,7 @@ import importlib
 import re
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -114,8 +114,12 @@ def reader_class(engine: str) -> type[BaseReader]:
     return cls
 
 
-def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
+def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection[str] | None = None) -> Store:
     """Read a workbook into a Store (every sheet typed; what is missing or unreadable listed).
+
+    ``sheets`` (sheet keys) reads only those and the settings, for a command that needs no more
+    (``kpi`` reads :data:`addin.kpis.KPI_SHEETS`): the others are empty tables, listed in
+    ``Store.unread``, not in ``missing_sheets``; what is read is typed exactly as in a full read.
 
     The file is checked by :func:`addin.io.safety.check_workbook` before the engine opens it;
     any failure is a :class:`WorkbookReadError` with one line naming the file.
@@ -139,7 +143,7 @@ def read_store(path: str | Path, *, engine: str = "calamine") -> Store:
             with _engine_errors(p, cls.errors, f"sheet {name}"):
                 return reader.grid(name)
 
-        return _store(found, grid, tables, p)
+        return _store(found, grid, tables, p, sheets)
 
 
 def store_from_grids(grids: dict[str, Sequence[Sequence[Any]]], path: str | Path | None = None) -> Store:
@@ -355,10 +359,20 @@ def _column_letter(n: int) -> str:
 
 
 def _store(
-    found: dict[str, str], grid_of: Callable[[str], Grid], tables: Sequence[TableInfo], path: Path | None
+    found: dict[str, str], grid_of: Callable[[str], Grid], tables: Sequence[TableInfo], path: Path | None,
+    sheets: Collection[str] | None = None,
 ) -> Store:
-    """Type every found sheet. Grids are fetched one at a time so that only one sheet's raw cells
-    are in memory at once (a large year is millions of Python objects)."""
+    """Type every found sheet (of ``sheets`` and the settings, when given). Grids are fetched one
+    at a time so that only one sheet's raw cells are in memory at once (a large year is millions
+    of Python objects)."""
+    unread: list[str] = []
+    if sheets is not None:
+        wanted = {*sheets, "settings"}
+        unknown = wanted - set(SHEETS)
+        if unknown:
+            raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
+        unread = [key for key in SHEETS if key not in wanted]
+        found = {key: name for key, name in found.items() if key in wanted}
     problems: list[ReadProblem] = []
     typed: dict[str, pd.DataFrame] = {}
     missing_columns: dict[str, list[str]] = {}
@@ -372,6 +386,6 @@ def _store(
         missing = [c for c in missing if c not in DISPLAY_COLUMNS.get(key, ())]
         if missing:
             missing_columns[key] = missing
-    missing_sheets = [key for key in SHEETS if key not in found]
+    missing_sheets = [key for key in SHEETS if key not in found and key not in unread]
     return Store.from_tables(typed, problems, path, missing_sheets=missing_sheets,
-                             missing_columns=missing_columns, sheet_names=dict(found))
+                             missing_columns=missing_columns, sheet_names=dict(found), unread=unread)

@@ -20,6 +20,7 @@ becomes a formula.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -208,6 +209,12 @@ def text_width(value: Any, latin: float = 1.0) -> int:
         text = "2026-10-31"
     else:
         text = str(value)
+    return _text_width(text, latin)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_width(text: str, latin: float) -> int:
+    # A report's columns repeat their values (dates, teams, amounts): each is measured once.
     # Digits and punctuation are closer to Calibri's widths than letters are.
     narrow = 1 + (latin - 1) * 0.4
     return math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else latin if ch.isalpha() else narrow

@@ -23,6 +23,7 @@ import calendar
 import datetime as dt
 import math
 import os
+from bisect import bisect_right
 from copy import copy
 from dataclasses import dataclass
 from typing import Any
@@ -397,6 +398,54 @@ def _insert_header(ws: Worksheet, at: int, header: int) -> None:
         new._style = copy(cell._style)
 
 
+def insert_headers(ws: Worksheet, copies: list[tuple[int, int]]) -> None:
+    """Header copies in one pass: for each ``(at, header)`` (rows of the sheet as it is, ``at``
+    ascending), a copy of row ``header`` goes in before row ``at``. The same sheet as
+    :func:`_insert_header` one copy after the other, the cells openpyxl's ``insert_rows`` leaves
+    in the rows it moves included, without moving every cell below once per copy (on a list of
+    thousands of rows that was half the month's close)."""
+    ats = [at for at, _ in copies]
+    if any(b <= a for a, b in zip(ats, ats[1:])) or any(header >= at for at, header in copies):
+        # not the page plan's shape (breaks ascending, each below its header): one by one
+        done: list[int] = []
+        for at, header in copies:
+            _insert_header(ws, at + len(done), header + sum(1 for x in done if x <= header))
+            done.append(at)
+        return
+    if not copies:
+        return
+    max_row, max_col = ws.max_row, ws.max_column
+    # What each insert_rows(at) leaves: a cell at every place of the rows it moves.
+    for r in range(ats[0], max_row + 1):
+        for c in range(1, max_col + 1):
+            ws.cell(r, c)
+    for header in {header for _, header in copies}:
+        for c in range(1, max_col + 1):
+            ws.cell(header, c)  # and what reading the header row (ws[header]) does
+    moved = {}
+    for (r, c), cell in ws._cells.items():
+        shift = bisect_right(ats, r)
+        if shift:
+            cell.row = r + shift
+        moved[(r + shift, c)] = cell
+    ws._cells = moved
+    # openpyxl moves the cells, not the merged ranges (the wrapped notes): move those below.
+    for rng in ws.merged_cells.ranges:
+        shift = bisect_right(ats, rng.min_row)
+        if shift:
+            rng.shift(0, shift)
+    for k, (at, header) in enumerate(copies):
+        source = header + bisect_right(ats, header)
+        for c in range(1, max_col + 1):
+            cell = ws._cells[(source, c)]
+            if cell.value is None and not cell.has_style:
+                continue
+            new = ws.cell(at + k, c)
+            new.value = cell.value
+            new._style = copy(cell._style)
+    ws._current_row = ws.max_row
+
+
 def signoff(ws: Worksheet, locale: str) -> None:
     """The prepared-by / reviewed-by line, two rows below the cover sheet's content."""
     row = ws.max_row + 2
@@ -427,11 +476,10 @@ def finish(wb: Workbook, spans: dict[str, list[Span]], locale: str, *, store: st
         for at in plan.breaks:
             row = at + len(inserted)
             if at in plan.repeat:
-                header = plan.repeat[at]
-                _insert_header(ws, row, header + sum(1 for x in inserted if x <= header))
-                order.insert(row - 1, heights[header])
+                order.insert(row - 1, heights[plan.repeat[at]])
                 inserted.append(at)
             final.append(row)
+        insert_headers(ws, [(at, plan.repeat[at]) for at in inserted])
         for r, height in enumerate(order, start=1):
             ws.row_dimensions[r].height = height
         ws.row_breaks = RowBreak()

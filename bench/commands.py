@@ -1,0 +1,108 @@
+"""`kpi`, `validate` and `info` end to end, as processes, against the bare calamine parse.
+
+    .venv/bin/python bench/commands.py [WORKBOOK] [--period YYYY-MM] [--repeat N] [--limit 1.5]
+
+Without WORKBOOK it uses the large demo year /tmp/bench_large.xlsm (generated once, see
+bench/kpi.py). In one run, one after the other, each repeated --repeat times (the best kept):
+python-calamine's bare parse of every sheet in this process (open, every sheet to Python lists:
+what no reader can go below), and ``python -m addin kpi WORKBOOK --period P``, ``validate
+WORKBOOK --period P`` and ``info WORKBOOK`` as processes (interpreter start, imports, the read,
+the work, the output). The machine is shared, so what decides is CPU time (the child's user +
+system time beside this process's own for the parse); wall time is printed beside it. Exits 1
+when a command takes more than --limit times the bare parse (the issue's bar, 1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kpi import DEMO, ensure_demo, last_period  # noqa: E402  (the large demo year the benches share)
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT = 1.5
+
+
+def bare_parse(path: Path) -> tuple[float, float]:
+    """CPU and wall seconds of python-calamine alone: open, and every sheet to Python lists."""
+    from python_calamine import CalamineWorkbook
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    wb = CalamineWorkbook.from_path(str(path))
+    for name in wb.sheet_names:
+        wb.get_sheet_by_name(name).to_python()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def run_process(args: list[str]) -> tuple[float, float, int]:
+    """CPU (user + system of the child) and wall seconds of ``python -m addin ARGS``, and its exit
+    code; its output is discarded (a terminal would only add the neighbours' noise)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    code = subprocess.run([sys.executable, "-m", "addin", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                          check=False).returncode
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, code
+
+
+def best_of(times: list[tuple[float, float]]) -> tuple[float, float]:
+    return min(t[0] for t in times), min(t[1] for t in times)
+
+
+def commands(path: Path, period: str) -> dict[str, list[str]]:
+    return {"kpi": ["kpi", str(path), "--period", period],
+            "validate": ["validate", str(path), "--period", period],
+            "info": ["info", str(path)]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workbook", nargs="?", type=Path, default=DEMO)
+    parser.add_argument("--period", help="the month for kpi and validate (default: the last month of the file)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limit", type=float, default=LIMIT, help=f"largest allowed ratio (default {LIMIT})")
+    parser.add_argument("--only", nargs="+", choices=("kpi", "validate", "info"), help="time only these commands")
+    args = parser.parse_args(argv)
+    path: Path = args.workbook
+    if not ensure_demo(path):
+        return 2
+    period = args.period or last_period(path)
+    chosen = {k: v for k, v in commands(path, period).items() if not args.only or k in args.only}
+
+    bare_parse(path)  # warm the file cache: every figure below reads from memory
+    bare_runs: list[tuple[float, float]] = []
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in chosen}
+    codes: dict[str, int] = {}
+    for _ in range(args.repeat):  # interleaved, so that a busy moment of the machine hits all alike
+        bare_runs.append(bare_parse(path))
+        for name, cmd in chosen.items():
+            cpu, wall, codes[name] = run_process(cmd)
+            runs[name].append((cpu, wall))
+    bare_cpu, bare_wall = best_of(bare_runs)
+
+    print(f"workbook {path} ({path.stat().st_size / 1e6:.1f} MB), period {period}, best of {args.repeat}")
+    print(f"{'':34}{'CPU':>8}{'wall':>9}{'CPU ratio':>11}{'wall ratio':>12}")
+    print(f"{'bare calamine parse (in process)':34}{bare_cpu:7.2f}s{bare_wall:8.2f}s")
+    failed = False
+    for name, times in runs.items():
+        cpu, wall = best_of(times)
+        over = cpu > args.limit * bare_cpu
+        failed |= over
+        label = f"{name} (process, exit {codes[name]})"
+        print(f"{label:34}{cpu:7.2f}s{wall:8.2f}s{cpu / bare_cpu:10.2f}x{wall / bare_wall:11.2f}x"
+              + (f"  OVER {args.limit:g}x" if over else ""))
+    print("FAIL" if failed else "OK")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
