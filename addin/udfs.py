@@ -50,6 +50,15 @@ def _safe(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _tables(*names: str) -> Callable[[F], F]:
+    """``@xw.arg(name, ndim=2)`` for each table argument (a one-row range stays a 2-D list)."""
+    def apply(fn: F) -> F:
+        for name in reversed(names):
+            fn = xw.arg(name, ndim=2)(fn)
+        return fn
+    return apply
+
+
 def _digest(*parts: Any) -> tuple[Any, ...]:
     """The inputs a cached result depends on (what it is, the period, the tables' values)."""
     return parts
@@ -129,24 +138,7 @@ def kpi_rows(period: str, grids: dict[str, Any]) -> list[list[Any]]:
 
 
 @xw.func
-@xw.arg("settings", ndim=2)
-@xw.arg("work_orders", ndim=2)
-@xw.arg("wo_lines", ndim=2)
-@xw.arg("parts_ledger", ndim=2)
-@xw.arg("claims", ndim=2)
-@xw.arg("claim_payments", ndim=2)
-@xw.arg("roster", ndim=2)
-@xw.arg("positions", ndim=2)
-@xw.arg("vehicles", ndim=2)
-@xw.arg("stocktake", ndim=2)
-@xw.arg("backorders", ndim=2)
-@xw.arg("parts", ndim=2)
-@xw.arg("followups", ndim=2)
-@xw.arg("complaints", ndim=2)
-@xw.arg("renewals", ndim=2)
-@xw.arg("loaners", ndim=2)
-@xw.arg("training", ndim=2)
-@xw.arg("appointments", ndim=2)
+@_tables(*KPI_TABLES)
 @_safe
 def SERVICE_KPIS(period: Any, settings: Any, work_orders: Any, wo_lines: Any, parts_ledger: Any, claims: Any,
                  claim_payments: Any, roster: Any, positions: Any, vehicles: Any, stocktake: Any,
@@ -193,13 +185,7 @@ def care_list_rows(name: str, period: str, grids: dict[str, Any]) -> list[list[A
 
 
 @xw.func
-@xw.arg("settings", ndim=2)
-@xw.arg("work_orders", ndim=2)
-@xw.arg("vehicles", ndim=2)
-@xw.arg("claims", ndim=2)
-@xw.arg("claim_payments", ndim=2)
-@xw.arg("followups", ndim=2)
-@xw.arg("complaints", ndim=2)
+@_tables("settings", "work_orders", "vehicles", "claims", "claim_payments", "followups", "complaints")
 @_safe
 def SERVICE_CARE_LIST(name: Any, period: Any, settings: Any, work_orders: Any, vehicles: Any, claims: Any = None,
                       claim_payments: Any = None, followups: Any = None, complaints: Any = None) -> Any:
@@ -246,25 +232,7 @@ def score_of(staff_id: Any, period: Any, grids: dict[str, Any], kpi: Any = None)
 
 
 @xw.func
-@xw.arg("appraisal_weights", ndim=2)
-@xw.arg("settings", ndim=2)
-@xw.arg("work_orders", ndim=2)
-@xw.arg("wo_lines", ndim=2)
-@xw.arg("parts_ledger", ndim=2)
-@xw.arg("claims", ndim=2)
-@xw.arg("claim_payments", ndim=2)
-@xw.arg("roster", ndim=2)
-@xw.arg("positions", ndim=2)
-@xw.arg("vehicles", ndim=2)
-@xw.arg("stocktake", ndim=2)
-@xw.arg("backorders", ndim=2)
-@xw.arg("parts", ndim=2)
-@xw.arg("followups", ndim=2)
-@xw.arg("complaints", ndim=2)
-@xw.arg("renewals", ndim=2)
-@xw.arg("loaners", ndim=2)
-@xw.arg("training", ndim=2)
-@xw.arg("appointments", ndim=2)
+@_tables("appraisal_weights", *KPI_TABLES)
 @_safe
 def SERVICE_SCORE(staff_id: Any, period: Any, appraisal_weights: Any, settings: Any, work_orders: Any,
                   wo_lines: Any, parts_ledger: Any, claims: Any, claim_payments: Any, roster: Any, positions: Any,
