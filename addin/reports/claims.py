@@ -128,12 +128,12 @@ def _worklist(ctx: Context, data: ReportData) -> None:
     """The claims work-list (CLAIM_LISTS, KPIS.md's lists), every list in full: claimed amount of
     the claims waiting on the store or the payer, the amount still unpaid of the decided ones, and
     each short payment written off with the month's total (= claims_written_off)."""
-    from addin.kpis import CLAIM_LISTS, care_lists
+    from addin.kpis import CLAIM_LISTS
 
     loc, end, s = data.locale, data.end, data.store.settings
     for key, days in (("claims_to_submit", s.claim_submit_days), ("claims_awaiting_decision", s.claim_decision_days)):
         ctx.labels[key] = Text(LABELS[key].en.format(d=days), LABELS[key].zh.format(d=days))
-    frames = care_lists(data.store, data.period)
+    frames = data.care_lists
     claims = data.store.table("claims").drop_duplicates("claim_no")
     owed = pd.Series(sets.outstanding(claims, data.store.table("claim_payments"), end).to_numpy(),
                      index=claims["claim_no"].to_numpy())

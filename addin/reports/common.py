@@ -104,6 +104,14 @@ class ReportData:
         return self.result.to_json()
 
     @cached_property
+    def care_lists(self) -> dict[str, pd.DataFrame]:
+        """Every work list of the period (addin.kpis.care_lists), made once for all the reports
+        that print one (customer care, claims, registers, daily)."""
+        from addin.kpis import care_lists
+
+        return care_lists(self.store, self.period)
+
+    @cached_property
     def staff(self) -> dict[str, dict[str, Any]]:
         roster = self.store.table("roster").drop_duplicates("staff_id")
         return {r["staff_id"]: r for r in roster.to_dict("records") if r["staff_id"]}

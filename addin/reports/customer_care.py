@@ -114,9 +114,7 @@ def context(data: ReportData) -> Context:
         follow)
     # Issue 13: every vehicle list in the work lists' order (due date, person, VIN), with the due
     # date that selected the vehicle and the person who calls.
-    from addin.kpis import care_lists
-
-    frames = care_lists(data.store, data.period)
+    frames = data.care_lists
     ctx.tables["maintenance_due"] = Table(
         _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
                          Column("next_service_km", col_label("work_orders", "next_service_km"), "count"), _PERSON],
@@ -133,10 +131,8 @@ def context(data: ReportData) -> Context:
 
 def _issue_11(ctx: Context, data: ReportData) -> None:
     """Every list printed in full, the renewal's outcome, first services, warranties, complaints."""
-    from addin.kpis import care_lists
-
     loc = data.locale
-    frames = care_lists(data.store, data.period)
+    frames = data.care_lists
     renewals = data.store.table("renewals").sort_values("expiry_date", kind="stable")
     latest = renewals.drop_duplicates("vin", keep="last").set_index("vin")
     table = ctx.tables["renewals_due"]

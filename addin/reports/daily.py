@@ -55,7 +55,7 @@ def _day(data: ReportData) -> dt.date:
 def context(data: ReportData) -> Context:
     """Fill values for the daily template."""
     from addin.board import BOARD_STATUSES, board, status_label
-    from addin.kpis import KPIS, care_lists
+    from addin.kpis import KPIS
 
     ctx = data.base_context()
     ctx.labels.update(LABELS)
@@ -98,7 +98,7 @@ def context(data: ReportData) -> Context:
          Column("est_hours", col_label("appointments", "est_hours"), "number")],
         _appointments(data, tomorrow), empty=T_NONE)
 
-    frames = care_lists(data.store, data.period)
+    frames = data.care_lists
     wo = data.store.table("work_orders").drop_duplicates("wo_no").set_index("wo_no")
     cars = data.store.table("vehicles").drop_duplicates("vin").set_index("vin")
 

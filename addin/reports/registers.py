@@ -14,7 +14,7 @@ import pandas as pd
 
 from addin import sets, workshop
 from addin.i18n import Text
-from addin.kpis import KPIS, care_lists
+from addin.kpis import KPIS
 from addin.models import SHEETS
 from addin.reports.common import ReportData, col_label, enum_label, header_rows
 from addin.reports.engine import Column, Context, Filled, Table, Typed
@@ -100,7 +100,7 @@ def _complaints(ctx: Context, data: ReportData) -> None:
     received = _in(cp, "received_date", data)
     days = (received["resolved_date"] - received["received_date"]).dt.days
     on_time = int((days <= s.complaint_resolve_days).sum())
-    frames = care_lists(data.store, data.period)
+    frames = data.care_lists
     open_f = frames["complaints_open"]
     ctx.tables["complaint_figures"] = _figures([
         (_kpi_label("complaints_received"), data.kpis.get("complaints_received"), "count"),
