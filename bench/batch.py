@@ -24,28 +24,30 @@ from pathlib import Path
 PERIOD = "2026-10"
 
 
-def make_store(path: Path, seed: int) -> Path:
-    """One demo store of one medium month ending PERIOD, with its own store code, written as
-    `service-addin demo` writes it (into a copy of Service.xlsm, macros included)."""
+def make_store(path: Path, seed: int, size: str = "medium") -> Path:
+    """One demo store of one month ending PERIOD (``size``: medium here, small for bench/group.py),
+    with its own store code, written as `service-addin demo` writes it (into a copy of
+    Service.xlsm, macros included)."""
     from addin import demo
     from addin.commands.demo import write_demo
 
-    records = demo.generate("medium", 1, seed, PERIOD)
+    records = demo.generate(size, 1, seed, PERIOD)
     records["settings"] = [dict(r, value=path.stem) if r["key"] == "store_code" else r for r in records["settings"]]
     write_demo(records, path, "en-US")
+    path.with_name(path.name + ".bak").unlink(missing_ok=True)
     return path
 
 
-def ensure_stores(cache: Path, count: int) -> list[Path]:
-    """The cached stores, generating the missing ones two at a time."""
+def ensure_stores(cache: Path, count: int, size: str = "medium", name: str = "B{:02d}") -> list[Path]:
+    """The cached stores (``name`` numbered from 1), generating the missing ones two at a time."""
     cache.mkdir(parents=True, exist_ok=True)
-    paths = [cache / f"B{i:02d}.xlsm" for i in range(1, count + 1)]
+    paths = [cache / f"{name.format(i)}.xlsm" for i in range(1, count + 1)]
     missing = [(p, i) for i, p in enumerate(paths, start=1) if not p.exists()]
     if missing:
-        print(f"generating {len(missing)} medium demo stores into {cache} ...", flush=True)
+        print(f"generating {len(missing)} {size} demo stores into {cache} ...", flush=True)
         started = time.perf_counter()
         with ProcessPoolExecutor(max_workers=2) as pool:
-            list(pool.map(make_store, *zip(*missing)))
+            list(pool.map(make_store, *zip(*missing), [size] * len(missing)))
         print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     return paths
 

@@ -34,41 +34,15 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-PERIOD = "2026-10"
+sys.path.insert(0, str(Path(__file__).parent))
+from batch import PERIOD, ensure_stores  # noqa: E402  (the stores bench/batch.py makes, small here)
+
 MEMORY_AT = 100
 FLAT = 1.25          # streaming-phase peak at N stores / at MEMORY_AT stores
 FLAT_SLACK_MB = 1.0
-
-
-def make_store(path: Path, seed: int) -> Path:
-    """One small demo store of one month ending PERIOD, with its own store code, written as
-    `service-addin demo` writes it (into a copy of Service.xlsm, macros included)."""
-    from addin import demo
-    from addin.commands.demo import write_demo
-
-    records = demo.generate("small", 1, seed, PERIOD)
-    records["settings"] = [dict(r, value=path.stem) if r["key"] == "store_code" else r for r in records["settings"]]
-    write_demo(records, path, "en-US")
-    path.with_name(path.name + ".bak").unlink(missing_ok=True)
-    return path
-
-
-def ensure_stores(cache: Path, count: int) -> list[Path]:
-    """The cached stores, generating the missing ones two at a time."""
-    cache.mkdir(parents=True, exist_ok=True)
-    paths = [cache / f"G{i:04d}.xlsm" for i in range(1, count + 1)]
-    missing = [(p, i) for i, p in enumerate(paths, start=1) if not p.exists()]
-    if missing:
-        print(f"generating {len(missing)} small demo stores into {cache} ...", flush=True)
-        started = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            list(pool.map(make_store, *zip(*missing)))
-        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
-    return paths
 
 
 def rss_mb() -> float:
@@ -155,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    paths = ensure_stores(args.cache, args.stores)
+    paths = ensure_stores(args.cache, args.stores, "small", "G{:04d}")
     if args.memory_only:
         print(json.dumps(memory(paths)))
         return 0
