@@ -58,6 +58,13 @@ def test_head_and_kpis_of_the_day(filled: Any) -> None:
         ["Labor revenue", 2 * 200], ["Parts revenue", 300], ["Flag hours", 2]]
 
 
+def test_page_header_names_the_report_once(filled: Any) -> None:
+    # The sheet is named as the report: the header's centre is the title alone, not "title · title".
+    assert filled.title == "Daily service report"
+    assert filled.oddHeader.center.text == "Daily service report"
+    assert filled.oddHeader.right.text == "15 October 2026"
+
+
 def test_board_counts(filled: Any) -> None:
     assert _section(filled, "Jobs in the workshop by status") == [
         ["Status", "Jobs", "Overdue"], ["Open", 1, 0], ["In progress", 2, 1], ["Waiting for parts", 2, 0],

@@ -93,8 +93,12 @@ def _breaks(ws: Worksheet) -> list[int]:
 
 
 def _sheet_of(page: str, titles: list[str]) -> str | None:
-    """The sheet a PDF page belongs to, from its page header "<report> · <sheet>"."""
+    """The sheet a PDF page belongs to, from its page header "<report> · <sheet>", or "<report>"
+    alone on a sheet named as the report."""
     found = [t for t in titles if f"· {t}" in page]
+    if not found:
+        head = page.strip().splitlines()[0] if page.strip() else ""
+        found = [t for t in titles if f" {t} " in f" {head} "]
     return max(found, key=len) if found else None
 
 

@@ -261,9 +261,11 @@ def _escape(text: str) -> str:
 
 
 def header_footer(ws: Worksheet, locale: str, store: str, title: str, period: str, printed: str) -> None:
-    """Page header: store, report (and sheet), period; footer: print time, page x of y."""
+    """Page header: store, report (and sheet, unless the sheet is named as the report), period;
+    footer: print time, page x of y."""
     font = f"{font_name(locale)},Regular"
-    parts = [(ws.oddHeader.left, _escape(store)), (ws.oddHeader.center, _escape(title) + " · &A"),
+    center = _escape(title) if ws.title == title else _escape(title) + " · &A"
+    parts = [(ws.oddHeader.left, _escape(store)), (ws.oddHeader.center, center),
              (ws.oddHeader.right, _escape(period_label(period, locale))),
              (ws.oddFooter.left, _escape(T_PRINTED(locale, when=printed))), (ws.oddFooter.right, T_PAGE(locale))]
     for part, text in parts:
