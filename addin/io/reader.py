@@ -296,6 +296,13 @@ def _row_empty(row: Sequence[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
+def _kept(rows: Sequence[Sequence[Any]]) -> list[int]:
+    """The indexes of the rows that are not empty. A record nearly always has a value in its
+    first cell, which is looked at inline; only a row without one is scanned cell by cell."""
+    return [i for i, r in enumerate(rows)
+            if (r and (v := r[0]) is not None and not (isinstance(v, str) and not v.strip())) or not _row_empty(r)]
+
+
 def _sheet_table(
     sheet: str, grid: Grid, header: int, problems: list[ReadProblem]
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -318,12 +325,10 @@ def _sheet_table(
     # Rows left empty anywhere (a clerk cleared a record's cells, or a Table's spare last row)
     # are not records; the others keep their worksheet row numbers for messages.
     first = grid.first_row + header + 1
-    rows: list[int] = []
-    body: list[Sequence[Any]] = []
-    for i, r in enumerate(grid.rows[header + 1:]):
-        if not _row_empty(r):
-            rows.append(first + i)
-            body.append(r)
+    data = grid.rows[header + 1:]
+    kept = _kept(data)
+    rows = [first + i for i in kept]
+    body = data if len(kept) == len(data) else [data[i] for i in kept]
     columns = _columns(body, len(grid.rows[header]), positions, extras)
     table = make_table(sheet, columns, rows, problems)
     missing = [c.key for c in SHEETS[sheet].columns if c.key not in positions]
