@@ -154,6 +154,18 @@ def test_close_applies_the_plan_to_the_live_book(book, manager_audit, no_pdf) ->
     assert len(reports) == 7 + 2 + 1 and all(name.startswith(f"DEMO01_{PERIOD}_") for name in reports)
 
 
+def test_close_of_a_book_without_the_fingerprints_sheet_adds_it_very_hidden(book, no_pdf) -> None:
+    fake = book()
+    assert fake.sheets["Fingerprints"].api.Visible == 2 and fake.sheets["lists"].api.Visible == 2
+    fake.sheets._sheets.remove(fake.sheets["Fingerprints"])  # a workbook built before issue 13
+    entry.close(fake)
+    assert fake.app.alerts[-1][3] == "info", fake.app.alerts[-1][0]
+    added = fake.sheets["Fingerprints"]
+    assert added.api.Visible == 2  # xlSheetVeryHidden, as the builder lays it out
+    assert added.rows()[0] == ["Period", "Part", "Data hash", "Fingerprint"] and added.rows()[1][0] == PERIOD
+    assert fake.sheets["Checks"].api.Visible == -1
+
+
 def test_close_refused_for_a_user_who_is_not_a_service_manager(book) -> None:
     fake = book(user="xuwei")  # a technician of the demo roster
     before = snapshot(fake)

@@ -85,6 +85,40 @@ def test_both_engines_refresh_the_lists_when_the_settings_change(tmp_path: Path)
                           {"lst_Insurer": "lists!$Z$2:$Z$2", "lst_Payer": "lists!$AA$2:$AA$3"})
 
 
+def test_the_live_engine_refreshes_the_lists_as_the_file_engines_do(tmp_path: Path) -> None:
+    from addin.xl.book import LiveBook
+    from addin.xl.edit import apply_to_live
+    from addin.xl.fake import FakeBook
+
+    built = build(tmp_path / "Service.xlsx", "en-US", backup=False)
+    fake = FakeBook.from_file(built)
+    live = LiveBook(fake)
+
+    def lists() -> tuple[dict[str, list[Any]], dict[str, str]]:
+        rows = fake.sheets["lists"].rows()
+        cols = {name: rows[0].index(name) for name in ("Insurer", "Payer")}
+        out = {}
+        for name, j in cols.items():
+            values = [r[j] for r in rows[1:]]
+            while values and values[-1] is None:
+                values.pop()
+            out[name] = values
+        return out, dict(fake.names.refers_to)
+
+    apply_to_live(live, live.read_store(), WorkbookEdit(settings={"insurers": "PICC P&C; Ping An Insurance; PICC P&C",
+                                                                  "payers": "Aurora Automobile Co., Ltd.;"}))
+    assert lists() == ({"Insurer": ["PICC P&C", "Ping An Insurance"],
+                        "Payer": ["Aurora Automobile Co., Ltd.", "PICC P&C", "Ping An Insurance"]},
+                       {"lst_Insurer": "=lists!$Z$2:$Z$3", "lst_Payer": "=lists!$AA$2:$AA$4"})
+    apply_to_live(live, live.read_store(), WorkbookEdit(settings={"insurers": "CPIC"}))
+    assert lists() == ({"Insurer": ["CPIC"], "Payer": ["Aurora Automobile Co., Ltd.", "CPIC"]},
+                       {"lst_Insurer": "=lists!$Z$2:$Z$2", "lst_Payer": "=lists!$AA$2:$AA$3"})
+    # Settings that leave the lists as they are define no name again.
+    fake.names.refers_to.clear()
+    apply_to_live(live, live.read_store(), WorkbookEdit(settings={"open_period": "2026-11"}))
+    assert fake.names.refers_to == {}
+
+
 def test_settings_that_leave_the_lists_as_they_are_leave_their_parts_untouched(tmp_path: Path) -> None:
     book = build(tmp_path / "Service.xlsx", "en-US", backup=False)
     apply_edit(book, WorkbookEdit(settings={"insurers": "A; B"}), locale="en-US", backup=False, engine="package")

@@ -628,7 +628,7 @@ def _refresh_setting_lists(pkg: _Package, sheet_of: Callable[[str], _Sheet]) -> 
     """Set the lists-sheet columns of the setting lists to what the (edited) settings sheet now
     holds, as :func:`addin.io.setting_lists.refresh_openpyxl` does; returns the rewrite of the
     workbook part's defined names, or None when no list changed (nothing else is touched)."""
-    from addin.io.setting_lists import LIST_SETTINGS, list_name, list_range, list_values
+    from addin.io.setting_lists import list_name, list_range, list_settings, list_updates
 
     title = find_sheet_name(pkg.sheets.values(), "lists")
     if title is None:
@@ -636,36 +636,25 @@ def _refresh_setting_lists(pkg: _Package, sheet_of: Callable[[str], _Sheet]) -> 
     settings = sheet_of("settings")
     table, columns, _ = _layout(pkg, settings, SHEETS["settings"])
     key_col, value_col = columns.get("key", 1), columns.get("value", 2)
-    forms = {key: setting_forms(key) for key in LIST_SETTINGS}
-    values: dict[str, Any] = {}
-    for row in _parse_rows(settings.rows):
-        cell = row.cells.get(key_col)
-        if row.r <= table.header_row or cell is None:
-            continue
-        text = _cell_value(cell, pkg.sst)
-        norm = normalize_label(text) if text is not None else None
-        for key, keyforms in forms.items():
-            if norm in keyforms and key not in values:
-                value = row.cells.get(value_col)
-                values[key] = _cell_value(value, pkg.sst) if value is not None else None
+
+    def value(row: Any, column: int) -> Any:
+        cell = row.cells.get(column)
+        return _cell_value(cell, pkg.sst) if cell is not None else None
+
+    values = list_settings((value(row, key_col), value(row, value_col))
+                           for row in _parse_rows(settings.rows) if row.r > table.header_row)
     # Read apart from the edited sheets: the lists part is rewritten only when a list changes.
     rows = {row.r: row for row in _parse_rows(_Sheet(pkg, pkg.sheet_part("lists")).rows)}
     header = rows.get(1)
-    headers = {_cell_value(c, pkg.sst): col for col, c in header.cells.items()} if header is not None else {}
+    width = max(header.cells, default=0) if header is not None else 0
+    heads = [value(header, c) for c in range(1, width + 1)] if header is not None else []
+    below = {c: [value(rows[r], c) if r in rows else None for r in range(2, max(rows, default=1) + 1)]
+             for c in range(1, width + 1)}
     cells: dict[str, Any] = {}
     ranges: dict[str, str] = {}
-    for name, names in list_values(values).items():
-        column = headers.get(name)
-        if column is None:
-            continue
-        old = [_cell_value(rows[r].cells[column], pkg.sst) if r in rows and column in rows[r].cells else None
-               for r in range(2, max(rows, default=1) + 1)]
-        while old and old[-1] is None:
-            old.pop()
-        if old == names:
-            continue
+    for name, column, names, old in list_updates(heads, below, values):
         letter = get_column_letter(column)
-        for r in range(2, max(len(old), len(names)) + 2):
+        for r in range(2, max(old, len(names)) + 2):
             cells[f"{letter}{r}"] = names[r - 2] if r - 2 < len(names) else None
         ranges[list_name(name)] = list_range(title, column, len(names))
     if not ranges:

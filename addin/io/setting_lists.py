@@ -15,7 +15,7 @@ lists sheet or without these columns (built before) is left as it is; `service-a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -56,24 +56,49 @@ def touches_settings(sheets: Iterable[str]) -> bool:
     return "settings" in set(sheets)
 
 
-def _settings_of_openpyxl(wb: Any) -> dict[str, Any]:
+def list_settings(pairs: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
+    """The values of the list settings (by canonical key) among (key cell, value cell) pairs of
+    a settings sheet; a key is known by its key, label or synonym, the first row of it counts."""
     from addin.io.cells import setting_forms
-    from addin.io.writer import sheet_columns
     from addin.tables import normalize_label
 
-    ws, header_row, columns = sheet_columns(wb, "settings")
-    key_col, val_col = columns.get("key", 1), columns.get("value", 2)
     forms = {key: setting_forms(key) for key in LIST_SETTINGS}
     values: dict[str, Any] = {}
-    for row in range(header_row + 1, ws.max_row + 1):
-        cell = ws.cell(row, key_col).value
-        if cell is None:
+    for cell, value in pairs:
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
             continue
         norm = normalize_label(cell)
         for key, keyforms in forms.items():
             if norm in keyforms and key not in values:
-                values[key] = ws.cell(row, val_col).value
+                values[key] = value
     return values
+
+
+def _settings_of_openpyxl(wb: Any) -> dict[str, Any]:
+    from addin.io.writer import sheet_columns
+
+    ws, header_row, columns = sheet_columns(wb, "settings")
+    key_col, val_col = columns.get("key", 1), columns.get("value", 2)
+    return list_settings((ws.cell(row, key_col).value, ws.cell(row, val_col).value)
+                         for row in range(header_row + 1, ws.max_row + 1))
+
+
+def list_updates(header: Sequence[Any], columns: Mapping[int, Sequence[Any]],
+                 settings: Mapping[str, Any]) -> list[tuple[str, int, list[str], int]]:
+    """The lists-sheet columns that no longer hold what ``settings`` lists: (list name, column
+    (1-based), its names now, the rows its old names took), from the lists sheet's header row
+    and its columns' values below the header (``columns`` by 1-based column)."""
+    out = []
+    for name, names in list_values(settings).items():
+        if name not in header:
+            continue
+        column = list(header).index(name) + 1
+        old = list(columns.get(column, ()))
+        while old and (old[-1] is None or old[-1] == ""):
+            old.pop()
+        if old != names:
+            out.append((name, column, names, len(old)))
+    return out
 
 
 def refresh_openpyxl(wb: Any) -> bool:
@@ -88,27 +113,19 @@ def refresh_openpyxl(wb: Any) -> bool:
     if title is None:
         return False
     ws = wb[title]
-    headers = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
-    changed = False
-    for name, names in list_values(_settings_of_openpyxl(wb)).items():
-        column = headers.get(name)
-        if column is None:
-            continue
-        old = [ws.cell(r, column).value for r in range(2, ws.max_row + 1)]
-        while old and old[-1] is None:
-            old.pop()
-        if old == names:
-            continue
-        for r in range(2, max(len(old), len(names)) + 2):
+    header = [ws.cell(1, c).value for c in range(1, ws.max_column + 1)]
+    columns = {c: [ws.cell(r, c).value for r in range(2, ws.max_row + 1)] for c in range(1, ws.max_column + 1)}
+    updates = list_updates(header, columns, _settings_of_openpyxl(wb))
+    for name, column, names, old in updates:
+        for r in range(2, max(old, len(names)) + 2):
             cell = ws.cell(r, column)
             cell.value = names[r - 2] if r - 2 < len(names) else None
             if cell.value is not None:
                 cell.data_type = "s"
         defined = list_name(name)
         wb.defined_names[defined] = DefinedName(defined, attr_text=list_range(title, column, len(names)))
-        changed = True
-    return changed
+    return bool(updates)
 
 
-__all__ = ["LISTED_FROM_SETTINGS", "LIST_SETTINGS", "SETTING_LISTS", "list_name", "list_range", "list_values",
-           "refresh_openpyxl", "split_names", "touches_settings"]
+__all__ = ["LISTED_FROM_SETTINGS", "LIST_SETTINGS", "SETTING_LISTS", "list_name", "list_range", "list_settings",
+           "list_updates", "list_values", "refresh_openpyxl", "split_names", "touches_settings"]

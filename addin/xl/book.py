@@ -23,6 +23,8 @@ from addin.store import Store
 from addin.tables import normalize_label
 
 Grid = list[list[Any]]
+#: Excel's XlSheetVisibility value of a sheet the Unhide dialog does not list.
+XL_SHEET_VERY_HIDDEN = 2
 
 
 class LiveBook:
@@ -74,6 +76,15 @@ class LiveBook:
 
     def activate(self, name: str) -> None:
         self.book.sheets[name].activate()
+
+    def hide(self, name: str) -> None:
+        """Make a sheet very hidden (xlSheetVeryHidden: not in Excel's Unhide list)."""
+        self.book.sheets[name].api.Visible = XL_SHEET_VERY_HIDDEN
+
+    def set_name(self, name: str, refers_to: str) -> None:
+        """Define workbook name ``name`` as ``refers_to`` (A1 style, e.g. "=lists!$B$2:$B$4");
+        Excel's Names.Add replaces a name that exists."""
+        self.book.names.add(name, refers_to)
 
     def alert(self, message: str, title: str, *, buttons: str = "ok", critical: bool = False) -> str:
         """A message box; returns the button pressed ("ok", "yes", "no", "cancel")."""
@@ -165,9 +176,7 @@ class LiveBook:
 
         name = self.sheet_of(store, "settings")
         grid = self.grid(name)
-        header = [normalize_label(v) for v in grid[0]] if grid else []
-        key_col = _index(header, ("key", "参数"), 0)
-        value_col = _index(header, ("value", "值"), 1)
+        key_col, value_col = settings_columns(grid)
         missing = []
         for key, value in updates.items():
             forms = {normalize_label(f) for f in (key, *SETTING_LABELS.get(key, ()))}
@@ -178,6 +187,12 @@ class LiveBook:
             else:
                 self.write(name, row + 1, [[value]], value_col + 1)
         self.append_records(store, "settings", missing)
+
+
+def settings_columns(grid: Grid) -> tuple[int, int]:
+    """The key and value columns (0-based) of a settings sheet's values, by its header."""
+    header = [normalize_label(v) for v in grid[0]] if grid else []
+    return _index(header, ("key", "参数"), 0), _index(header, ("value", "值"), 1)
 
 
 def _index(header: list[str], names: Iterable[str], default: int) -> int:

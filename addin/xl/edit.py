@@ -13,7 +13,7 @@ from typing import Any
 from addin.io.edit import OWN_SHEETS, EditOutcome, WorkbookEdit
 from addin.store import Store
 from addin.tables import table_records
-from addin.xl.book import LiveBook
+from addin.xl.book import LiveBook, settings_columns
 
 
 def dashboard_grid(result: Any, previous: Any, last_year: Any, locale: str,
@@ -40,6 +40,32 @@ def write_grid_sheet(live: LiveBook, title: str, grid: list[list[Any]]) -> str:
     return name
 
 
+def refresh_setting_lists(live: LiveBook, store: Store) -> bool:
+    """The insurer and payer dropdown lists (the very hidden lists sheet and their defined names)
+    set to what the live settings now hold, as the file engines do (addin.io.setting_lists);
+    a book without the lists sheet or its columns is left as it is. Returns whether a list
+    changed."""
+    from addin.io.cells import find_sheet_name
+    from addin.io.setting_lists import list_name, list_range, list_settings, list_updates
+
+    title = find_sheet_name(live.sheet_names(), "lists")
+    if title is None:
+        return False
+    grid = live.grid(title)
+    settings = live.grid(live.sheet_of(store, "settings"))
+    key_col, value_col = settings_columns(settings)
+    values = list_settings((r[key_col] if len(r) > key_col else None, r[value_col] if len(r) > value_col else None)
+                           for r in settings[1:])
+    header = grid[0] if grid else []
+    below = {c: [r[c - 1] if len(r) >= c else None for r in grid[1:]] for c in range(1, len(header) + 1)}
+    updates = list_updates(header, below, values)
+    for name, column, names, old in updates:
+        count = max(old, len(names))
+        live.write(title, 2, [[names[i] if i < len(names) else None] for i in range(count)], column)
+        live.set_name(list_name(name), "=" + list_range(title, column, len(names)))
+    return bool(updates)
+
+
 def _records(records: Any) -> list[dict[str, Any]]:
     if hasattr(records, "to_dict"):
         return table_records(records)
@@ -52,11 +78,15 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
     checks sheet lists every finding with its cell."""
     from openpyxl.utils.cell import coordinate_to_tuple
 
+    from addin.io.builder import VERY_HIDDEN_SHEETS
+
     locale = store.locale
     outcome = EditOutcome("xlwings")
     for key in OWN_SHEETS:
         if key not in ("dashboard", "board") and key not in store.sheet_names and key in edit.sheets():
-            live.sheet_of(store, key)
+            name = live.sheet_of(store, key)
+            if key in VERY_HIDDEN_SHEETS:
+                live.hide(name)  # as the builder lays it out: the fingerprints are no one's to edit
             outcome.added_sheets.append(key)
     for key, records in edit.replacements.items():
         rows = _records(records)
@@ -68,6 +98,8 @@ def apply_to_live(live: LiveBook, store: Store, edit: WorkbookEdit, *, save: boo
             outcome.appended[key] = live.append_records(store, key, rows)
     if edit.settings:
         live.set_settings(store, dict(edit.settings))
+    if "settings" in edit.sheets():
+        refresh_setting_lists(live, store)
     for key, cells in edit.cells.items():
         name = live.sheet_of(store, key)
         for ref, value in cells.items():
@@ -104,4 +136,4 @@ class LiveTarget:
         """Nothing to release: Excel holds the workbook."""
 
 
-__all__ = ["LiveTarget", "apply_to_live", "dashboard_grid", "write_grid_sheet"]
+__all__ = ["LiveTarget", "apply_to_live", "dashboard_grid", "refresh_setting_lists", "write_grid_sheet"]

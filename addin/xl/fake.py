@@ -79,6 +79,24 @@ class FakeTable:
         self.range = range
 
 
+class FakeSheetApi:
+    """``sheet.api``: the sheet's Visible (-1 visible, 0 hidden, 2 very hidden)."""
+
+    def __init__(self) -> None:
+        self.Visible = -1  # noqa: N815 - Excel's COM name
+
+
+class FakeNames:
+    """``book.names``: defined names by name (case-insensitive, as in Excel) -> refers_to."""
+
+    def __init__(self) -> None:
+        self.refers_to: dict[str, str] = {}
+
+    def add(self, name: str, refers_to: str) -> None:
+        key = next((k for k in self.refers_to if k.casefold() == name.casefold()), name)
+        self.refers_to[key] = refers_to
+
+
 class FakeSheet:
     """A worksheet: values by (row, column), tables, activation."""
 
@@ -87,6 +105,7 @@ class FakeSheet:
         self.name = name
         self.cells: dict[tuple[int, int], Any] = {}
         self.tables: list[FakeTable] = []
+        self.api = FakeSheetApi()
 
     def set(self, row: int, column: int, value: Any) -> None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -189,6 +208,7 @@ class FakeBook:
                  answers: Sequence[str] = (), inputs: Sequence[Any] = ()) -> None:
         self.fullname = str(fullname)
         self.sheets = FakeSheets(self)
+        self.names = FakeNames()
         self.app = FakeApp(user, answers, inputs)
         self.active: str | None = None
         self.saved = 0
@@ -215,7 +235,7 @@ class FakeBook:
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> FakeBook:
         """A fake holding a workbook file's worksheets and tables as python-calamine reads them."""
-        from python_calamine import CalamineWorkbook, SheetTypeEnum
+        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
         book = cls(fullname=Path(path), **kwargs)
         wb = CalamineWorkbook.from_path(str(path), load_tables=True)
@@ -231,6 +251,8 @@ class FakeBook:
                 # calamine leaves out empty leading rows and columns; start says where data begins
                 start = data.start or (0, 0)
                 sheet = book.put(meta.name, data.to_python(), first=(start[0] + 1, start[1] + 1))
+                sheet.api.Visible = (2 if meta.visible == SheetVisibleEnum.VeryHidden
+                                     else 0 if meta.visible == SheetVisibleEnum.Hidden else -1)
                 for t in tables.get(meta.name, []):
                     if t.start is not None and t.end is not None:
                         # calamine's start is the first data cell (0-based): the header is the row above
