@@ -109,7 +109,8 @@ class ReportData:
         that print one (customer care, claims, registers, daily)."""
         from addin.kpis import care_lists
 
-        return care_lists(self.store, self.period)
+        known = self.result.care_frames(self.store, self.period) if hasattr(self.result, "care_frames") else None
+        return known if known is not None else care_lists(self.store, self.period)
 
     @cached_property
     def staff(self) -> dict[str, dict[str, Any]]:
