@@ -41,6 +41,7 @@ from addin.reports import (  # issue 12
     registers,
     technicians,
     tools,
+    xlsx,
 )
 from addin.reports.common import ReportData
 from addin.reports.engine import fill
@@ -212,7 +213,7 @@ def build_reports(
         for batch in batches:
             for name in batch:
                 path = staging / report_path(out, store, period, name).name
-                render(name, data).save(path)
+                xlsx.save(render(name, data), path)
                 staged[name] = path
             if pool is not None:
                 runs.append(pool.submit(_to_pdf, [staged[n] for n in batch], staging, stop))
