@@ -99,6 +99,9 @@ class ClosePlan:
     record_count: int = 0
     #: The fingerprints sheet's records after the close (addin.periods.with_fingerprint).
     fingerprints: list[dict[str, Any]] = field(default_factory=list)
+    #: The frames of ``store`` that do not depend on the period, made for the KPIs
+    #: (addin.kpis.shared_frames): the reports' own KPIs reuse them.
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 # -- step 1: validate -----------------------------------------------------------------------------
@@ -251,7 +254,7 @@ def close_period(
     from addin.kpis import shared_frames
 
     # The period, its comparisons and the chart's months of one store: its frames made once.
-    shared = shared_frames()
+    shared = plan.shared = shared_frames()
     plan.result, plan.previous, plan.last_year = compute_results(closed, period, plan.valuation, shared)
     plan.months = compute_months(closed, period, plan.valuation, known=(plan.result, plan.previous), shared=shared)
 

@@ -200,7 +200,8 @@ def run_close(
         clock.start("reports")
         assert plan.store is not None
         pack = build_reports(plan.store, period, plan.result, folder, pdf=pdf, previous=plan.previous,
-                             last_year=plan.last_year, valuation=plan.valuation, on_pdf=lambda: clock.start("pdf"))
+                             last_year=plan.last_year, valuation=plan.valuation, on_pdf=lambda: clock.start("pdf"),
+                             shared=plan.shared)
         outcome.reports, outcome.report_dir, outcome.no_pdf_reason = pack.files, folder, pack.no_pdf_reason
         if not dry_run:
             clock.start("write")

@@ -156,13 +156,16 @@ def build_reports(
     last_year: Any = None,
     valuation: Any = None,
     on_pdf: Callable[[], None] | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> ReportPack:
     """Build the reports of ``period`` into ``out_dir`` and, with ``pdf``, a PDF of each (one or
     two LibreOffice runs, see above). ``result`` is the period's KpiResult (computed when None, as
     are the previous month's and last year's results and the stock valuation). When LibreOffice is missing or fails,
     the pack holds the workbooks only and ``no_pdf_reason`` says why. ``on_pdf()`` is called
     once every workbook is rendered, when what is left is waiting for the conversion (progress
-    and timings; with two cores the :data:`PDF_FIRST` reports' conversion started earlier)."""
+    and timings; with two cores the :data:`PDF_FIRST` reports' conversion started earlier).
+    ``shared``: the frames of ``store`` that do not depend on the period, made for its KPIs
+    already (addin.kpis.shared_frames; only of this very store, unchanged since)."""
     from addin.kpis import compute_comparison
     from addin.periods import check_period
     from addin.stock import valuate
@@ -188,7 +191,7 @@ def build_reports(
         result = result if result is not None else computed.result
         previous = previous if previous is not None else computed.previous
         last_year = last_year if last_year is not None else computed.last_year
-    data = ReportData(store, period, result, previous, last_year, valuation)
+    data = ReportData(store, period, result, previous, last_year, valuation, shared if shared is not None else {})
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # Written beside their place under temporary names, fsynced, then renamed in: a report is
