@@ -143,7 +143,7 @@ def convert(
     ends the run: LibreOffice is killed and :class:`Stopped` raised.
     """
     single = isinstance(sources, (str, Path))
-    files = [Path(sources)] if single else [Path(s) for s in sources]  # type: ignore[arg-type]
+    files = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(s) for s in sources]
     exe = soffice()
     if exe is None:
         raise ConversionError(MISSING)
