@@ -1471,6 +1471,10 @@ class KpiResult:
             return None
         return self.care[1]
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled result (another process) travels without the frames and their store.
+        return {**self.__dict__, "care": None}
+
     def __getitem__(self, kid: str) -> Number:
         return self.values[kid]
 
