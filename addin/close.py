@@ -99,6 +99,9 @@ class ClosePlan:
     record_count: int = 0
     #: The fingerprints sheet's records after the close (addin.periods.with_fingerprint).
     fingerprints: list[dict[str, Any]] = field(default_factory=list)
+    #: The frames of ``store`` that do not depend on the period, made for the KPIs
+    #: (addin.kpis.shared_frames): the reports' own KPIs reuse them.
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 # -- step 1: validate -----------------------------------------------------------------------------
@@ -182,12 +185,13 @@ def _closed_row(store: Store, period: str) -> dict[str, Any] | None:
     return None
 
 
-def compute_results(store: Store, period: str, valuation: Any) -> tuple[Any, Any, Any]:
+def compute_results(store: Store, period: str, valuation: Any,
+                    shared: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
     """The KPI results of ``period``, the previous month and the same month last year, from one
-    stock valuation."""
+    stock valuation (and the frames ``shared`` that do not depend on the period)."""
     from addin.kpis import compute_comparison
 
-    return compute_comparison(store, period, valuation)
+    return compute_comparison(store, period, valuation, shared=shared)
 
 
 def close_period(
@@ -246,10 +250,13 @@ def close_period(
     plan.valuation = valuate(closed)
 
     mark("kpis")
-    plan.result, plan.previous, plan.last_year = compute_results(closed, period, plan.valuation)
     from addin.dashboard_data import compute_months
+    from addin.kpis import shared_frames
 
-    plan.months = compute_months(closed, period, plan.valuation, known=(plan.result, plan.previous))
+    # The period, its comparisons and the chart's months of one store: its frames made once.
+    shared = plan.shared = shared_frames()
+    plan.result, plan.previous, plan.last_year = compute_results(closed, period, plan.valuation, shared)
+    plan.months = compute_months(closed, period, plan.valuation, known=(plan.result, plan.previous), shared=shared)
 
     mark("fingerprint")
     fp = period_fingerprint(closed, period)

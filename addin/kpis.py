@@ -176,7 +176,8 @@ class _Context:
     """One period's sets (S, O, lines, stock, claims ...), each computed once on first use; the
     KPI functions read them and each other's values through :meth:`kpi`."""
 
-    def __init__(self, store: Store, period: Period, valuation: Valuation) -> None:
+    def __init__(self, store: Store, period: Period, valuation: Valuation,
+                 shared: dict[str, Any] | None = None) -> None:
         self.store = store
         self.settings = store.settings
         self.period = period
@@ -184,6 +185,14 @@ class _Context:
         self.valuation = valuation
         self.values: dict[str, Number] = {}
         self.parts: dict[str, tuple[float, float]] = {}
+        self._shared = shared if shared is not None else {}
+
+    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+        """A frame that does not depend on the period, made once for every context sharing
+        :func:`shared_frames` (the KPIs of many periods of one store, computed together)."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
 
     def kpi(self, kid: str) -> Number:
         if kid not in self.values:
@@ -200,7 +209,8 @@ class _Context:
     def wo(self) -> pd.DataFrame:
         """Work orders, their followup_date and csi_score falling back to the first reached call
         (DOMAIN.md followups)."""
-        return sets.with_followups(self.store.table("work_orders"), self.store.table("followups"))
+        return self._once("wo", lambda: sets.with_followups(self.store.table("work_orders"),
+                                                            self.store.table("followups")))
 
     @cached_property
     def complained(self) -> np.ndarray:
@@ -222,6 +232,9 @@ class _Context:
     @cached_property
     def lines(self) -> pd.DataFrame:
         """Every wo line with ``amount`` (ex-tax gross), ``billed`` and ``labor_cost``."""
+        return cast(pd.DataFrame, self._once("lines", self._lines))
+
+    def _lines(self) -> pd.DataFrame:
         lines = self.store.table("wo_lines")
         roster = self.store.table("roster").drop_duplicates("staff_id")
         rate = lines["technician_id"].map(pd.Series(roster["piece_rate"].to_numpy(), index=roster["staff_id"]))
@@ -324,11 +337,11 @@ class _Context:
 
     @cached_property
     def claims(self) -> pd.DataFrame:
-        return self.store.table("claims").drop_duplicates("claim_no")
+        return self._once("claims", lambda: self.store.table("claims").drop_duplicates("claim_no"))
 
     @cached_property
     def payments(self) -> pd.DataFrame:
-        return sets.valid_payments(self.store.table("claim_payments"))
+        return self._once("payments", lambda: sets.valid_payments(self.store.table("claim_payments")))
 
     @cached_property
     def outstanding(self) -> pd.DataFrame:
@@ -1396,8 +1409,8 @@ def care_lists(store: Store, period: Period | str) -> dict[str, pd.DataFrame]:
     return _care_frames(_Context(store, Period.parse(period), None))  # type: ignore[arg-type]
 
 
-def _lists(c: _Context) -> dict[str, list[str]]:
-    return {name: [str(x) for x in frame["id"]] for name, frame in _care_frames(c).items()}
+def _lists(frames: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    return {name: [str(x) for x in frame["id"]] for name, frame in frames.items()}
 
 
 #: Issue 12: the department KPIs where lower is better (KPIS.md "Scorecards"), from the registry.
@@ -1447,6 +1460,20 @@ class KpiResult:
     # Issue 12: KPIS.md "Scorecards" (items per person) and the teams ranked, best first.
     scorecards: list[dict[str, Any]] = field(default_factory=list)
     team_scores: list[dict[str, Any]] = field(default_factory=list)
+    #: The work lists' frames (:func:`care_lists`) as computed with the result, and (a weak
+    #: reference to) the store they come from: :meth:`care_frames` hands them to the reports.
+    care: tuple[Any, dict[str, pd.DataFrame]] | None = field(default=None, repr=False, compare=False)
+
+    def care_frames(self, store: Store, period: str) -> dict[str, pd.DataFrame] | None:
+        """The frames of :func:`care_lists` for ``store`` and ``period`` when this result was
+        computed from that very store and period (else None: compute them)."""
+        if self.care is None or self.period != period or self.care[0]() is not store:
+            return None
+        return self.care[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled result (another process) travels without the frames and their store.
+        return {**self.__dict__, "care": None}
 
     def __getitem__(self, kid: str) -> Number:
         return self.values[kid]
@@ -1469,21 +1496,33 @@ class KpiResult:
         return out
 
 
+def shared_frames() -> dict[str, Any]:
+    """A holder of one store's frames that do not depend on the period (its work orders with
+    their follow-ups, its lines with their amounts, its claims and payments), for the KPIs of
+    many periods of that store computed in one go (``shared=`` of :func:`compute_kpis` and
+    :func:`kpi_values`). Only while the store's tables do not change."""
+    return {}
+
+
 def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | None = None,
-                 method: str | None = None) -> KpiResult:
+                 method: str | None = None, shared: dict[str, Any] | None = None) -> KpiResult:
     """Every KPI of KPIS.md for ``period``: a :class:`~addin.periods.Period` or its text (a month
     YYYY-MM; the day, quarter, year and range forms give the same formulas over their bounds,
     where a KPI does not assume a month). Pass ``valuation`` to reuse one valuation across
-    periods; ``method`` overrides settings.valuation_method."""
+    periods (and ``shared``, :func:`shared_frames`, the frames that do not depend on the
+    period); ``method`` overrides settings.valuation_method."""
+    import weakref
+
     period = Period.parse(period)
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
-    ctx = _Context(store, period, valuation)
+    ctx = _Context(store, period, valuation, shared)
     values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
     technicians, advisors = _technicians(ctx), _advisors(ctx)
     cards, team_scores = scorecards.compute_scorecards(
         store.table("roster"), store.table("appraisal_weights"), store.settings, ctx.end, values, technicians,
         advisors, LOWER_IS_BETTER)
+    frames = _care_frames(ctx)
     return KpiResult(
         period=period.label,
         store_code=store.settings.store_code,
@@ -1493,10 +1532,11 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
         technicians=technicians,
         advisors=advisors,
         teams=_teams(ctx),
-        lists={**_lists(ctx), **_workshop_lists(ctx)},
+        lists={**_lists(frames), **_workshop_lists(ctx)},
         parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts},
         scorecards=cards,
         team_scores=team_scores,
+        care=(weakref.ref(store), frames),
     )
 
 
@@ -1508,13 +1548,14 @@ KPI_SHEETS = ("roster", "positions", "vehicles", "work_orders", "wo_lines", "par
 
 
 def kpi_values(store: Store, period: Period | str, ids: list[str] | tuple[str, ...], *,
-               valuation: Valuation | None = None) -> dict[str, Number]:
+               valuation: Valuation | None = None, shared: dict[str, Any] | None = None) -> dict[str, Number]:
     """The values of the department KPIs ``ids`` for ``period``, without the tables, the lists
     and the scorecards of :func:`compute_kpis` (the same formulas: what a figure over many
     periods, such as a year-to-date column, asks for). The valuation is made only when one of
     ``ids`` needs it."""
     period = Period.parse(period)
-    ctx = _Context(store, period, valuation if valuation is not None else cast(Valuation, _LazyValuation(store)))
+    ctx = _Context(store, period, valuation if valuation is not None else cast(Valuation, _LazyValuation(store)),
+                   shared)
     return {kid: _clean(ctx.kpi(kid)) for kid in ids}
 
 
@@ -1541,16 +1582,18 @@ class Comparison(NamedTuple):
 
 
 def compute_comparison(store: Store, period: Period | str, valuation: Valuation | None = None, *,
-                       method: str | None = None) -> Comparison:
+                       method: str | None = None, shared: dict[str, Any] | None = None) -> Comparison:
     """This period, the previous one and the same period last year, sharing one stock valuation
-    (``valuation``, or one valued by ``method`` / settings.valuation_method). What the dashboard,
-    the reports, the close and the ribbon show side by side."""
+    (``valuation``, or one valued by ``method`` / settings.valuation_method) and the frames that
+    do not depend on the period (``shared``, else a :func:`shared_frames` of their own). What
+    the dashboard, the reports, the close and the ribbon show side by side."""
     p = Period.parse(period)
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
-    return Comparison(compute_kpis(store, p, valuation=valuation),
-                      compute_kpis(store, p.shift(-1), valuation=valuation),
-                      compute_kpis(store, p.shift(-12), valuation=valuation))
+    shared = shared if shared is not None else shared_frames()
+    return Comparison(compute_kpis(store, p, valuation=valuation, shared=shared),
+                      compute_kpis(store, p.shift(-1), valuation=valuation, shared=shared),
+                      compute_kpis(store, p.shift(-12), valuation=valuation, shared=shared))
 
 
 def compute_with_comparisons(store: Store, period: Period | str, method: str | None = None

@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,16 +71,35 @@ _WATCHDOG = (
 )
 
 
-def _run_guarded(cmd: list[str], profile: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+class Stopped(Exception):
+    """A conversion given up because its ``stop`` event was set (the run it served failed)."""
+
+
+def _run_guarded(cmd: list[str], profile: Path, timeout: float,
+                 stop: threading.Event | None = None) -> subprocess.CompletedProcess[str]:
     """Run LibreOffice in its own process group, killed with the add-in (the watchdog), on a
-    timeout, or on any error here; its profile folder is removed in every case."""
+    timeout, when ``stop`` is set (:class:`Stopped`), or on any error here; its profile folder
+    is removed in every case."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     watchdog = subprocess.Popen([sys.executable, "-I", "-c", _WATCHDOG, str(proc.pid), str(profile)],
                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
     try:
-        out, err = proc.communicate(timeout=timeout)
+        if stop is None:
+            out, err = proc.communicate(timeout=timeout)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                if stop.is_set():
+                    raise Stopped()
+                left = deadline - time.monotonic()
+                try:
+                    out, err = proc.communicate(timeout=max(0.0, min(0.2, left)))
+                    break
+                except subprocess.TimeoutExpired:
+                    if left <= 0.2:
+                        raise
         return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     finally:
         try:
@@ -112,15 +133,17 @@ def convert(
     *,
     recalc: bool = True,
     timeout: float = 300,
+    stop: threading.Event | None = None,
 ) -> Path | list[Path]:
     """Convert one file (returns its output path) or many files in one LibreOffice run (returns
     the list of output paths, in order) to ``fmt`` (pdf, xlsx, csv) in ``outdir``.
 
     With ``recalc`` Calc recalculates every formula on load, so the output holds LibreOffice's own
-    results rather than the cached values of the file.
+    results rather than the cached values of the file. Setting ``stop`` (from another thread)
+    ends the run: LibreOffice is killed and :class:`Stopped` raised.
     """
     single = isinstance(sources, (str, Path))
-    files = [Path(sources)] if single else [Path(s) for s in sources]  # type: ignore[arg-type]
+    files = [Path(sources)] if isinstance(sources, (str, Path)) else [Path(s) for s in sources]
     exe = soffice()
     if exe is None:
         raise ConversionError(MISSING)
@@ -135,7 +158,7 @@ def convert(
     cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
            "--nolockcheck", "--convert-to", _FILTERS.get(fmt, fmt), "--outdir", str(outdir), *map(str, files)]
     try:
-        proc = _run_guarded(cmd, profile, timeout)
+        proc = _run_guarded(cmd, profile, timeout, stop)
     except subprocess.TimeoutExpired:
         raise ConversionError(FAILED, files=", ".join(f.name for f in files), fmt=fmt,
                               detail=f"timed out after {timeout:.0f} s") from None

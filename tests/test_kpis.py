@@ -799,3 +799,36 @@ def test_vacancies_and_concurrent_follow_also_roles():
 def test_staff_turnover_is_blank_without_staff():
     result = compute_kpis(Store.from_records({}, settings=SETTINGS), "2026-10")
     assert result["staff_turnover"] is None and result["loaners_out"] == 0 and result["training_hours"] == 0.0
+
+
+def test_shared_frames_and_the_results_work_lists_change_no_figure() -> None:
+    """Issue 15: the KPIs of many periods sharing one store's period-free frames are the KPIs
+    computed alone; a result hands its work lists' frames to the reports of its own store and
+    period only, and a pickled result travels without them."""
+    import pickle
+
+    import pandas as pd
+    from test_periods import sample_store
+
+    from addin.dashboard_data import compute_months
+    from addin.kpis import care_lists, compute_comparison, kpi_values, shared_frames
+
+    store = sample_store()
+    shared = shared_frames()
+    together = compute_comparison(store, "2026-10", shared=shared)
+    assert set(shared) >= {"wo", "lines"}
+    for got, period in zip(together, ("2026-10", "2026-09", "2025-10")):
+        assert got.to_json() == compute_kpis(store, period).to_json()
+    months = compute_months(store, "2026-10", known=(together.result,), shared=shared)
+    assert months["2026-03"].values == kpi_values(store, "2026-03", ("entries", "settled_ros", "revenue",
+                                                                      "gross_margin"))
+    frames = together.result.care_frames(store, "2026-10")
+    assert frames is not None
+    alone = care_lists(store, "2026-10")
+    assert list(frames) == list(alone)
+    for name in alone:
+        pd.testing.assert_frame_equal(frames[name], alone[name])
+    assert together.result.care_frames(store, "2026-09") is None
+    assert together.result.care_frames(sample_store(), "2026-10") is None
+    travelled = pickle.loads(pickle.dumps(together.result))
+    assert travelled.care is None and travelled.to_json() == together.result.to_json()

@@ -1,19 +1,26 @@
 """The report pack of a month (DOMAIN.md "Reports"): one module per report, each filling its
-template of workbook/templates/ (addin.reports.engine) and drawing native Excel charts; then one
-LibreOffice run turns every workbook into a PDF beside it.
+template of workbook/templates/ (addin.reports.engine) and drawing native Excel charts; then
+LibreOffice turns every workbook into a PDF beside it.
 
 Reports, by name: monthly (维修统计月报), technicians (技师绩效与计件工资), parts, claims,
 customer_care, manufacturer (厂家报表, names and phones masked), headcount (人员编制); appraisal
 (绩效考核) and tools (工具设备), issue 12; registers (登记簿汇总), issues 11 and 12; daily (维修日报,
 one day, on request only), issue 18.
+
+PDFs (issue 15): with two cores or more, the reports whose PDFs take LibreOffice longest
+(:data:`PDF_FIRST`) are rendered first and converted by one LibreOffice run while the others are
+rendered; the others by a second run beside it. With one core, one run converts them all.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,6 +42,7 @@ from addin.reports import (  # issue 12
     registers,
     technicians,
     tools,
+    xlsx,
 )
 from addin.reports.common import ReportData
 from addin.reports.engine import fill
@@ -56,6 +64,11 @@ REPORT_NAMES: tuple[str, ...] = tuple(n for n, m in REPORTS.items() if getattr(m
 T_UNKNOWN = Text("Unknown report {name!r}; the reports are: {names}.", "未知报表 {name!r}；可用报表：{names}。")
 T_DAY_ALONE = Text("The daily report is built on its own, not with {names}.", "维修日报须单独生成，不能与 {names} 一起。")
 T_PDF_FAILED = Text("No PDF was made: {reason}", "未生成 PDF：{reason}")
+
+#: Reports whose PDF takes LibreOffice longest (customer care prints every list in full: about
+#: two thirds of the month's PDF pages on the large demo year): with PDFs they are rendered first
+#: and converted in a LibreOffice run of their own, beside the rendering of the others.
+PDF_FIRST: tuple[str, ...] = ("customer_care",)
 
 
 #: The file that marks a report folder whose writing has not finished (a run that died).
@@ -144,12 +157,16 @@ def build_reports(
     last_year: Any = None,
     valuation: Any = None,
     on_pdf: Callable[[], None] | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> ReportPack:
-    """Build the reports of ``period`` into ``out_dir`` and, with ``pdf``, a PDF of each in one
-    LibreOffice run. ``result`` is the period's KpiResult (computed when None, as are the previous
-    month's and last year's results and the stock valuation). When LibreOffice is missing or fails,
+    """Build the reports of ``period`` into ``out_dir`` and, with ``pdf``, a PDF of each (one or
+    two LibreOffice runs, see above). ``result`` is the period's KpiResult (computed when None, as
+    are the previous month's and last year's results and the stock valuation). When LibreOffice is missing or fails,
     the pack holds the workbooks only and ``no_pdf_reason`` says why. ``on_pdf()`` is called
-    before the conversion starts (progress and timings)."""
+    once every workbook is rendered, when what is left is waiting for the conversion (progress
+    and timings; with two cores the :data:`PDF_FIRST` reports' conversion started earlier).
+    ``shared``: the frames of ``store`` that do not depend on the period, made for its KPIs
+    already (addin.kpis.shared_frames; only of this very store, unchanged since)."""
     from addin.kpis import compute_comparison
     from addin.periods import check_period
     from addin.stock import valuate
@@ -175,7 +192,7 @@ def build_reports(
         result = result if result is not None else computed.result
         previous = previous if previous is not None else computed.previous
         last_year = last_year if last_year is not None else computed.last_year
-    data = ReportData(store, period, result, previous, last_year, valuation)
+    data = ReportData(store, period, result, previous, last_year, valuation, shared if shared is not None else {})
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # Written beside their place under temporary names, fsynced, then renamed in: a report is
@@ -183,29 +200,65 @@ def build_reports(
     marker = out / INCOMPLETE
     marker.write_text(T_INCOMPLETE(store.locale), encoding="utf-8")
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    reason: str | None = None
+    if pdf:
+        from addin import libreoffice
+
+        reason = libreoffice.available(store.locale)
+    converting = pdf and not reason
+    # With PDFs, two LibreOffice runs side by side (when there are two cores): the first for the
+    # PDF_FIRST reports, started as soon as they are rendered; the second for the others.
+    batches = _pdf_batches(wanted) if converting and (os.cpu_count() or 1) > 1 else [wanted]
+    pool = ThreadPoolExecutor(max_workers=len(batches)) if converting else None
+    stop = threading.Event()
+    # The reports' cells are millions of objects and each workbook a reference cycle: the cyclic
+    # collector paused while they are rendered (a quarter of their time), as the read pauses it.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        staged: list[Path] = []
-        for name in wanted:
-            path = staging / report_path(out, store, period, name).name
-            render(name, data).save(path)
-            staged.append(path)
+        staged: dict[str, Path] = {}
+        runs: list[Future[Any]] = []
+        for batch in batches:
+            for name in batch:
+                path = staging / report_path(out, store, period, name).name
+                xlsx.save(render(name, data), path)
+                staged[name] = path
+            if pool is not None:
+                runs.append(pool.submit(_to_pdf, [staged[n] for n in batch], staging, stop))
         pdfs: list[Path] = []
-        reason: str | None = None
         if pdf:
             if on_pdf:
                 on_pdf()
-            from addin import libreoffice
-
-            reason = libreoffice.available(store.locale)
-            if not reason:
+            if pool is not None:
                 try:
-                    converted = libreoffice.convert(staged, "pdf", staging, recalc=False)
-                    pdfs = converted if isinstance(converted, list) else [converted]
+                    converted = dict(zip([n for b in batches for n in b], [f for r in runs for f in r.result()]))
+                    pdfs = [converted[n] for n in wanted]
                 except ServiceError as exc:
                     reason = T_PDF_FAILED(store.locale, reason=exc.message(store.locale))
-        pack = ReportPack([_move_in(p, out) for p in [*staged, *pdfs]], no_pdf_reason=reason)
+        pack = ReportPack([_move_in(p, out) for p in [*(staged[n] for n in wanted), *pdfs]], no_pdf_reason=reason)
         fsync_dir(out)
         marker.unlink(missing_ok=True)
     finally:
+        if collecting:
+            gc.enable()
+        if pool is not None:
+            stop.set()  # a failure above: LibreOffice runs still going are killed
+            pool.shutdown(wait=True)
         shutil.rmtree(staging, ignore_errors=True)
     return pack
+
+
+def _pdf_batches(wanted: list[str]) -> list[list[str]]:
+    """The reports of each LibreOffice run, in the order they are rendered: the
+    :data:`PDF_FIRST` ones, then the others (one run when either is empty)."""
+    first = [n for n in wanted if n in PDF_FIRST]
+    rest = [n for n in wanted if n not in PDF_FIRST]
+    return [b for b in (first, rest) if b]
+
+
+def _to_pdf(files: list[Path], outdir: Path, stop: threading.Event) -> list[Path]:
+    """PDFs of ``files`` in one LibreOffice run (in a thread of build_reports)."""
+    from addin import libreoffice
+
+    converted = libreoffice.convert(files, "pdf", outdir, recalc=False, stop=stop)
+    return converted if isinstance(converted, list) else [converted]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -74,7 +74,9 @@ def mask_phone(phone: Any) -> Any:
 @dataclass
 class ReportData:
     """The inputs of the report pack: the store (after the close's postings), the KPI results of
-    the period, the previous month and the same month last year, and the stock valuation."""
+    the period, the previous month and the same month last year, and the stock valuation; and
+    the store's frames that do not depend on the period (addin.kpis.shared_frames: those the
+    close made for its KPIs, else the pack's own) for the KPIs a report computes itself."""
 
     store: Store
     period: str
@@ -82,6 +84,7 @@ class ReportData:
     previous: Any = None
     last_year: Any = None
     valuation: Any = None
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def locale(self) -> str:
@@ -109,7 +112,8 @@ class ReportData:
         that print one (customer care, claims, registers, daily)."""
         from addin.kpis import care_lists
 
-        return care_lists(self.store, self.period)
+        known = self.result.care_frames(self.store, self.period) if hasattr(self.result, "care_frames") else None
+        return known if known is not None else care_lists(self.store, self.period)
 
     @cached_property
     def staff(self) -> dict[str, dict[str, Any]]:

@@ -57,12 +57,19 @@ def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], *, with_
     return out
 
 
+#: The columns a vehicle row reads of the vehicle file and of the vehicle's last settled job.
+_VEHICLE_READS = ("vin", "plate", "model", "customer_name", "customer_phone", "insurer", "insurance_expiry")
+_JOB_READS = ("vin", "plate", "customer_name", "customer_phone", "close_date", "next_service_date", "next_service_km")
+
+
 def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
     vehicles = data.store.table("vehicles")
+    vehicles = vehicles[[c for c in _VEHICLE_READS if c in vehicles.columns]]
     v = vehicles[vehicles["vin"].isin(vins)].drop_duplicates("vin").set_index("vin").to_dict("index")
     wo = data.store.table("work_orders")
     settled = wo[(wo["status"] == "settled") & wo["close_date"].notna() & (wo["close_date"] <= data.end)
                  & wo["vin"].isin(vins)]
+    settled = settled[[c for c in _JOB_READS if c in settled.columns]]
     last = settled.sort_values("close_date").drop_duplicates("vin", keep="last").set_index("vin").to_dict("index")
     rows = []
     for vin in vins:

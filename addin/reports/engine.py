@@ -31,9 +31,11 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -161,6 +163,11 @@ def _kind_of(value: Any) -> str:
 
 def plain(value: Any) -> Any:
     """A value as openpyxl writes it: NaN/NaT/NA -> None, Timestamps -> date, numpy -> Python."""
+    t = type(value)
+    if t is str or t is int or t is bool:
+        return value
+    if t is float:
+        return None if math.isnan(value) or math.isinf(value) else value
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
@@ -178,8 +185,33 @@ def put(cell: Cell, value: Any, kind: str = "text") -> None:
     """Write one value; text is always text, whatever it starts with."""
     if isinstance(value, Typed):
         value, kind = value
-    value = plain(value)
-    if isinstance(value, str):
+    _put_plain(cell, plain(value), kind)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _checked_text(value: str) -> str:
+    """openpyxl's check of a cell's text (Cell.check_string: at most 32,767 characters, no control
+    characters), once per distinct text: a report's columns repeat their values."""
+    value = value[:32767]
+    if next(ILLEGAL_CHARACTERS_RE.finditer(value), None):
+        raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
+    return value
+
+
+def _put_plain(cell: Cell, value: Any, kind: str) -> None:
+    """:func:`put` of a value :func:`plain` already made plain. Text and Python numbers are
+    stored as openpyxl's value setter stores them (the same value and data type), without it."""
+    t = type(value)
+    if t is str:
+        cell._value = _checked_text(value)
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+        return
+    if t is int or t is float:
+        cell._value = value
+        cell.data_type = "n"
+    elif isinstance(value, str):
         cell.value = value
         # openpyxl turns a string starting with "=" into a formula; force it back to text, and
         # set Excel's quote prefix so that editing the cell in Excel keeps it text too.
@@ -187,7 +219,8 @@ def put(cell: Cell, value: Any, kind: str = "text") -> None:
         if value.startswith(_FORMULA_START):
             cell.quotePrefix = True
         return
-    cell.value = value
+    else:
+        cell.value = value
     fmt = FORMATS["date"] if isinstance(value, dt.date) else FORMATS.get(kind, "General")
     if value is not None and (kind != "text" or isinstance(value, dt.date)) and cell.number_format != fmt:
         cell.number_format = fmt
@@ -267,13 +300,7 @@ class _Styles:
                 cell.alignment = Alignment(horizontal="right")
             self._cache[key] = copy(cell._style)
         else:
-            cell._style = copy(style)
-
-
-def _cell_kind(value: Any, kind: str) -> tuple[Any, str]:
-    if isinstance(value, Typed):
-        return value.value, value.kind
-    return value, kind
+            cell._style = StyleArray(style)
 
 
 def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) -> TablePos:
@@ -297,15 +324,24 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
     lines = [(values, "body") for values in table.rows]
     if table.total is not None:
         lines.append((table.total, "total"))
+    cells = ws._cells
+    kinds = [c.kind for c in table.columns]
+    created = 0
     for values, role in lines:
-        for j, c in enumerate(table.columns):
-            value, kind = _cell_kind(values[j], c.kind)
+        for j, column_kind in enumerate(kinds):
+            value = values[j]
+            value, kind = value if isinstance(value, Typed) else (value, column_kind)
             value = plain(value)
-            cell = ws.cell(r, col + j)
+            # The cell as ws.cell(r, col + j) gives it (the rows were just inserted: it is new).
+            cell = cells.get((r, col + j))
+            if cell is None:
+                cell = cells[(r, col + j)] = Cell(ws, row=r, column=col + j)
+                created = r
             styles.apply(cell, role, kind if kind == "na" or (value is not None and not isinstance(value, str)) else "text")
-            put(cell, value, kind)
+            _put_plain(cell, value, kind)
             widths[j] = max(widths[j], text_width(value, latin) + _SUFFIX_WIDTH.get(kind, 0))
         r += 1
+    ws._current_row = max(ws._current_row, created)
     for j, w in enumerate(widths):
         letter = get_column_letter(col + j)
         current = ws.column_dimensions[letter].width or 0

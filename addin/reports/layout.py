@@ -299,11 +299,13 @@ def apply_fonts(wb: Workbook, locale: str) -> None:
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.value is None and not cell.has_style:
+                style = cell._style
+                if cell._value is None and (style is None or not any(style)):  # no value, no style
                     continue
-                if cell._style is None:
-                    cell._style = StyleArray()
-                cell._style.fontId = mapped(cell._style.fontId)
+                if style is None:
+                    style = cell._style = StyleArray()
+                font = style[0]  # StyleArray.fontId, by index: this runs per cell
+                style[0] = cache[font] if font in cache else mapped(font)
     # The Normal style keeps Calibri 11 in every locale: its digit is the unit of column widths
     # (7 px in Excel and, through Carlito, in LibreOffice), so widths and scales are the same in
     # both; it prints nothing, since every cell with a value has the locale's font.

@@ -82,7 +82,7 @@ def context(data: ReportData) -> Context:
     loc = data.locale
     ytd, first = year_to_date(data.bounds, data.store.settings.fiscal_year_start), data.store.settings.fiscal_year_start
     ctx.values["ytd_note"] = _YTD_NOTE(loc, range=ytd.label, first=f"{first:02d}", months=MONTHS_A_YEAR)
-    so_far = kpi_values(data.store, ytd, SUMMARY_KPIS, valuation=data.valuation)
+    so_far = kpi_values(data.store, ytd, SUMMARY_KPIS, valuation=data.valuation, shared=data.shared)
     targets = data.store.settings.targets
     ctx.tables["kpis"] = Table(KPI_COLUMNS + YTD_COLUMNS, [
         row + year_to_date_cells(kid, so_far[kid], targets.get(kid))

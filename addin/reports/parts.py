@@ -120,14 +120,17 @@ def _stocktake_rows(data: ReportData) -> list[list[Any]]:
     m = data.valuation.movements
     names = data.store.table("parts").drop_duplicates("part_no").set_index("part_no")["name"]
     books = sets.book_quantities(m, counts["part_no"], counts["count_date"], before_posting=True)
+    records = counts.to_dict("records")
+    postings = [sets.stocktake_txn_id(c["count_date"], c["part_no"]) for c in records]
+    # The unit cost of each count's posting: its first movement's (one look-up, not a scan per count).
+    posted = m.loc[m["txn_id"].isin(postings).to_numpy(), ["txn_id", "unit_cost"]].drop_duplicates("txn_id")
+    unit_of = dict(zip(posted["txn_id"], posted["unit_cost"]))
     rows = []
-    for c, book in zip(counts.to_dict("records"), books):
-        posting = sets.stocktake_txn_id(c["count_date"], c["part_no"])
+    for c, book, posting in zip(records, books, postings):
         book = float(book)
         variance = float(c["counted_qty"]) - book
-        posted = m[m["txn_id"] == posting]
-        if len(posted):
-            unit = float(posted["unit_cost"].iloc[0])
+        if posting in unit_of:
+            unit = float(unit_of[posting])
         else:
             unit = data.valuation.average_cost(c["part_no"], c["count_date"]) or 0.0
         rows.append([c["count_date"], c["part_no"], names.get(c["part_no"]), book, float(c["counted_qty"]),

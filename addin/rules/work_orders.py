@@ -44,13 +44,21 @@ def _vin_params(vin: str) -> dict[str, Any]:
 def format_hits(ctx: Context, sheet: str, column: str, valid: Callable[[Any], bool],
                 params: Callable[[str], dict[str, Any]] | None = None) -> Iterator[Hit]:
     """Hits for the filled cells of ``sheet.column`` that ``valid`` rejects (each distinct value
-    is checked once: a VIN recurs on every visit)."""
+    is checked once per validation: a VIN recurs on every visit and in the vehicle file)."""
     df = ctx.table(sheet)
     values = df[column]
     present = values.notna()
     if not present.any():
         return
-    wrong = [v for v in values[present].unique() if not valid(v)]
+    # Verdicts by (type, value), shared by the rules of one validator (work orders and vehicles).
+    known: dict[tuple[type, Any], bool] = ctx.memo(f"format_hits:{valid.__module__}.{valid.__qualname__}", dict)
+    wrong = []
+    for v in values[present].unique():
+        ok = known.get((type(v), v))
+        if ok is None:
+            ok = known[(type(v), v)] = bool(valid(v))
+        if not ok:
+            wrong.append(v)
     if not wrong:
         return
     bad = values.isin(wrong)

@@ -1,0 +1,115 @@
+"""The PDFs of a month's pack (issue 15): with two cores, customer care's in a LibreOffice run of its
+own, started once it is rendered, the others in a second run; one run with one core; a failing run
+gives no PDF at all; the report workbooks are the same bytes whichever writer saved them.
+
+LibreOffice is stood in for by a script that writes a PDF per file it is given and logs its runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from test_periods import sample_store
+
+import addin.reports as reports
+from addin import libreoffice
+from addin.reports import PDF_FIRST, REPORT_NAMES, build_reports, render, xlsx
+
+FAKE = """#!{python}
+import json, sys
+from pathlib import Path
+args = sys.argv[1:]
+out = Path(args[args.index("--outdir") + 1])
+files = [a for a in args[args.index("--outdir") + 2:]]
+with open({log!r}, "a", encoding="utf-8") as log:
+    log.write(json.dumps([Path(f).name for f in files]) + "\\n")
+for f in files:
+    if {fail!r} not in Path(f).name:
+        (out / (Path(f).stem + ".pdf")).write_bytes(b"%PDF-1.4 fake")
+"""
+
+
+def _fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail: str = "\0") -> Path:
+    log = tmp_path / "runs.log"
+    exe = tmp_path / "soffice"
+    exe.write_text(FAKE.format(python=sys.executable, log=str(log), fail=fail), encoding="utf-8")
+    exe.chmod(0o755)
+    monkeypatch.setattr(libreoffice, "soffice", lambda: str(exe))
+    return log
+
+
+def _runs(log: Path) -> list[list[str]]:
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def _names(files: list[str]) -> list[str]:
+    return [f.split("_", 2)[2].rsplit(".", 1)[0] for f in files]
+
+
+def test_two_cores_convert_customer_care_in_a_run_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _fake(tmp_path, monkeypatch)
+    monkeypatch.setattr(reports.os, "cpu_count", lambda: 2)
+    order: list[str] = []
+
+    def rendered(name, data):  # type: ignore[no-untyped-def]
+        order.append(name)
+        return render(name, data)
+
+    monkeypatch.setattr(reports, "render", rendered)
+    pack = build_reports(sample_store(), "2026-10", None, tmp_path / "out", pdf=True)
+    assert PDF_FIRST == ("customer_care",)
+    rest = [n for n in REPORT_NAMES if n != "customer_care"]
+    assert order == ["customer_care", *rest]
+    runs = _runs(log)
+    assert sorted(_names(r)[0] for r in runs) == ["customer_care", rest[0]]  # two runs, in either order
+    assert sorted(map(_names, runs)) == sorted([["customer_care"], rest])
+    # The pack lists the workbooks, then the PDFs, each in the pack's order.
+    assert [p.name.split("_", 2)[2] for p in pack.files] == (
+        [f"{n}.xlsx" for n in REPORT_NAMES] + [f"{n}.pdf" for n in REPORT_NAMES])
+    assert pack.no_pdf_reason is None
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in pack.files)
+
+
+def test_one_core_converts_every_report_in_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _fake(tmp_path, monkeypatch)
+    monkeypatch.setattr(reports.os, "cpu_count", lambda: 1)
+    pack = build_reports(sample_store(), "2026-10", None, tmp_path / "out", pdf=True)
+    assert [_names(r) for r in _runs(log)] == [list(REPORT_NAMES)]
+    assert len(pack.files) == 2 * len(REPORT_NAMES)
+
+
+def test_a_failing_run_gives_no_pdf_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake(tmp_path, monkeypatch, fail="customer_care")
+    monkeypatch.setattr(reports.os, "cpu_count", lambda: 2)
+    pack = build_reports(sample_store(), "2026-10", None, tmp_path / "out", pdf=True)
+    assert [p.suffix for p in pack.files] == [".xlsx"] * len(REPORT_NAMES)
+    assert pack.no_pdf_reason is not None
+    assert pack.no_pdf_reason.startswith("No PDF was made: LibreOffice could not convert ")
+    assert "customer_care.xlsx" in pack.no_pdf_reason
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in pack.files)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_report_workbooks_are_the_bytes_openpyxl_saves(tmp_path: Path, locale: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from addin.kpis import compute_comparison
+    from addin.reports.common import ReportData
+    from addin.stock import valuate
+
+    monkeypatch.setenv("SERVICE_ADDIN_TODAY", "2026-11-05")  # the footers' print time
+    store = sample_store(locale)
+    c = compute_comparison(store, "2026-10")
+    data = ReportData(store, "2026-10", c.result, c.previous, c.last_year, valuate(store))
+    for name in REPORT_NAMES:
+        # Two renders of one report (a save changes the workbook it saves), one saved by each.
+        render(name, data).save(tmp_path / "a.xlsx")
+        xlsx.save(render(name, data), tmp_path / "b.xlsx")
+        with zipfile.ZipFile(tmp_path / "a.xlsx") as a, zipfile.ZipFile(tmp_path / "b.xlsx") as b:
+            assert a.namelist() == b.namelist()
+            for part in a.namelist():
+                if part != "docProps/core.xml":  # the time it was saved
+                    assert a.read(part) == b.read(part), (name, part)
