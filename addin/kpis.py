@@ -40,8 +40,6 @@ import pandas as pd
 
 from addin import scorecards, sets, workshop
 from addin.models import (
-    INFLOW_TYPES,
-    OUTFLOW_TYPES,
     SHEETS,
     ApptStatus,
     ClaimStatus,
@@ -1120,28 +1118,14 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     f["on_duty"] = f"SUMPRODUCT({employed})"
     # vacancies has no live formula since issue 12: a post held in also_roles (free text of keys,
     # labels or synonyms) fills it, which COUNTIFS cannot read exactly.
-    part, t_qty = c("parts", "part_no"), c("parts_ledger", "qty")
-    upto = f'{c("parts_ledger", "part_no")},{part},{t_date},"<="&{_END}'
-    inflows = tuple(k.value for k in TxnType if k.value in INFLOW_TYPES)
-    outflows = tuple(k.value for k in TxnType if k.value in OUTFLOW_TYPES)
-
-    def moved(kinds: tuple[str, ...]) -> str:
-        return "+".join(f"SUMIFS({t_qty},{upto},{t_type},{lab(TxnType, k)})" for k in kinds)
-
-    # The part's quantity at the end of P, one SUMIFS over the ledger per movement type (7 per
-    # part), or, when every movement has one of the 7 types (the COUNTIFS below, once), all its
-    # movements less twice its outflows, the movements of none of the 3 inflow types: 2 SUMIFS
-    # of 2 and 5 criteria per part where the 7 had 21 (issue 13, bench/dashboard_recalc.py).
-    typed = "+".join(f"COUNTIFS({t_type},{lab(TxnType, k)})" for k in inflows + outflows)
-    not_inflow = ",".join(f'{t_type},"<>"&{lab(TxnType, k)}' for k in inflows)
-    on_hand = {"typed": f"(SUMIFS({t_qty},{upto})-2*SUMIFS({t_qty},{upto},{not_inflow}))",
-               "each": f"(({moved(inflows)})-({moved(outflows)}))"}
-    safety, active = c("parts", "safety_stock"), c("parts", "active")
-    # A blank cell equals FALSE in a comparison: only a filled-in FALSE makes a part inactive.
-    inactive = f'(({active}<>"")*((({active}=FALSE)+({active}="FALSE")+({active}="否"))>0))'
-    below = {how: f'SUMPRODUCT(({part}<>"")*(1-{inactive})*({safety}<>"")*({q}<{safety}))'
-             for how, q in on_hand.items()}
-    f["below_safety_count"] = f'IF({typed}=ROWS({t_type}),{below["typed"]},{below["each"]})'
+    # below_safety_count has no live formula since issue 13: a part's quantity at the end of P
+    # takes SUMIFS over the whole parts ledger per part (7, one per movement type; 2 when every
+    # movement has one of the 7 types: all its movements less twice those of none of the 3 inflow
+    # types), which LibreOffice 7.4 computes as full scans (its sorted-range cache is disabled
+    # there, and "<>" criteria take its slow string comparison). On the large demo store that
+    # alone kept LibreOffice's opening with the live column above twice the time without it
+    # (bench/dashboard_recalc.py: 24.5 s of LibreOffice CPU of 79, 35 with the column cleared, in
+    # the 2-SUMIFS form). The engine writes it.
     return f
 
 
