@@ -1065,22 +1065,30 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     # csi, csi_responses and followup_rate fall back to a job's first reached call (the
     # followups sheet), which plain formulas cannot pick: the engine writes them (issue 11).
     a_wo, a_date, a_status = (c("appointments", k) for k in ("wo_no", "appt_date", "status"))
-    arrived, booked_flag = lab(ApptStatus, "arrived"), refs.truthy("work_orders", "appointment")
-    arrived_named = f"(COUNTIFS({a_wo},{wo_no},{a_status},{arrived})>0)"
-    booked = f"SUMPRODUCT({o_mask}*(({booked_flag}+{arrived_named})>0))"
-    if refs.sorted_cell is not None:
-        # The jobs of O booked by their own flag, plus the distinct rows (FREQUENCY of the rows
-        # against themselves) of the jobs of O without it that an arrived appointment names, each
-        # found by a binary search: no COUNTIFS of the appointments per work order (issue 13).
-        row = f"MATCH({a_wo},{wo_no},1)"
-        unflagged = f'IF({o_mask}*(1-{booked_flag}),{wo_no},"")'
-        named = f'IF(({a_wo}<>"")*({a_status}={arrived})*IFERROR(INDEX({unflagged},{row})={a_wo},FALSE),{row},"")'
-        fast = f"SUMPRODUCT({o_mask}*{booked_flag})+IFERROR(SUMPRODUCT((FREQUENCY({named},{named})>0)*1),0)"
-        booked = f"IF({refs.sorted_cell},{fast},{booked})"
+
+    def flagged_or_named(mask: str, flag: str, named_wo: str, *when: str) -> str:
+        """The number of jobs ``mask`` keeps whose ``flag`` is TRUE or whose WO no. a row of
+        another sheet names (its column ``named_wo``; only rows meeting the criteria pair ``when``).
+        With the WO nos. in order: the jobs flagged, plus the distinct rows (FREQUENCY of the rows
+        against themselves) of the kept jobs without the flag that a row names, each found by a
+        binary search, where a COUNTIFS of the naming rows per work order costs a scan each
+        (issue 13)."""
+        crit = "".join(f",{w}" for w in when)
+        scan = f"SUMPRODUCT({mask}*(({flag}+(COUNTIFS({named_wo},{wo_no}{crit})>0))>0))"
+        if refs.sorted_cell is None:
+            return scan
+        row = f"MATCH({named_wo},{wo_no},1)"
+        unflagged = f'IF({mask}*(1-{flag}),{wo_no},"")'
+        meets = "".join(f"*({when[i]}={when[i + 1]})" for i in range(0, len(when), 2))
+        named = f'IF(({named_wo}<>""){meets}*IFERROR(INDEX({unflagged},{row})={named_wo},FALSE),{row},"")'
+        fast = f"SUMPRODUCT({mask}*{flag})+IFERROR(SUMPRODUCT((FREQUENCY({named},{named})>0)*1),0)"
+        return f"IF({refs.sorted_cell},{fast},{scan})"
+
+    booked = flagged_or_named(o_mask, refs.truthy("work_orders", "appointment"), a_wo, a_status,
+                              lab(ApptStatus, "arrived"))
     f["appointment_rate"] = ratio(booked, cell("entries"))
-    named = f"(COUNTIFS({c('complaints', 'wo_no')},{wo_no})>0)"
-    f["complaint_rate"] = ratio(f"SUMPRODUCT({s_mask}*(({refs.truthy('work_orders', 'complaint')}+{named})>0))",
-                                cell("settled_ros"))
+    complained = flagged_or_named(s_mask, refs.truthy("work_orders", "complaint"), c("complaints", "wo_no"))
+    f["complaint_rate"] = ratio(complained, cell("settled_ros"))
     ctype, csub, cstat, cdec = (c("claims", k) for k in ("claim_type", "submitted_date", "status", "decided_date"))
     for key in ("warranty", "insurance"):
         f[f"{key}_claimed"] = (f'SUMIFS({c("claims", "claimed_amount")},{ctype},{lab(ClaimType, key)},'
@@ -1095,8 +1103,11 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     outstanding = (f"({approved}+({approved}=\"\")*{claimed}"
                    f"-SUMIFS({c('claim_payments', 'amount')},{c('claim_payments', 'claim_no')},"
                    f"{c('claims', 'claim_no')},{paid},\"<=\"&{_END}))")
+    # The outstanding amount clipped at 0 with its SUMIFS over the payments once per claim, not
+    # twice as in (x>0)*x: SQRT(x)^2 is x for x >= 0 (to a relative 4e-16, far below a cent) and
+    # an error, made 0, below (issue 13, bench/dashboard_recalc.py).
     f["receivables"] = (f'SUMPRODUCT(({csub}<>"")*({csub}<={_END})*{open_claim}'
-                        f"*({outstanding}>0)*{outstanding})")
+                        f"*IFERROR(SQRT({outstanding})^2,0))")
     t_type, t_date = c("parts_ledger", "txn_type"), c("parts_ledger", "txn_date")
     f["counter_sales_revenue"] = (f"SUMPRODUCT(({t_type}={lab(TxnType, 'counter_sale')})*({t_date}>={_START})"
                                   f"*({t_date}<={_END})*{c('parts_ledger', 'qty')}"
@@ -1120,19 +1131,14 @@ def live_formulas(refs: LiveRefs) -> dict[str, str]:
     f["on_duty"] = f"SUMPRODUCT({employed})"
     # vacancies has no live formula since issue 12: a post held in also_roles (free text of keys,
     # labels or synonyms) fills it, which COUNTIFS cannot read exactly.
-    part, t_qty = c("parts", "part_no"), c("parts_ledger", "qty")
-
-    def moved(kinds: tuple[str, ...]) -> str:
-        return "+".join(f'SUMIFS({t_qty},{c("parts_ledger", "part_no")},{part},{t_date},"<="&{_END},'
-                        f'{t_type},{lab(TxnType, k)})' for k in kinds)
-
-    on_hand = (f"(({moved(('receipt', 'return_to_stock', 'stocktake_gain'))})"
-               f"-({moved(('issue', 'counter_sale', 'return_to_supplier', 'stocktake_loss'))}))")
-    safety, active = c("parts", "safety_stock"), c("parts", "active")
-    # A blank cell equals FALSE in a comparison: only a filled-in FALSE makes a part inactive.
-    inactive = f'(({active}<>"")*((({active}=FALSE)+({active}="FALSE")+({active}="否"))>0))'
-    f["below_safety_count"] = (f'SUMPRODUCT(({part}<>"")*(1-{inactive})*({safety}<>"")'
-                               f"*({on_hand}<{safety}))")
+    # below_safety_count has no live formula since issue 13: a part's quantity at the end of P
+    # takes SUMIFS over the whole parts ledger per part (7, one per movement type; 2 when every
+    # movement has one of the 7 types: all its movements less twice those of none of the 3 inflow
+    # types), which LibreOffice 7.4 computes as full scans (its sorted-range cache is disabled
+    # there, and "<>" criteria take its slow string comparison). On the large demo store that
+    # alone kept LibreOffice's opening with the live column above twice the time without it
+    # (bench/dashboard_recalc.py: 24.5 s of LibreOffice CPU of 79, 35 with the column cleared, in
+    # the 2-SUMIFS form). The engine writes it.
     return f
 
 

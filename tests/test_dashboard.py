@@ -17,7 +17,7 @@ _FORBIDDEN = re.compile(r"\[#|\[@|XLOOKUP|FILTER\(|UNIQUE\(|LET\(", re.I)
 _FUNCTIONS = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 _ALLOWED = {"IF", "COUNTIFS", "SUMIFS", "SUMPRODUCT", "INDEX", "MATCH", "IFERROR", "VALUE", "ISNA", "OR",
             "DATE", "YEAR", "MONTH", "LEFT", "MID", "ISNUMBER", "EOMONTH", "NOT", "ABS", "MIN", "MAX", "AND",
-            "ROW", "ROWS", "FREQUENCY"}
+            "ROW", "ROWS", "FREQUENCY", "SQRT"}
 
 
 def _dashboard(wb):
@@ -117,7 +117,9 @@ def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_orde
     compute_kpis' figures, also for lines of numbers the work orders do not hold: W00 and A0 sort
     before W0 (MATCH gives #N/A), W10 between W1 and W2 (it finds W1), Z9 after W9 (it finds W9),
     each of a labor line of 1 h at 1000 that no KPI counts, and of an arrived appointment that
-    appointment_rate does not count (nor a second one naming W3)."""
+    appointment_rate does not count (nor a second one naming W3); and of complaints that
+    complaint_rate does not count either: one naming W10, one W1 again (named by CP1), one W2
+    (flagged)."""
     need_tool("soffice")
     import copy
 
@@ -139,6 +141,8 @@ def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_orde
     # A second arrival naming W3 (counted once), arrivals naming numbers no job holds.
     records["appointments"] += [{"appt_id": f"AP{9 + i}", "appt_date": "2026-10-11", "reason": "repair",
                                  "status": "arrived", "wo_no": no} for i, no in enumerate(("W3", "W10", "A0", "Z9"))]
+    records["complaints"] += [{"complaint_id": f"CP{6 + i}", "received_date": "2026-10-12", "channel": "phone",
+                               "category": "price", "owner_id": "A1", "wo_no": no} for i, no in enumerate(("W10", "W1", "W2"))]
     wb = build_workbook("en-US")
     typed = Store.from_records(records)
     for sheet in records:
@@ -152,6 +156,7 @@ def test_lines_find_their_jobs_by_binary_search_only_when_the_wo_nos_are_in_orde
     plain = compute_kpis(make_store(), "2026-10")
     assert result["labor_revenue"] == pytest.approx(plain["labor_revenue"])
     assert result["appointment_rate"] == pytest.approx(plain["appointment_rate"])
+    assert result["complaint_rate"] == pytest.approx(plain["complaint_rate"]) and result["complaints_received"] == 6
     write_dashboard(wb, result, "en-US")
     wb.save(src)
     rows = CalamineWorkbook.from_path(str(convert(src, "xlsx", tmp_path / "out", recalc=True))) \

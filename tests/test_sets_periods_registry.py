@@ -273,7 +273,8 @@ def test_live_formulas_belong_to_the_registry():
 
     refs = LiveRefs("en-US", "$C$3", "$C$4", "$C$5", "$C$6", lambda kid: f"$G${rows[kid]}")
     live = live_formulas(refs)
-    assert set(live) <= set(KPIS) and {"entries", "revenue", "receivables", "below_safety_count"} <= set(live)
+    assert set(live) <= set(KPIS) and {"entries", "revenue", "receivables", "complaint_rate"} <= set(live)
+    assert "below_safety_count" not in live  # the engine writes it (issue 13: too slow in LibreOffice)
     assert live["entries"].startswith("COUNTIFS(tblWorkOrders[[Open date]]")
     assert KPIS["revenue"].live_formula(refs) == live["revenue"]
     assert KPIS["parts_cost"].live_formula(refs) is None
