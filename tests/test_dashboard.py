@@ -17,7 +17,7 @@ _FORBIDDEN = re.compile(r"\[#|\[@|XLOOKUP|FILTER\(|UNIQUE\(|LET\(", re.I)
 _FUNCTIONS = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 _ALLOWED = {"IF", "COUNTIFS", "SUMIFS", "SUMPRODUCT", "INDEX", "MATCH", "IFERROR", "VALUE", "ISNA", "OR",
             "DATE", "YEAR", "MONTH", "LEFT", "MID", "ISNUMBER", "EOMONTH", "NOT", "ABS", "MIN", "MAX", "AND",
-            "ROW", "ROWS", "FREQUENCY", "SQRT"}
+            "ROW", "ROWS", "FREQUENCY"}
 
 
 def _dashboard(wb):
