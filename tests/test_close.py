@@ -459,3 +459,11 @@ def test_a_zh_cn_workbook_closes_and_reads_back_unchanged(tmp_path: Path) -> Non
     with pytest.raises(CloseError) as err:
         reopen_period(store, "2026-10", "李顾问", "原因", NOW)
     assert err.value.message("zh-CN") == "李顾问（A01，服务顾问）无权反结账：只有服务经理可以；未写入任何内容。可操作人员：王经理 (M01, wang.m)。"
+
+
+def test_the_time_per_step_line_speaks_the_workbook_language() -> None:
+    from addin.commands.close import step_times
+
+    timings = {"read": 0.71, "validate": 0.3, "kpis": 1.26, "pdf": 4.94, "write": 0.2}
+    assert step_times(timings, "en-US") == "Time per step: read 0.7 s, validate 0.3 s, kpis 1.3 s, pdf 4.9 s, write 0.2 s"
+    assert step_times(timings, "zh-CN") == "各步骤耗时：读取 0.7 秒，校验 0.3 秒，指标 1.3 秒，PDF 4.9 秒，写入 0.2 秒"

@@ -34,6 +34,19 @@ T_WARNINGS = Text("Warnings (do not block the close): {n}; run `service-addin va
                   "警告（不阻止结账）：{n} 个；运行 `service-addin validate` 查看。")
 T_REPORTS = Text("Reports ({n} files): {folder}", "报表（{n} 个文件）：{folder}")
 T_TIMES = Text("Time per step: {steps}", "各步骤耗时：{steps}")
+T_STEP = Text("{step} {seconds:.1f} s", "{step} {seconds:.1f} 秒")
+T_STEP_SEPARATOR = Text(", ", "，")
+#: The close's steps (addin.month_end), as the summary line names them.
+STEP_NAMES = {"read": Text("read", "读取"), "validate": Text("validate", "校验"), "post": Text("post", "盘点过账"),
+         "value": Text("value", "库存计价"), "kpis": Text("kpis", "指标"), "fingerprint": Text("fingerprint", "数据指纹"),
+         "reports": Text("reports", "报表"), "pdf": Text("pdf", "PDF"), "write": Text("write", "写入")}
+
+
+def step_times(timings: dict[str, float], locale: str) -> str:
+    """The summary line of the seconds per step, in ``locale``."""
+    steps = T_STEP_SEPARATOR(locale).join(
+        T_STEP(locale, step=STEP_NAMES[k](locale) if k in STEP_NAMES else k, seconds=v) for k, v in timings.items())
+    return T_TIMES(locale, steps=steps)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,5 +99,5 @@ def run(args: argparse.Namespace) -> int:
         print(T_REPORTS(loc, n=len(outcome.reports), folder=outcome.report_dir))
         if outcome.no_pdf_reason:
             print(outcome.no_pdf_reason, file=sys.stderr)
-    print(T_TIMES(loc, steps=", ".join(f"{k} {v:.1f} s" for k, v in outcome.timings.items())))
+    print(step_times(outcome.timings, loc))
     return 0
