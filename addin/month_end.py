@@ -15,7 +15,6 @@ ribbon.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import getpass
 import tempfile
 import time
@@ -173,52 +172,50 @@ def run_close(
     # The close allocates millions of objects (the read's tables, the records it hashes, the
     # reports' cells, whose workbooks are reference cycles): the cyclic collector would walk the
     # survivors again and again (a tenth of the close). Paused for the close, as the read pauses
-    # it; one collection at the end frees the reports' workbooks.
-    collecting = gc.isenabled()
-    gc.disable()
+    # it; one collection as it ends frees the reports' workbooks, within the last step's time.
+    from addin.io.reader import gc_paused
+
     try:
-        clock.start("read")
-        store = target.read()
-        clock.locale = store.locale
-        period = period or store.settings.open_period
-        if not period:
-            raise _in_locale(CloseError(T_NO_PERIOD), store.locale)
-        now = now or clock_now()
-        try:
-            if confirm is not None:
-                identify(store, user, now.date(), need=SERVICE_MANAGER, action="close", login=login)
-                if not confirm(store, period):
-                    outcome = CloseOutcome(plan=ClosePlan(period=period, user=user or "", now=now), cancelled=True)
-                    return outcome
-            plan = close_period(store, period, user, now, login=login, step=clock.start)
-        except ServiceError as exc:
-            raise _in_locale(exc, store.locale) from None
-        outcome = CloseOutcome(plan=plan, dry_run=dry_run)
-        if plan.already_closed:
+        with gc_paused(collect=True):
+            clock.start("read")
+            store = target.read()
+            clock.locale = store.locale
+            period = period or store.settings.open_period
+            if not period:
+                raise _in_locale(CloseError(T_NO_PERIOD), store.locale)
+            now = now or clock_now()
+            try:
+                if confirm is not None:
+                    identify(store, user, now.date(), need=SERVICE_MANAGER, action="close", login=login)
+                    if not confirm(store, period):
+                        outcome = CloseOutcome(plan=ClosePlan(period=period, user=user or "", now=now), cancelled=True)
+                        return outcome
+                plan = close_period(store, period, user, now, login=login, step=clock.start)
+            except ServiceError as exc:
+                raise _in_locale(exc, store.locale) from None
+            outcome = CloseOutcome(plan=plan, dry_run=dry_run)
+            if plan.already_closed:
+                return outcome
+
+            from addin.reports import build_reports
+
+            if dry_run:
+                folder = Path(tempfile.mkdtemp(prefix=f"close-{period}-"))
+                pdf = False
+            else:
+                folder = Path(out_dir) if out_dir else default_report_dir(target.path, period)
+            clock.start("reports")
+            assert plan.store is not None
+            pack = build_reports(plan.store, period, plan.result, folder, pdf=pdf, previous=plan.previous,
+                                 last_year=plan.last_year, valuation=plan.valuation, on_pdf=lambda: clock.start("pdf"),
+                                 shared=plan.shared)
+            outcome.reports, outcome.report_dir, outcome.no_pdf_reason = pack.files, folder, pack.no_pdf_reason
+            if not dry_run:
+                clock.start("write")
+                outcome.writer = target.write(store, plan_edit(plan))
+                outcome.written = True
             return outcome
-
-        from addin.reports import build_reports
-
-        if dry_run:
-            folder = Path(tempfile.mkdtemp(prefix=f"close-{period}-"))
-            pdf = False
-        else:
-            folder = Path(out_dir) if out_dir else default_report_dir(target.path, period)
-        clock.start("reports")
-        assert plan.store is not None
-        pack = build_reports(plan.store, period, plan.result, folder, pdf=pdf, previous=plan.previous,
-                             last_year=plan.last_year, valuation=plan.valuation, on_pdf=lambda: clock.start("pdf"),
-                             shared=plan.shared)
-        outcome.reports, outcome.report_dir, outcome.no_pdf_reason = pack.files, folder, pack.no_pdf_reason
-        if not dry_run:
-            clock.start("write")
-            outcome.writer = target.write(store, plan_edit(plan))
-            outcome.written = True
-        return outcome
     finally:
-        if collecting:
-            gc.enable()
-            gc.collect()  # within the last step's time
         clock.stop()
         target.close()
         if outcome is not None:

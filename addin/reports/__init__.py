@@ -14,7 +14,6 @@ rendered; the others by a second run beside it. With one core, one run converts 
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 from addin.errors import ServiceError
 from addin.i18n import Text
 from addin.io.files import fsync_dir, fsync_file
+from addin.io.reader import gc_paused
 from addin.reports import (  # issue 12
     appraisal,
     claims,
@@ -213,38 +213,35 @@ def build_reports(
     stop = threading.Event()
     # The reports' cells are millions of objects and each workbook a reference cycle: the cyclic
     # collector paused while they are rendered (a quarter of their time), as the read pauses it.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        staged: dict[str, Path] = {}
-        runs: list[Future[Any]] = []
-        for batch in batches:
-            for name in batch:
-                path = staging / report_path(out, store, period, name).name
-                xlsx.save(render(name, data), path)
-                staged[name] = path
+    with gc_paused():
+        try:
+            staged: dict[str, Path] = {}
+            runs: list[Future[Any]] = []
+            for batch in batches:
+                for name in batch:
+                    path = staging / report_path(out, store, period, name).name
+                    xlsx.save(render(name, data), path)
+                    staged[name] = path
+                if pool is not None:
+                    runs.append(pool.submit(_to_pdf, [staged[n] for n in batch], staging, stop))
+            pdfs: list[Path] = []
+            if pdf:
+                if on_pdf:
+                    on_pdf()
+                if pool is not None:
+                    try:
+                        converted = dict(zip([n for b in batches for n in b], [f for r in runs for f in r.result()]))
+                        pdfs = [converted[n] for n in wanted]
+                    except ServiceError as exc:
+                        reason = T_PDF_FAILED(store.locale, reason=exc.message(store.locale))
+            pack = ReportPack([_move_in(p, out) for p in [*(staged[n] for n in wanted), *pdfs]], no_pdf_reason=reason)
+            fsync_dir(out)
+            marker.unlink(missing_ok=True)
+        finally:
             if pool is not None:
-                runs.append(pool.submit(_to_pdf, [staged[n] for n in batch], staging, stop))
-        pdfs: list[Path] = []
-        if pdf:
-            if on_pdf:
-                on_pdf()
-            if pool is not None:
-                try:
-                    converted = dict(zip([n for b in batches for n in b], [f for r in runs for f in r.result()]))
-                    pdfs = [converted[n] for n in wanted]
-                except ServiceError as exc:
-                    reason = T_PDF_FAILED(store.locale, reason=exc.message(store.locale))
-        pack = ReportPack([_move_in(p, out) for p in [*(staged[n] for n in wanted), *pdfs]], no_pdf_reason=reason)
-        fsync_dir(out)
-        marker.unlink(missing_ok=True)
-    finally:
-        if collecting:
-            gc.enable()
-        if pool is not None:
-            stop.set()  # a failure above: LibreOffice runs still going are killed
-            pool.shutdown(wait=True)
-        shutil.rmtree(staging, ignore_errors=True)
+                stop.set()  # a failure above: LibreOffice runs still going are killed
+                pool.shutdown(wait=True)
+            shutil.rmtree(staging, ignore_errors=True)
     return pack
 
 

@@ -202,8 +202,10 @@ def _put_plain(cell: Cell, value: Any, kind: str) -> None:
     """:func:`put` of a value :func:`plain` already made plain. Text and Python numbers are
     stored as openpyxl's value setter stores them (the same value and data type), without it."""
     t = type(value)
-    if t is str:
-        cell._value = _checked_text(value)
+    if isinstance(value, str):
+        # Stored as text even when it starts with "=" (openpyxl's setter would make it a
+        # formula), with Excel's quote prefix so that editing the cell in Excel keeps it text.
+        cell._value = _checked_text(value if t is str else str(value))
         cell.data_type = "s"
         if value.startswith(_FORMULA_START):
             cell.quotePrefix = True
@@ -211,14 +213,6 @@ def _put_plain(cell: Cell, value: Any, kind: str) -> None:
     if t is int or t is float:
         cell._value = value
         cell.data_type = "n"
-    elif isinstance(value, str):
-        cell.value = value
-        # openpyxl turns a string starting with "=" into a formula; force it back to text, and
-        # set Excel's quote prefix so that editing the cell in Excel keeps it text too.
-        cell.data_type = "s"
-        if value.startswith(_FORMULA_START):
-            cell.quotePrefix = True
-        return
     else:
         cell.value = value
     fmt = FORMATS["date"] if isinstance(value, dt.date) else FORMATS.get(kind, "General")
