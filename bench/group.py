@@ -10,8 +10,14 @@ store codes G0001..), made once into the cache folder with 2 processes and reuse
 Parquet files, the group report written from them, no PDF, the stores not kept):
 
 - one worker process alone, then the process pool of 2 workers, then a Dask LocalCluster of 2
-  worker processes (one thread each, started before the clock): stores/s of each, and the
-  scaling ratio = throughput per worker / throughput of one process alone (target >= 0.9);
+  worker processes (``--scheduler local``'s: one thread each, no profiler; started, and the
+  action's modules imported in its workers as the pool's forked workers inherit them, before the
+  clock): stores/s of each, and the scaling ratio = throughput per worker / throughput of one
+  process alone (target >= 0.9);
+- the machine's own scaling, for information: one interpreter running the worker over
+  --machine-stores stores one after the other, then two at once over half of them each (no pool,
+  no coordinator, nothing shared): a machine whose two cores are one core's two hardware threads,
+  or that other work shares, gives two processes less than twice one, and no batch can beat that;
 - the coordinator's memory, each in a fresh interpreter on the process pool of 2 workers, over
   the first 100 stores and over all of them: the peak of what Python allocated (tracemalloc)
   while the results streamed in, and while the group report was written, and the peak resident
@@ -26,6 +32,7 @@ is missed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -72,7 +79,7 @@ class RssPeak:
         self.peak = max(self.peak, rss_mb())
 
 
-def batch(paths: list[Path], out: Path, workers: int, scheduler: str | None = None,
+def batch(paths: list[Path], out: Path, workers: int, scheduler: Any = None,
           progress: Any = False) -> Any:
     from addin.batch import run_batch
 
@@ -83,7 +90,7 @@ def batch(paths: list[Path], out: Path, workers: int, scheduler: str | None = No
     return result
 
 
-def timed(paths: list[Path], workers: int, scheduler: str | None = None) -> tuple[float, float]:
+def timed(paths: list[Path], workers: int, scheduler: Any = None) -> tuple[float, float]:
     """Stores per second of one batch, and the largest peak resident memory of its workers (MiB)."""
     with tempfile.TemporaryDirectory(prefix="bench_group_") as out:
         started = time.perf_counter()
@@ -93,10 +100,16 @@ def timed(paths: list[Path], workers: int, scheduler: str | None = None) -> tupl
 
 def memory(paths: list[Path]) -> dict[str, float]:
     """In this (fresh) interpreter: the coordinator's memory over one batch of ``paths``."""
+    import multiprocessing
+
     from addin.batch import ACTIONS
 
     for module in ACTIONS["kpi"].needs:
         __import__(module)
+    # Workers from a fork server, a fresh interpreter: forked from this one they would go on
+    # tracing their allocations as it does (3-5 times slower), though only this one is measured.
+    multiprocessing.set_start_method("forkserver", force=True)
+    multiprocessing.set_forkserver_preload(["addin.batch.actions", *ACTIONS["kpi"].needs])
     streamed: dict[str, float] = {}
 
     def progress(done: int, total: int, item: dict[str, Any]) -> None:
@@ -120,6 +133,33 @@ def memory_in_child(cache: Path, count: int) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def sequential(paths: list[Path]) -> float:
+    """In this (fresh) interpreter: stores per second of the kpi worker over ``paths`` one after
+    the other, no pool, no coordinator (after one store, so that imports are not counted)."""
+    from addin.batch.actions import ACTIONS, TaskOptions, execute_task
+
+    worker, options = ACTIONS["kpi"].worker, TaskOptions(period=PERIOD, pdf=False)
+    execute_task(worker, str(paths[0]), options)
+    started = time.perf_counter()
+    for path in paths:
+        execute_task(worker, str(path), options)
+    return len(paths) / (time.perf_counter() - started)
+
+
+def machine_scaling(cache: Path, count: int) -> tuple[float, float]:
+    """What this machine gives two independent processes at once: stores/s of one interpreter
+    alone over ``count`` stores, then the mean stores/s of two interpreters started together over
+    half of them each. Their ratio is the ceiling of any scaling ratio of two workers here."""
+    def run(halves: list[str]) -> list[float]:
+        procs = [subprocess.Popen([sys.executable, __file__, "--cache", str(cache), "--stores", str(count),
+                                   "--sequential", half], stdout=subprocess.PIPE, text=True) for half in halves]
+        return [float(proc.communicate()[0].strip().splitlines()[-1]) for proc in procs]
+
+    alone = run(["all"])[0]
+    pair = run(["0", "1"])
+    return alone, sum(pair) / len(pair)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stores", type=int, default=1000)
@@ -127,24 +167,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.9, help="throughput per worker / one process alone")
     parser.add_argument("--memory-at", type=int, default=MEMORY_AT, help="the smaller batch of the memory figures")
     parser.add_argument("--memory-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--sequential", choices=("all", "0", "1"), help=argparse.SUPPRESS)
+    parser.add_argument("--machine-stores", type=int, default=100,
+                        help="stores of the machine's own scaling (two independent processes)")
     args = parser.parse_args(argv)
 
     paths = ensure_stores(args.cache, args.stores, "small", "G{:04d}")
     if args.memory_only:
         print(json.dumps(memory(paths)))
         return 0
+    if args.sequential:
+        print(sequential(paths if args.sequential == "all" else paths[int(args.sequential)::2]))
+        return 0
 
-    from dask.distributed import LocalCluster
+    from dask.distributed import Client
 
     from addin.batch import ACTIONS
+    from addin.batch.runner import local_cluster
 
     for module in ACTIONS["kpi"].needs:  # imported before the clocks start, so that no run pays for it
         __import__(module)
     load_before = os.getloadavg()[0]
+    alone, pair = machine_scaling(args.cache, min(args.machine_stores, args.stores))
     one, one_mb = timed(paths, 1)
     pool, pool_mb = timed(paths, 2)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        dask, dask_mb = timed(paths, 2, cluster.scheduler_address)
+    with local_cluster(2) as cluster, Client(cluster) as client:  # what --scheduler local starts
+        for module in ACTIONS["kpi"].needs:  # as the pool's forked workers have them: imported
+            client.run(importlib.import_module, module)
+        dask, dask_mb = timed(paths, 2, client)
     load_after = os.getloadavg()[0]
     small = memory_in_child(args.cache, min(args.memory_at, args.stores))
     full = memory_in_child(args.cache, args.stores)
@@ -159,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label:<32}  {rate:6.2f} stores/s: per worker {ratio:.2f}x one process alone "
               f"(target >= {args.target:.2f}x){'' if ratio >= args.target else '  BELOW TARGET'}; "
               f"worker peak {mb:.0f} MiB")
+    print(f"  the machine: two independent processes at once run at {pair / alone:.2f}x one alone "
+          f"({pair:.2f} and {alone:.2f} stores/s over {min(args.machine_stores, args.stores)} stores, no pool, "
+          "no coordinator): the ceiling of a scaling ratio on this machine (information)")
     print("  coordinator's memory (fresh interpreter, process pool of 2):")
     for m in (small, full):
         print(f"    {int(m['stores']):>5} stores: Python peak {m['streaming_mb']:6.2f} MiB while streaming, "

@@ -359,6 +359,29 @@ def test_a_worker_that_dies_fails_only_its_file(json_stores: Path) -> None:
     assert reasons["broken.xlsx"] == "broken.xlsx: not a test store"
 
 
+@pytest.mark.slow
+def test_on_dask_a_worker_that_dies_fails_only_its_file_not_its_chunk(json_stores: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import dask
+    import dask.distributed  # noqa: F401  (its settings loaded before one of them is changed)
+
+    from addin.batch import runner
+
+    _json_store(json_stores, "s0.xlsx", "S0", 1.0, 1.0, 1, crash=True)
+    monkeypatch.setattr(runner, "IN_FLIGHT", 1)  # two workers, five files: tasks of two files
+    files, _ = collect_paths([json_stores])
+    assert [[Path(f).name for f in chunk] for chunk in runner.chunks([str(f) for f in files], 2)] == [
+        ["broken.xlsx", "s2.xlsm"], ["s0.xlsx", "s1.xlsx"], ["s3.xlsx"]]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):  # two deaths end a task
+        result = run_batch([json_stores], "test-json", PERIOD, scheduler="local", workers=2, progress=False,
+                           macros=False)
+    assert sorted(s["store_code"] for s in result.stores) == ["S1", "S2", "S3"]
+    reasons = {Path(f["file"]).name: f["reason"] for f in result.failures}
+    assert sorted(reasons) == ["broken.xlsx", "s0.xlsx"]
+    assert reasons["s0.xlsx"].startswith("The Dask cluster could not process this file: KilledWorker")
+    assert reasons["broken.xlsx"] == "broken.xlsx: not a test store"
+
+
 def test_bad_arguments_are_one_clear_error(json_stores: Path) -> None:
     with pytest.raises(BatchError, match="Unknown batch action 'tally'"):
         run_batch([json_stores], "tally", PERIOD)

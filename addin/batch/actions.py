@@ -200,3 +200,9 @@ def execute_task(worker: Worker, path: str, options: TaskOptions) -> dict[str, A
         peak_rss_mb=_peak_rss_mb(),
     )
     return result
+
+
+def execute_tasks(worker: Worker, paths: list[str], options: TaskOptions) -> list[dict[str, Any]]:
+    """:func:`execute_task` on each of ``paths`` in turn: one task of a cluster for several files,
+    so that the scheduler's cost of a task is shared by them (see ``runner.run_dask``)."""
+    return [execute_task(worker, path, options) for path in paths]
