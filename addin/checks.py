@@ -7,6 +7,7 @@ and non-text values rather than raising.
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any, Literal
 
@@ -47,9 +48,13 @@ def vin_check_digit(vin: str) -> str:
     """The check digit (position 9) that the other 16 characters of ``vin`` call for: '0'-'9'
     or 'X'. Raises ValueError if ``vin`` is not 17 allowed characters."""
     text = vin.strip().upper()
-    if len(text) != 17 or any(ch not in _VIN_VALUES for ch in text):
-        raise ValueError(f"not a 17-character VIN without I, O, Q: {vin!r}")
-    remainder = sum(_VIN_VALUES[ch] * w for ch, w in zip(text, _VIN_WEIGHTS)) % 11
+    try:
+        if len(text) != 17:
+            raise KeyError(text)
+        # mapped in C: a vehicle file is checked VIN by VIN
+        remainder = sum(map(operator.mul, map(_VIN_VALUES.__getitem__, text), _VIN_WEIGHTS)) % 11
+    except KeyError:  # a length or a character the ISO 3779 table has no value for
+        raise ValueError(f"not a 17-character VIN without I, O, Q: {vin!r}") from None
     return "X" if remainder == 10 else str(remainder)
 
 

@@ -3,8 +3,9 @@
 Processes rather than threads: reading a workbook and computing KPIs is CPU-bound Python, and a
 worker that crashes on a damaged file takes only its own process down. The local default is the
 standard library's ProcessPoolExecutor: it starts in milliseconds and its forked workers inherit
-the loaded modules, where a Dask LocalCluster costs a second or two of start-up, a nanny per
-worker and, in ``bench/batch.py --dask``, about a quarter more CPU per store.
+the loaded modules, where a Dask LocalCluster costs a second or two of start-up and a nanny per
+worker (with :data:`LOCAL_CONFIG` and tasks of :data:`CHUNK` files, its throughput per store is
+the pool's within the machine's noise: bench/group.py prints both).
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def previous_of(period: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from addin.io.reader import read_store
-    from addin.kpis import KPI_SHEETS, KPIS, compute_kpis, kpi_values
+    from addin.kpis import KPI_SHEETS, KPIS, compute_kpis, kpi_values, shared_frames
     from addin.periods import Period
     from addin.stock import valuate
 
@@ -100,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
     # as compute_kpis, without the per-person tables, lists and scorecards it does not print).
     locale = args.locale or store.locale
     before = previous_of(period)
-    result = kpi_values(store, period, tuple(KPIS), valuation=valuation)
-    previous = kpi_values(store, before, tuple(KPIS), valuation=valuation)
+    shared = shared_frames()  # what does not depend on the period, computed once for both
+    result = kpi_values(store, period, tuple(KPIS), valuation=valuation, shared=shared)
+    previous = kpi_values(store, before, tuple(KPIS), valuation=valuation, shared=shared)
     print(tr(_HEAD, locale, store=store.settings.store_name or store.settings.store_code or args.workbook,
              period=period.label, method=tr(_METHOD[valuation.method], locale))
           + ("" if period.kind == "month" else f" ({tr(_PREVIOUS, locale, period=before.label)})"))
