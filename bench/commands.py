@@ -10,6 +10,11 @@ WORKBOOK --period P`` and ``info WORKBOOK`` as processes (interpreter start, imp
 the work, the output). The machine is shared, so what decides is CPU time (the child's user +
 system time beside this process's own for the parse); wall time is printed beside it. Exits 1
 when a command takes more than --limit times the bare parse (the issue's bar, 1.5).
+
+Beside each command it prints what no version of it can go below, measured in the same run: an
+interpreter importing the command's modules (as a process), the package safety scan that must
+precede python-calamine (in this process), and the bare parse of only the sheets the command
+reads. What is left above that floor is the typing, the work and the output.
 """
 
 from __future__ import annotations
@@ -54,6 +59,48 @@ def run_process(args: list[str]) -> tuple[float, float, int]:
     return cpu, wall, code
 
 
+#: The modules each command imports before it reads (what its process cannot do without).
+MODULES = {"kpi": ("addin.cli", "addin.io._calamine", "addin.kpis", "addin.stock", "addin.commands.kpi"),
+           "validate": ("addin.cli", "addin.io._calamine", "addin.rules", "addin.commands.validate"),
+           "info": ("addin.cli", "addin.io._calamine", "addin.models", "addin.commands.info")}
+
+
+def import_cpu(modules: tuple[str, ...]) -> float:
+    """CPU seconds of an interpreter that imports ``modules`` and exits."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", "import " + ", ".join(modules)], cwd=ROOT, env=env, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def safety_cpu(path: Path) -> float:
+    """CPU seconds of the package check the reader runs before python-calamine opens the file."""
+    sys.path.insert(0, str(ROOT))
+    from addin.io.safety import inspect_workbook
+
+    cpu = time.process_time()
+    inspect_workbook(path)
+    return time.process_time() - cpu
+
+
+def sheets_parse_cpu(path: Path, keys: tuple[str, ...] | None) -> float:
+    """CPU seconds of python-calamine parsing only the worksheets of sheet ``keys`` (and the
+    settings), as the reader matches them; every sheet when ``keys`` is None."""
+    sys.path.insert(0, str(ROOT))
+    from python_calamine import CalamineWorkbook
+
+    from addin.io.reader import match_sheets
+
+    wb = CalamineWorkbook.from_path(str(path))
+    found = match_sheets(wb.sheet_names, [])
+    names = list(found.values()) if keys is None else [found[k] for k in ("settings", *keys) if k in found]
+    cpu = time.process_time()
+    for name in names:
+        wb.get_sheet_by_name(name).to_python()
+    return time.process_time() - cpu
+
+
 def best_of(times: list[tuple[float, float]]) -> tuple[float, float]:
     return min(t[0] for t in times), min(t[1] for t in times)
 
@@ -88,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
             cpu, wall, codes[name] = run_process(cmd)
             runs[name].append((cpu, wall))
     bare_cpu, bare_wall = best_of(bare_runs)
+    sys.path.insert(0, str(ROOT))
+    from addin.kpis import KPI_SHEETS
+
+    reads = {"kpi": KPI_SHEETS, "validate": None, "info": None}
+    safety = min(safety_cpu(path) for _ in range(args.repeat))
+    floors = {name: min(import_cpu(MODULES[name]) for _ in range(args.repeat)) + safety
+              + min(sheets_parse_cpu(path, reads[name]) for _ in range(args.repeat)) for name in chosen}
 
     print(f"workbook {path} ({path.stat().st_size / 1e6:.1f} MB), period {period}, best of {args.repeat}")
     print(f"{'':34}{'CPU':>8}{'wall':>9}{'CPU ratio':>11}{'wall ratio':>12}")
@@ -100,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         label = f"{name} (process, exit {codes[name]})"
         print(f"{label:34}{cpu:7.2f}s{wall:8.2f}s{cpu / bare_cpu:10.2f}x{wall / bare_wall:11.2f}x"
               + (f"  OVER {args.limit:g}x" if over else ""))
+        print(f"{'  its floor: imports+scan+parse':34}{floors[name]:7.2f}s{'':9}{floors[name] / bare_cpu:10.2f}x"
+              f"  (above it: {cpu - floors[name]:.2f} s of typing, work and output)")
+    print(f"  (the package safety scan alone: {safety:.2f} s, {safety / bare_cpu:.2f}x)")
     print("FAIL" if failed else "OK")
     return 1 if failed else 0
 
