@@ -17,6 +17,7 @@ from addin.errors import UnsafeWriteError, WorkbookReadError
 from addin.io.builder import build_workbook, describe_workbook
 from addin.io.writer import (
     append_rows,
+    check_safe,
     find_sheet,
     open_for_update,
     preflight,
@@ -147,6 +148,32 @@ def test_refusal_names_every_finding(layout, tmp_path):
         f"Not written: saving {path} would lose dynamic-array formulas (metadata); x14 data validation (lists from other sheets) "
         "(xl/worksheets/sheet5.xml); shapes or text boxes (xl/drawings/drawing9.xml). "
         "Nothing was changed; remove them or save a copy from Excel first.")
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_the_read_scan_finds_the_worksheet_extensions_the_writer_would(case, layout, tmp_path, monkeypatch):
+    """The close reads and checks a workbook with one scan of each worksheet: check_safe with the
+    read's PackageInfo refuses with the same message as its own scan, and inflates no worksheet."""
+    from addin.io import writer
+    from addin.io.safety import inspect_workbook
+
+    add, edit, _, _ = REFUSALS[case]
+    path = _rezip(layout, tmp_path / "store.xlsx", add, {**edit, "xl/worksheets/sheet5.xml": _with_x14})
+    with pytest.raises(UnsafeWriteError) as own:
+        check_safe(path)
+    package = inspect_workbook(path, extensions=True)
+    assert package.extensions["xl/worksheets/sheet5.xml"] == (b"{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}",)
+    assert package.extensions["xl/worksheets/sheet3.xml"] == ((b"{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}",)
+                                                            if case == "x14 validation" else ())
+    scanned = []
+    scan = writer._scan_member
+    monkeypatch.setattr(writer, "_scan_member", lambda zf, name, *a: scanned.append(name) or scan(zf, name, *a))
+    with pytest.raises(UnsafeWriteError) as shared:
+        check_safe(path, package=package)
+    assert shared.value.message("en-US") == own.value.message("en-US")
+    assert shared.value.message("zh-CN") == own.value.message("zh-CN")
+    assert not [n for n in scanned if n.startswith("xl/worksheets/")]
+    assert inspect_workbook(path).extensions == {}  # collected only when asked
 
 
 def test_the_refused_content_is_really_lost_by_openpyxl(layout, tmp_path):

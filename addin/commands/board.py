@@ -86,8 +86,11 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
     from addin.board import board, check_day
     from addin.io.reader import read_store
+    from addin.io.safety import inspect_workbook
 
-    store = read_store(args.workbook)
+    # one scan of the package for the read and, with --write, the check of what a save would lose
+    package = inspect_workbook(args.workbook, extensions=bool(args.write))
+    store = read_store(args.workbook, package=package)
     if args.locale:
         store.settings.locale = args.locale
     locale = store.locale
@@ -111,7 +114,7 @@ def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
         from addin.io.writer import check_safe
 
         assert actor is not None
-        check_safe(lock.dest, sane=True)
+        check_safe(lock.dest, package=package)
         apply_edit(lock.dest, WorkbookEdit(board=b), locale=locale, stamp=stamp, locked=True, checked=True)
         print(tr(T_WRITTEN, locale, day=b.day.isoformat(), sheet=sheet_title("board", locale), file=args.workbook,
                  total=len(b.jobs)), file=sys.stderr if args.json else sys.stdout)

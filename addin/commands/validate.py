@@ -84,9 +84,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
     from addin.io.reader import read_store
+    from addin.io.safety import inspect_workbook
     from addin.rules import RULES, validate_store
 
-    store = read_store(args.workbook, engine=args.engine)
+    # one scan of the package for the read and, with --write, the check of what a save would lose
+    package = inspect_workbook(args.workbook, extensions=bool(args.write))
+    store = read_store(args.workbook, engine=args.engine, package=package)
     if args.locale:
         store.settings.locale = args.locale
     locale = store.locale
@@ -102,7 +105,7 @@ def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
 
         # read_store has just checked the package (the lock and the stamp keep it the same file):
         # what is left is what an openpyxl save would lose.
-        check_safe(lock.dest, sane=True)
+        check_safe(lock.dest, package=package)
         cells = apply_edit(lock.dest, findings_edit(findings, locale), locale=locale, stamp=stamp, locked=True,
                            checked=True).marked
         print(tr(_WRITTEN, locale, file=args.workbook, cells=cells), file=sys.stderr if args.json else sys.stdout)

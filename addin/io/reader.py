@@ -31,6 +31,7 @@ from addin.i18n import Text
 from addin.io.safety import (
     DAMAGE,
     LOCKED,
+    PackageInfo,
     column_number,
     damage_error,
     inspect_workbook,
@@ -114,7 +115,8 @@ def reader_class(engine: str) -> type[BaseReader]:
     return cls
 
 
-def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection[str] | None = None) -> Store:
+def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection[str] | None = None,
+               package: PackageInfo | None = None) -> Store:
     """Read a workbook into a Store (every sheet typed; what is missing or unreadable listed).
 
     ``sheets`` (sheet keys) reads only those and the settings, for a command that needs no more
@@ -122,12 +124,15 @@ def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection
     ``Store.unread``, not in ``missing_sheets``; what is read is typed exactly as in a full read.
 
     The file is checked by :func:`addin.io.safety.check_workbook` before the engine opens it;
-    any failure is a :class:`WorkbookReadError` with one line naming the file.
+    any failure is a :class:`WorkbookReadError` with one line naming the file. ``package`` is
+    the caller's :func:`~addin.io.safety.inspect_workbook` of this very file, just made (for what
+    else it found, such as the extensions :func:`addin.io.writer.check_safe` asks about): the
+    file is then not checked a second time.
 
     A workbook with Excel 4.0 macro sheets is read with openpyxl whatever the engine asked:
     python-calamine refuses to open it at all, and the macro sheets hold macros, not records, so
     the user expects the data sheets read as from any other workbook."""
-    info = inspect_workbook(path)
+    info = package if package is not None else inspect_workbook(path)
     p = info.path
     if info.macro_sheets and engine == "calamine":
         engine = "openpyxl"

@@ -22,7 +22,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
@@ -167,6 +167,12 @@ class PackageInfo:
     #: Names of its Excel 4.0 macro sheets (xl/macrosheets/). They hold macros, not records, and
     #: python-calamine refuses to open a workbook that has any; openpyxl reads its worksheets.
     macro_sheets: tuple[str, ...] = ()
+    #: The ``uri`` of every extension element (``<ext uri="...">``, x14 validations and
+    #: formats, sparklines, slicers) of each worksheet part, in document order, found in the same
+    #: pass as its extent: what :func:`addin.io.writer.check_safe` asks of a worksheet that the
+    #: reader has just checked, without inflating it a second time. Only collected when asked
+    #: (``inspect_workbook(path, extensions=True)``); a part not listed is scanned by the writer.
+    extensions: dict[str, tuple[bytes, ...]] = field(default_factory=dict)
 
 
 def check_workbook(path: str | Path) -> Path:
@@ -181,8 +187,10 @@ def check_workbook(path: str | Path) -> Path:
     return inspect_workbook(path).path
 
 
-def inspect_workbook(path: str | Path) -> PackageInfo:
-    """:func:`check_workbook`, also returning what the reader needs to know about the package."""
+def inspect_workbook(path: str | Path, *, extensions: bool = False) -> PackageInfo:
+    """:func:`check_workbook`, also returning what the reader needs to know about the package;
+    with ``extensions``, also each worksheet's extension uris (:attr:`PackageInfo.extensions`:
+    a search of every piece of every worksheet, for a caller about to write the file)."""
     p = Path(path)
     name = p.name or str(p)
     if not p.exists():
@@ -197,12 +205,12 @@ def inspect_workbook(path: str | Path) -> PackageInfo:
             if not head.startswith(ZIP_MAGIC):
                 raise WorkbookReadError(NOT_WORKBOOK, file=name)
             fh.seek(0)
-            macro_sheets = _check_package(fh, name)
+            macro_sheets, found = _check_package(fh, name, extensions)
     except PermissionError:
         raise WorkbookReadError(LOCKED, file=name) from None
     except OSError as exc:  # I/O error on a network share, a file vanished mid-read
         raise WorkbookReadError(CORRUPT, file=name, detail=exc.strerror or type(exc).__name__) from None
-    return PackageInfo(p, macro_sheets)
+    return PackageInfo(p, macro_sheets, found)
 
 
 def _ole_verdict(fh: BinaryIO) -> Text:
@@ -242,8 +250,11 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:160]
 
 
-def _check_package(fh: BinaryIO, name: str) -> tuple[str, ...]:
-    """Check the package; return the names of its Excel 4.0 macro sheets."""
+def _check_package(
+    fh: BinaryIO, name: str, extensions: bool = False
+) -> tuple[tuple[str, ...], dict[str, tuple[bytes, ...]]]:
+    """Check the package; return the names of its Excel 4.0 macro sheets and, with
+    ``extensions``, the extension uris of each worksheet part (:attr:`PackageInfo.extensions`)."""
     try:
         zf = zipfile.ZipFile(fh)
     except DAMAGE as exc:  # not a zip, a central directory that is cut or lies, a name that is not UTF-8
@@ -282,18 +293,22 @@ def _check_package(fh: BinaryIO, name: str) -> tuple[str, ...]:
             if missing is not None:
                 raise WorkbookReadError(CORRUPT, file=name, detail=f"sheet {sheets[missing]}: no part {missing}")
             macro_sheets = _macro_sheets(zf, names, sheets)
+            found: dict[str, tuple[bytes, ...]] = {}
             for m in members:
                 part = m.filename
                 root = _root_name(heads[part]) if part in heads else None
                 if root in _SHEET_ROOTS:
-                    _check_extent(zf, m, heads[part], name, sheets.get(part, part))
+                    uris: list[bytes] | None = [] if extensions else None
+                    _check_extent(zf, m, heads[part], name, sheets.get(part, part), uris)
+                    if uris is not None:
+                        found[part] = tuple(uris)
                 elif root == "sst":
                     _check_string_count(zf, m, heads[part], name)
         except WorkbookReadError:
             raise
         except DAMAGE as exc:
             raise damage_error(name, part, exc) from None
-        return macro_sheets
+        return macro_sheets, found
 
 
 def _not_a_workbook(zf: zipfile.ZipFile, names: set[str], name: str) -> WorkbookReadError:
@@ -392,23 +407,45 @@ class _Irregular(Exception):
     """The fast scan met a cell it does not read exactly: the exact scan takes over."""
 
 
-def _check_extent(zf: zipfile.ZipFile, member: zipfile.ZipInfo, head: bytes, name: str, sheet: str) -> None:
+def _check_extent(
+    zf: zipfile.ZipFile, member: zipfile.ZipInfo, head: bytes, name: str, sheet: str, uris: list[bytes] | None = None
+) -> None:
     """Refuse a worksheet whose used range, from A1 to its farthest value, would be more than
     MAX_SHEET_CELLS: python-calamine allocates that rectangle, and aborts the process if it cannot.
+    With ``uris``, the part's extension uris (:data:`EXT_URI`) are added to it, found in the same
+    pass.
 
     A fast scan (one regular-expression search per piece of the part, that stops only at cells
     beyond the bounds seen so far) proves most sheets within the limit; a sheet it cannot prove
     (near the limit, or written by another program) gets the exact scan of every cell."""
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     try:
-        if _fast_extent(_pieces(zf, member, utf16)) <= MAX_SHEET_CELLS:
+        if _fast_extent(_with_uris(_pieces(zf, member, utf16), uris)) <= MAX_SHEET_CELLS:
             return
     except _Irregular:
         pass
-    rows, cols, far = _exact_extent(_pieces(zf, member, utf16))
+    if uris is not None:
+        uris.clear()  # the exact scan reads the part again from its start
+    rows, cols, far = _exact_extent(_with_uris(_pieces(zf, member, utf16), uris))
     if rows * cols > MAX_SHEET_CELLS:
         raise WorkbookReadError(TOO_SPREAD, file=name, sheet=sheet, far=far,
                                 ref=f"A1:{column_letters(cols)}{rows}", cells=rows * cols, limit=MAX_SHEET_CELLS)
+
+
+#: An extension element and its uri, whatever its prefix (what openpyxl drops on a save).
+EXT_URI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ext\b[^>]*?\buri=\"([^\"]+)\"")
+
+
+def _with_uris(pieces: Iterator[bytes], uris: list[bytes] | None) -> Iterator[bytes]:
+    """The pieces, passed on as they come, with the :data:`EXT_URI` uris of each added to ``uris``
+    (a piece starts at a "<", so no element straddles two; most hold no "ext" at all)."""
+    if uris is None:
+        yield from pieces
+        return
+    for piece in pieces:
+        if b"ext" in piece:
+            uris.extend(EXT_URI.findall(piece))
+        yield piece
 
 
 def _pieces(zf: zipfile.ZipFile, member: zipfile.ZipInfo, utf16: bool) -> Iterator[bytes]:

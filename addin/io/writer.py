@@ -40,6 +40,7 @@ from addin.io.cells import converter as _converter
 from addin.io.cells import plain as _plain
 from addin.io.cells import sheet_forms as _sheet_forms
 from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
+from addin.io.safety import EXT_URI, PackageInfo
 from addin.models import SHEETS, ColumnSpec, SheetSpec
 from addin.tables import normalize_label
 
@@ -103,7 +104,6 @@ _HARMLESS_URIS = {
     "{D14903EA-33C4-47F7-8F05-3474C54BE107}",
     "{7523E5D3-25F3-A5E0-1632-64F254C22452}",
 }
-_EXT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ext\b[^>]*?\buri=\"([^\"]+)\"")
 _SHAPE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(sp|grpSp|cxnSp)[\s>/]")
 _PIC_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?pic[\s>/]")
 _REL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
@@ -149,11 +149,14 @@ def _scan_member(zf: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes], nee
     return found
 
 
-def _findings(path: Path, sane: bool = False) -> list[tuple[Text, dict[str, Any]]]:
+def _findings(
+    path: Path, sane: bool = False, package: PackageInfo | None = None
+) -> list[tuple[Text, dict[str, Any]]]:
     from addin.io.safety import check_workbook
 
-    if not sane:
+    if not sane and package is None:
         check_workbook(path)
+    known = package.extensions if package is not None else {}
     out: list[tuple[Text, dict[str, Any]]] = []
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
@@ -177,7 +180,8 @@ def _findings(path: Path, sane: bool = False) -> list[tuple[Text, dict[str, Any]
                     out.append((_LOST_IMAGES, {"part": name}))
             elif re.fullmatch(r"xl/(worksheets/sheet\d+|workbook)\.xml", name):
                 seen: set[str] = set()
-                for uri in (u.decode() for u in _scan_member(zf, name, _EXT_RE, b"ext")):
+                found = known[name] if name in known else _scan_member(zf, name, EXT_URI, b"ext")
+                for uri in (u.decode() for u in found):
                     if uri in _HARMLESS_URIS:
                         continue
                     en, zh = _EXT_URIS.get(uri, (f"extension content {uri}", f"扩展内容 {uri}"))
@@ -195,12 +199,14 @@ def preflight(path: str | Path, locale: str | None = None) -> list[str]:
     return [tr(text, locale, **values) for text, values in _findings(Path(path))]
 
 
-def check_safe(path: str | Path, sane: bool = False) -> None:
+def check_safe(path: str | Path, sane: bool = False, package: PackageInfo | None = None) -> None:
     """Raise :class:`UnsafeWriteError` naming every finding of :func:`preflight` and the file.
     ``sane``: the caller has just run :func:`addin.io.safety.check_workbook` on it (reading it), so
-    the package is not checked a second time in one run."""
+    the package is not checked a second time in one run. ``package``: that check's
+    :func:`~addin.io.safety.inspect_workbook`, whose scan of each worksheet also found its
+    extensions: the worksheets are then not inflated again."""
     path = Path(path)
-    found = _findings(path, sane)
+    found = _findings(path, sane, package)
     if found:
         raise UnsafeWriteError(
             _REFUSED, file=path,
