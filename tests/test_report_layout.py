@@ -396,3 +396,19 @@ def test_customer_care_lists_are_in_work_list_order_with_their_due_dates(pack: d
     assert [pd.Timestamp(r[due_col - 1]) for r in rows] == list(frame["due"])
     assert all(r[due_col - 1] is not None for r in rows)
     assert len(header) == 8 and len(rows) == len(frame)
+
+
+def test_a_numbers_width_counts_its_printed_characters_as_narrow():
+    """Numbers are measured by the length of their printed form (digits, sign, point and commas
+    are narrow); NaN, infinity, booleans and text by their letters (a Latin letter 1.25 in the
+    Chinese reports' font, other characters 1.1)."""
+    from addin.reports.engine import text_width
+
+    assert text_width(1234567.891, 1.25) == 14  # "1,234,567.89": 12 x 1.1
+    assert text_width(1234567.891) == 12
+    assert text_width(-12345, 1.25) == 7  # 6 x 1.1
+    assert text_width(float("nan"), 1.25) == 4  # three letters of 1.25
+    assert text_width(-float("inf"), 1.25) == 5  # a narrow sign and three letters
+    assert text_width(True, 1.25) == 5
+    assert text_width("Ab1", 1.25) == 4
+    assert text_width(None) == 0

@@ -231,7 +231,7 @@ def text_width(value: Any, latin: float = 1.0) -> int:
     if value is None:
         return 0
     t = type(value)
-    if t is float or t is int:
+    if t is int or (t is float and math.isfinite(value)):
         # Digits, sign, point and commas are all narrow: the width of as many zeros (cached by
         # length, the same sum), where the amounts of a report would each miss the text cache.
         return _text_width("0" * len(f"{value:,.2f}" if t is float else str(value)), latin)
