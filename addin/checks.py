@@ -18,6 +18,7 @@ _VIN_VALUES = {
     "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
     "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
 }
+_VIN_CHARS = frozenset(_VIN_VALUES)
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_SHAPE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 
@@ -48,13 +49,10 @@ def vin_check_digit(vin: str) -> str:
     """The check digit (position 9) that the other 16 characters of ``vin`` call for: '0'-'9'
     or 'X'. Raises ValueError if ``vin`` is not 17 allowed characters."""
     text = vin.strip().upper()
-    try:
-        if len(text) != 17:
-            raise KeyError(text)
-        # mapped in C: a vehicle file is checked VIN by VIN
-        remainder = sum(map(operator.mul, map(_VIN_VALUES.__getitem__, text), _VIN_WEIGHTS)) % 11
-    except KeyError:  # a length or a character the ISO 3779 table has no value for
-        raise ValueError(f"not a 17-character VIN without I, O, Q: {vin!r}") from None
+    if len(text) != 17 or not _VIN_CHARS.issuperset(text):
+        raise ValueError(f"not a 17-character VIN without I, O, Q: {vin!r}")
+    # mapped in C: a vehicle file is checked VIN by VIN
+    remainder = sum(map(operator.mul, map(_VIN_VALUES.__getitem__, text), _VIN_WEIGHTS)) % 11
     return "X" if remainder == 10 else str(remainder)
 
 

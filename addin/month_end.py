@@ -73,15 +73,13 @@ class FileTarget:
 
     def read(self) -> Store:
         from addin.io.files import FileStamp
-        from addin.io.reader import read_store
-        from addin.io.safety import inspect_workbook
+        from addin.io.reader import read_to_write
         from addin.io.writer import check_safe
 
         if self._lock is not None:
             self._lock.acquire()
         self.stamp = FileStamp.of(self._target)
-        package = inspect_workbook(self._target, extensions=True)  # one scan of the package for the read and the write
-        store = read_store(self._target, package=package)
+        store, package = read_to_write(self._target)
         # Refuse a workbook the write would damage before doing any work (and in a dry run too).
         check_safe(self._target, package=package)
         return store

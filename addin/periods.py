@@ -361,11 +361,6 @@ def _canonical_column(series: pd.Series) -> list[Any]:
     return [canonical(v) for v in series.tolist()]
 
 
-def record_key(sheet: str, record: dict[str, Any]) -> str:
-    """The canonical key of a record: its key columns' canonical values joined by '|'."""
-    return "|".join(str(canonical(record.get(c)) or "") for c in SHEETS[sheet].key_columns)
-
-
 def _digest(payload: Any) -> bytes:
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     return hashlib.sha256(text.encode("utf-8")).digest()
@@ -413,7 +408,7 @@ def period_fingerprint(store: Store, period: str) -> PeriodFingerprint:
             canon = {c: _canonical_column(sub[c]) if c in sub.columns else blank for c in wanted}
             keys = [canon[c] for c in key_columns]
             for i, (row, cols) in enumerate(zip(rows, sel.columns)):
-                key = "|".join(str(values[i] or "") for values in keys)
+                key = "|".join(str(values[i] or "") for values in keys)  # the record's canonical key
                 unique, n = key, 1
                 while unique in mine:
                     n += 1

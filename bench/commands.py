@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from kpi import DEMO, ensure_demo, last_period  # noqa: E402  (the large demo year the benches share)
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the floors below import the package in this process
 LIMIT = 1.5
 
 
@@ -48,10 +49,15 @@ def bare_parse(path: Path) -> tuple[float, float]:
 def run_process(args: list[str]) -> tuple[float, float, int]:
     """CPU (user + system of the child) and wall seconds of ``python -m addin ARGS``, and its exit
     code; its output is discarded (a terminal would only add the neighbours' noise)."""
+    return run_python(["-m", "addin", *args])
+
+
+def run_python(args: list[str]) -> tuple[float, float, int]:
+    """CPU (user + system) and wall seconds of ``python ARGS`` as a child, and its exit code."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    code = subprocess.run([sys.executable, "-m", "addin", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    code = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                           check=False).returncode
     wall = time.perf_counter() - wall
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -67,16 +73,14 @@ MODULES = {"kpi": ("addin.cli", "addin.io._calamine", "addin.kpis", "addin.stock
 
 def import_cpu(modules: tuple[str, ...]) -> float:
     """CPU seconds of an interpreter that imports ``modules`` and exits."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", "import " + ", ".join(modules)], cwd=ROOT, env=env, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu, _, code = run_python(["-c", "import " + ", ".join(modules)])
+    if code:
+        raise SystemExit(f"importing {', '.join(modules)} failed (exit {code})")
+    return cpu
 
 
 def safety_cpu(path: Path) -> float:
     """CPU seconds of the package check the reader runs before python-calamine opens the file."""
-    sys.path.insert(0, str(ROOT))
     from addin.io.safety import inspect_workbook
 
     cpu = time.process_time()
@@ -87,7 +91,6 @@ def safety_cpu(path: Path) -> float:
 def sheets_parse_cpu(path: Path, keys: tuple[str, ...] | None) -> float:
     """CPU seconds of python-calamine parsing only the worksheets of sheet ``keys`` (and the
     settings), as the reader matches them; every sheet when ``keys`` is None."""
-    sys.path.insert(0, str(ROOT))
     from python_calamine import CalamineWorkbook
 
     from addin.io.reader import match_sheets
@@ -135,7 +138,6 @@ def main(argv: list[str] | None = None) -> int:
             cpu, wall, codes[name] = run_process(cmd)
             runs[name].append((cpu, wall))
     bare_cpu, bare_wall = best_of(bare_runs)
-    sys.path.insert(0, str(ROOT))
     from addin.kpis import KPI_SHEETS
 
     reads = {"kpi": KPI_SHEETS, "validate": None, "info": None}

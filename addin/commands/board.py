@@ -85,12 +85,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
     from addin.board import board, check_day
-    from addin.io.reader import read_store
-    from addin.io.safety import inspect_workbook
+    from addin.io.reader import read_to_write
 
-    # one scan of the package for the read and, with --write, the check of what a save would lose
-    package = inspect_workbook(args.workbook, extensions=bool(args.write))
-    store = read_store(args.workbook, package=package)
+    store, package = read_to_write(args.workbook, write=bool(args.write))
     if args.locale:
         store.settings.locale = args.locale
     locale = store.locale

@@ -83,13 +83,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
-    from addin.io.reader import read_store
-    from addin.io.safety import inspect_workbook
+    from addin.io.reader import read_to_write
     from addin.rules import RULES, validate_store
 
-    # one scan of the package for the read and, with --write, the check of what a save would lose
-    package = inspect_workbook(args.workbook, extensions=bool(args.write))
-    store = read_store(args.workbook, engine=args.engine, package=package)
+    store, package = read_to_write(args.workbook, engine=args.engine, write=bool(args.write))
     if args.locale:
         store.settings.locale = args.locale
     locale = store.locale
@@ -103,7 +100,7 @@ def _run(args: argparse.Namespace, lock: Any, stamp: Any) -> int:
         from addin.io.edit import apply_edit
         from addin.io.writer import check_safe
 
-        # read_store has just checked the package (the lock and the stamp keep it the same file):
+        # read_to_write has just checked the package (the lock and the stamp keep it the same file):
         # what is left is what an openpyxl save would lose.
         check_safe(lock.dest, package=package)
         cells = apply_edit(lock.dest, findings_edit(findings, locale), locale=locale, stamp=stamp, locked=True,

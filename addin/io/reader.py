@@ -151,6 +151,14 @@ def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection
         return _store(found, grid, tables, p, sheets)
 
 
+def read_to_write(path: str | Path, *, engine: str = "calamine", write: bool = True) -> tuple[Store, PackageInfo]:
+    """:func:`read_store` of a workbook the caller may write back, and the package check it was
+    read after: with ``write``, that check's one scan of each worksheet also found the worksheet's
+    extensions, so that :func:`addin.io.writer.check_safe` (``package=``) inflates none again."""
+    package = inspect_workbook(path, extensions=write)
+    return read_store(path, engine=engine, package=package), package
+
+
 def store_from_grids(grids: dict[str, Sequence[Sequence[Any]]], path: str | Path | None = None) -> Store:
     """The same as :func:`read_store`, from worksheet name -> 2-D list of cell values whose first
     row and column are the worksheet's row 1 and column A (what the xlwings entry points pass:

@@ -419,14 +419,19 @@ def _check_extent(
     beyond the bounds seen so far) proves most sheets within the limit; a sheet it cannot prove
     (near the limit, or written by another program) gets the exact scan of every cell."""
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+    def scan() -> Iterator[bytes]:
+        pieces = _pieces(zf, member, utf16)
+        return pieces if uris is None else _with_uris(pieces, uris)
+
     try:
-        if _fast_extent(_with_uris(_pieces(zf, member, utf16), uris)) <= MAX_SHEET_CELLS:
+        if _fast_extent(scan()) <= MAX_SHEET_CELLS:
             return
     except _Irregular:
         pass
     if uris is not None:
         uris.clear()  # the exact scan reads the part again from its start
-    rows, cols, far = _exact_extent(_with_uris(_pieces(zf, member, utf16), uris))
+    rows, cols, far = _exact_extent(scan())
     if rows * cols > MAX_SHEET_CELLS:
         raise WorkbookReadError(TOO_SPREAD, file=name, sheet=sheet, far=far,
                                 ref=f"A1:{column_letters(cols)}{rows}", cells=rows * cols, limit=MAX_SHEET_CELLS)
@@ -436,12 +441,9 @@ def _check_extent(
 EXT_URI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ext\b[^>]*?\buri=\"([^\"]+)\"")
 
 
-def _with_uris(pieces: Iterator[bytes], uris: list[bytes] | None) -> Iterator[bytes]:
+def _with_uris(pieces: Iterator[bytes], uris: list[bytes]) -> Iterator[bytes]:
     """The pieces, passed on as they come, with the :data:`EXT_URI` uris of each added to ``uris``
     (a piece starts at a "<", so no element straddles two; most hold no "ext" at all)."""
-    if uris is None:
-        yield from pieces
-        return
     for piece in pieces:
         if b"ext" in piece:
             uris.extend(EXT_URI.findall(piece))

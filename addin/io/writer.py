@@ -40,7 +40,7 @@ from addin.io.cells import converter as _converter
 from addin.io.cells import plain as _plain
 from addin.io.cells import sheet_forms as _sheet_forms
 from addin.io.files import FileStamp, backup_path, check_destination, replace_file, target_of, temp_beside  # noqa: F401
-from addin.io.safety import EXT_URI, PackageInfo
+from addin.io.safety import EXT_URI, PackageInfo, check_workbook
 from addin.models import SHEETS, ColumnSpec, SheetSpec
 from addin.tables import normalize_label
 
@@ -152,8 +152,6 @@ def _scan_member(zf: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes], nee
 def _findings(
     path: Path, sane: bool = False, package: PackageInfo | None = None
 ) -> list[tuple[Text, dict[str, Any]]]:
-    from addin.io.safety import check_workbook
-
     if not sane and package is None:
         check_workbook(path)
     known = package.extensions if package is not None else {}
