@@ -113,3 +113,65 @@ def test_report_workbooks_are_the_bytes_openpyxl_saves(tmp_path: Path, locale: s
             for part in a.namelist():
                 if part != "docProps/core.xml":  # the time it was saved
                     assert a.read(part) == b.read(part), (name, part)
+
+
+def _every_xml_char() -> list[str]:
+    """Every character an openpyxl cell may hold (XML 1.0's, without the control characters
+    openpyxl refuses), in texts of 1,000, some with blanks around them."""
+    chars = [chr(c) for c in [9, 10, 13, *range(32, 0xD800), *range(0xE000, 0xFFFE), *range(0x10000, 0x10400),
+                              0x1F600, 0x10FFFF]]
+    texts = ["".join(chars[i:i + 1000]) for i in range(0, len(chars), 1000)]
+    return texts + [" lead", "trail ", "\ttab", "a\r\nb", "&<>\"'", "=SUM(A1)", "中文 ", ""]
+
+
+def test_the_row_writer_writes_every_kind_of_cell_as_openpyxl(tmp_path: Path) -> None:
+    """Text of every character, numbers, booleans, dates, empty styled cells, row heights, and the
+    cells openpyxl itself writes (a formula, a comment, a hyperlink, a merged range) between them."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    def book() -> Workbook:
+        wb = Workbook()
+        ws = wb.active
+        for i, text in enumerate(_every_xml_char(), start=1):
+            ws.cell(i, 1).value = text
+            ws.cell(i, 2).value = i * 1.1 if i % 3 else -i
+            ws.cell(i, 3).value = i % 2 == 0
+            ws.cell(i, 4).value = dt.date(2026, 10, 1) + dt.timedelta(days=i)
+            ws.cell(i, 5).font = Font(bold=True)
+            if i % 7 == 0:
+                ws.row_dimensions[i].height = 20 + i % 5
+        ws["F3"] = "=SUM(B1:B2)"
+        ws["F4"] = "noted"
+        ws["F4"].comment = Comment("a comment", "test")
+        ws["F5"] = "link"
+        ws["F5"].hyperlink = "https://example.com/?a=1&b=2"
+        ws["G6"] = dt.datetime(2026, 10, 31, 17, 30)
+        ws["H7"] = float("nan")
+        ws.merge_cells("A100:C101")
+        return wb
+
+    book().save(tmp_path / "a.xlsx")
+    xlsx.save(book(), tmp_path / "b.xlsx")
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as a, zipfile.ZipFile(tmp_path / "b.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        for part in a.namelist():
+            if part != "docProps/core.xml":
+                assert a.read(part) == b.read(part), part
+        sheet = b.read("xl/worksheets/sheet1.xml")
+    assert b"&#20013;&#25991;" in sheet and b"&#128512;" in sheet and b"&#13;" in sheet  # what was compared
+
+
+def test_attribute_values_are_escaped_as_lxml_escapes_them() -> None:
+    from io import BytesIO
+
+    from lxml.etree import xmlfile
+
+    for value in ["20", "1", 'a "b" <c> & d', "tab\tnew\nline\rreturn", "中文", "\U0001F600"]:
+        out = BytesIO()
+        with xmlfile(out) as xf, xf.element("row", {"x": value}):
+            pass
+        assert out.getvalue() == b'<row x="' + xlsx._attr(value) + b'"></row>', value

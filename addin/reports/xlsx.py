@@ -1,17 +1,21 @@
-"""Saving a report workbook (issue 15): openpyxl's own writer, whose worksheets' cells are written
+"""Saving a report workbook (issue 15): openpyxl's own writer, whose worksheets' rows are written
 by a leaner loop of the same output, byte for byte.
 
 openpyxl spends most of a large report's save on each cell's style id (a Python-level hash of its
-style array, twice per cell) and on the layers of calls around the writing of one ``<c>``. Here a
-cell of plain text, a number, a boolean or a date is written with the same lxml calls in the same
-order, its style id looked up by the style's values; any other cell (a formula, rich text, a
-comment, a hyperlink, a merged cell) goes through openpyxl's own cell writer. With another
-openpyxl than the one this copies (3.1.5), the workbook is saved by openpyxl alone.
+style array, twice per cell) and on the layers of lxml calls around the writing of one ``<c>``.
+Here a cell of plain text, a number, a boolean or a date is written as the very bytes lxml writes
+for openpyxl's calls (ASCII, &, <, > and the carriage return escaped, other characters as decimal
+references), its style id looked up by the style's values; any other cell (a formula, rich text,
+a comment, a hyperlink, a merged cell) goes through openpyxl's own cell writer into the same
+file. With another openpyxl than the one this copies (3.1.5), the workbook is saved by openpyxl
+alone.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -29,13 +33,14 @@ from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter, write_cell
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import XML_NS
-from openpyxl.xml.functions import Element
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import xmlfile
 
 #: The openpyxl whose writer this follows; with another, :func:`save` is openpyxl's save.
 OPENPYXL_VERSION = "3.1.5"
-_SPACE = f"{{{XML_NS}}}space"
 _PLAIN_TYPES = frozenset({"s", "n", "b", "d"})
+#: Pieces of rows kept before they are written to the file.
+_PIECES = 1 << 16
 
 
 class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
@@ -66,61 +71,119 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
             sid = self._style_ids[key] = self._styles.add(style)
         return sid
 
-    def write_row(self, xf: Any, row: list[Any], row_idx: int) -> None:
+    def get_stream(self) -> Any:
+        """openpyxl's stream, into a file this writer also writes the rows' bytes to."""
+        with open(self.out, "wb") as self._file, xmlfile(self._file) as xf:
+            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
+                try:
+                    while True:
+                        el = yield
+                        if el is True:
+                            yield xf
+                        elif el is not None:
+                            xf.write(el)
+                except GeneratorExit:
+                    pass
+
+    def write_rows(self) -> None:
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            xf.flush()  # lxml's bytes so far in the file: the rows' bytes follow them
+            out: list[bytes] = []
+            for row_idx, row in self.rows():
+                self.write_row(xf, row, row_idx, out)
+                if len(out) > _PIECES:
+                    self._file.write(b"".join(out))
+                    out.clear()
+            self._file.write(b"".join(out))
+        self.xf.send(None)
+
+    def write_row(self, xf: Any, row: list[Any], row_idx: int, out: list[bytes]) -> None:
+        """One ``<row>`` as the bytes lxml writes for openpyxl's calls, appended to ``out``;
+        a cell of another kind is written by openpyxl (``out`` is first written to the file)."""
         attrs = {"r": f"{row_idx}"}
         attrs.update(self.ws.row_dimensions.get(row_idx, {}))
+        out.append(b"<row" + b"".join(b' %s="%s"' % (k.encode("ascii"), _attr(v)) for k, v in attrs.items()) + b">")
         letters = self._letters
-        with xf.element("row", attrs):
-            for cell in row:
-                value = cell._value
-                kind = cell.data_type
-                if (type(cell) is not Cell or cell._comment is not None or cell._hyperlink is not None
-                        or kind not in _PLAIN_TYPES or isinstance(value, CellRichText)):
-                    self._write_other(xf, cell)
+        for cell in row:
+            value = cell._value
+            kind = cell.data_type
+            if (type(cell) is not Cell or cell._comment is not None or cell._hyperlink is not None
+                    or kind not in _PLAIN_TYPES or isinstance(value, CellRichText)):
+                self._write_other(xf, cell, out)
+                continue
+            style = cell._style
+            styled = style is not None and any(style)
+            if value is None and not styled:
+                continue
+            column = cell.column
+            letter = letters.get(column)
+            if letter is None:
+                letter = letters[column] = get_column_letter(column)
+            start = f'<c r="{letter}{cell.row}"' + (f' s="{self._style_id(style)}"' if styled else "")
+            if kind == "d":
+                if getattr(value, "tzinfo", None) is not None:
+                    self._write_other(xf, cell, out)  # openpyxl's error for a datetime with a time zone
                     continue
-                style = cell._style
-                styled = style is not None and any(style)
-                if value is None and not styled:
-                    continue
-                column = cell.column
-                letter = letters.get(column)
-                if letter is None:
-                    letter = letters[column] = get_column_letter(column)
-                a = {"r": f"{letter}{cell.row}"}
-                if styled:
-                    a["s"] = f"{self._style_id(style)}"
-                a["t"] = "inlineStr" if kind == "s" else kind
-                if kind == "d":
-                    if getattr(value, "tzinfo", None) is not None:
-                        self._write_other(xf, cell)  # openpyxl's error for a datetime with a time zone
-                        continue
-                    if self._iso_dates and not isinstance(value, timedelta):
-                        value = to_ISO8601(value)
-                    else:
-                        a["t"] = "n"
-                        value = to_excel(value, self._epoch)
-                if value == "" or value is None:
-                    with xf.element("c", a):
-                        pass
-                    continue
-                with xf.element("c", a):
-                    if kind == "s":
-                        with xf.element("is"):
-                            if isinstance(value, str):
-                                el = Element("t", {_SPACE: "preserve"} if value != value.strip() else {})
-                                el.text = value
-                                xf.write(el)
-                    else:
-                        with xf.element("v"):
-                            xf.write(safe_string(value))
+                if self._iso_dates and not isinstance(value, timedelta):
+                    value = to_ISO8601(value)
+                else:
+                    kind = "n"
+                    value = to_excel(value, self._epoch)
+            if value == "" or value is None:
+                out.append(f'{start} t="{"inlineStr" if kind == "s" else kind}"></c>'.encode())
+            elif kind == "s":
+                if isinstance(value, str):
+                    out.append(f'{start} t="inlineStr"><is>'.encode())
+                    out.append(_inline_text(value))
+                    out.append(b"</is></c>")
+                else:
+                    out.append(f'{start} t="inlineStr"><is></is></c>'.encode())
+            else:
+                out.append(f'{start} t="{kind}"><v>'.encode())
+                out.append(_text(safe_string(value)))
+                out.append(b"</v></c>")
+        out.append(b"</row>")
 
-    def _write_other(self, xf: Any, cell: Any) -> None:
-        """A cell as openpyxl's own ``write_row`` writes it."""
+    def _write_other(self, xf: Any, cell: Any, out: list[bytes]) -> None:
+        """A cell as openpyxl's own ``write_row`` writes it, after the bytes in ``out``."""
         if cell._comment is not None:
             self.ws._comments.append(CommentRecord.from_cell(cell))
         if cell._value is None and not cell.has_style and not cell._comment:
             return
+        self._file.write(b"".join(out))
+        out.clear()
         write_cell(xf, self.ws, cell, cell.has_style)
+        xf.flush()
+
+
+def _text(value: str) -> bytes:
+    """Text content as lxml writes it in openpyxl's ASCII output: &, < and > and the carriage
+    return escaped, every other character beyond ASCII as a decimal character reference."""
+    if value.isascii() and not _ESCAPED.search(value):
+        return value.encode("ascii")
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+            .encode("ascii", "xmlcharrefreplace"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _inline_text(value: str) -> bytes:
+    """``<t>value</t>`` of an inline string (``xml:space="preserve"`` when it has outer blanks),
+    once per distinct text: a report's columns repeat their values."""
+    start = b'<t xml:space="preserve">' if value != value.strip() else b"<t>"
+    return start + _text(value) + b"</t>"
+
+
+def _attr(value: str) -> bytes:
+    """An attribute value as lxml writes it: as text, and the quote and the blanks that are not a
+    space escaped too."""
+    if value.isascii() and not _ESCAPED_ATTR.search(value):
+        return value.encode("ascii")
+    return _text(value).replace(b'"', b"&quot;").replace(b"\n", b"&#10;").replace(b"\t", b"&#9;")
+
+
+_ESCAPED = re.compile(r"[&<>\r]")
+_ESCAPED_ATTR = re.compile(r'[&<>"\r\n\t]')
 
 
 class _BookWriter(ExcelWriter):  # type: ignore[misc]
