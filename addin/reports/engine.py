@@ -338,7 +338,9 @@ def write_table(ws: Worksheet, row: int, col: int, table: Table, locale: str) ->
                 created = r
             styles.apply(cell, role, kind if kind == "na" or (value is not None and not isinstance(value, str)) else "text")
             _put_plain(cell, value, kind)
-            widths[j] = max(widths[j], text_width(value, latin) + _SUFFIX_WIDTH.get(kind, 0))
+            width = text_width(value, latin) + _SUFFIX_WIDTH.get(kind, 0)
+            if width > widths[j]:
+                widths[j] = width
         r += 1
     ws._current_row = max(ws._current_row, created)
     for j, w in enumerate(widths):
@@ -391,15 +393,20 @@ def fill(template: str | Path, ctx: Context) -> Filled:
         ws.title = _sheet_title(ws.title, ctx, path.name)
         row = 1
         notes: list[Cell] = []
-        while row <= ws.max_row:
+        # The sheet's extent, measured again only when a table wrote rows (each measure is a
+        # pass over every cell, and a large table's sheet has a hundred thousand).
+        max_row, max_col = ws.max_row, ws.max_column
+        while row <= max_row:
             after = row + 1
-            for cell in list(ws[row]):
+            for cell in next(ws.iter_rows(min_row=row, max_row=row, max_col=max_col)):
                 if isinstance(cell.value, str) and cell.value.strip() == "{{currency_note}}":
                     notes.append(cell)
                 if isinstance(cell.value, str) and "{{" in cell.value:
                     end = _fill_cell(ws, cell, ctx, path.name, positions)
-                    # Rows a table wrote hold data, never placeholders: skip past them.
-                    after = max(after, (end or row) + 1)
+                    if end is not None:
+                        # Rows a table wrote hold data, never placeholders: skip past them.
+                        after = max(after, end + 1)
+                        max_row, max_col = ws.max_row, ws.max_column
             row = after
         _currency_note(ws, notes, ctx, positions)
     return Filled(wb, positions, ctx.locale)
