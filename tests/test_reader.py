@@ -301,3 +301,55 @@ def test_rows_emptied_inside_a_sheet_are_not_records(tmp_path: Path) -> None:
     table = read_store(tmp_path / "p.xlsx").table("parts")
     assert table["part_no"].tolist() == ["P1", "P3"]
     assert table["_row"].tolist() == [2, 4]
+
+
+def _prefetched(monkeypatch: pytest.MonkeyPatch, path: Path, on: bool) -> Any:
+    from addin.io._calamine import CalamineReader
+
+    monkeypatch.setattr("addin.io.reader.os.cpu_count", lambda: 2)  # the prefetch needs a second core
+    monkeypatch.setattr(CalamineReader, "parses_in_parallel", on)
+    return read_store(path)
+
+
+def test_the_next_sheet_parsed_ahead_reads_the_same_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-calamine parses the next sheet in a worker thread while one is typed: the same
+    tables, problems (in sheet order) and sheet names as one sheet after the other."""
+    path = _save(tmp_path, {
+        "work_orders": TITLE_SHEET,
+        "wo_lines": [["wo_no", "line_no", "unit_price"], ["W1", 1, "n/a"], ["W1", 2, 35.5]],
+        "parts_ledger": [["part_no", "qty"], ["P1", 2], ["P2", "x"]],
+    })
+    serial, ahead = (_prefetched(monkeypatch, path, on) for on in (False, True))
+    for key in SHEETS:
+        pd.testing.assert_frame_equal(serial.tables[key], ahead.tables[key], check_dtype=True)
+    assert serial.problems == ahead.problems
+    assert [(p.sheet, p.row, p.column, p.value) for p in ahead.problems] == [
+        ("wo_lines", 2, "unit_price", "n/a"), ("parts_ledger", 3, "qty", "x")]
+    assert ahead.tables["work_orders"]["wo_no"].tolist() == ["W1", "W2", "W3"]
+    assert (serial.missing_sheets, serial.missing_columns, serial.sheet_names) == (
+        ahead.missing_sheets, ahead.missing_columns, ahead.sheet_names)
+
+
+def test_a_sheet_that_fails_to_parse_ahead_fails_the_read_as_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from python_calamine import CalamineError
+
+    from addin.errors import WorkbookReadError
+    from addin.io._calamine import CalamineReader
+
+    path = _save(tmp_path, {"work_orders": TITLE_SHEET, "wo_lines": [["wo_no"], ["W1"]], "parts_ledger": [["part_no"]]})
+    grid = CalamineReader.grid
+
+    def failing(self: Any, name: str) -> Grid:
+        if name == "wo_lines":
+            raise CalamineError("broken sheet")
+        return grid(self, name)
+
+    monkeypatch.setattr(CalamineReader, "grid", failing)
+    messages = []
+    for on in (False, True):
+        with pytest.raises(WorkbookReadError) as caught:
+            _prefetched(monkeypatch, path, on)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "wo_lines" in messages[0] and "broken sheet" in messages[0]

@@ -18,6 +18,7 @@ class CalamineReader(BaseReader):
     in date-formatted cells and as serial numbers elsewhere (make_table takes both)."""
 
     errors = (CalamineError, zipfile.BadZipFile, ParseError, DefusedXmlException, ValueError, KeyError)
+    parses_in_parallel = True  # python-calamine releases the interpreter while it parses a sheet
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)

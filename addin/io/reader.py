@@ -14,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import os
 import re
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -79,6 +81,9 @@ class BaseReader(ABC):
     the exceptions their library raises on a damaged file (they become a WorkbookReadError)."""
 
     errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    #: Whether :meth:`grid` parses without holding the interpreter (another thread can work
+    #: meanwhile), so that the read parses the next sheet while it types one.
+    parses_in_parallel: ClassVar[bool] = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -148,7 +153,7 @@ def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection
             with _engine_errors(p, cls.errors, f"sheet {name}"):
                 return reader.grid(name)
 
-        return _store(found, grid, tables, p, sheets)
+        return _store(found, grid, tables, p, sheets, prefetch=cls.parses_in_parallel)
 
 
 def read_to_write(path: str | Path, *, engine: str = "calamine", write: bool = True) -> tuple[Store, PackageInfo]:
@@ -382,11 +387,13 @@ def _column_letter(n: int) -> str:
 
 def _store(
     found: dict[str, str], grid_of: Callable[[str], Grid], tables: Sequence[TableInfo], path: Path | None,
-    sheets: Collection[str] | None = None,
+    sheets: Collection[str] | None = None, prefetch: bool = False,
 ) -> Store:
     """Type every found sheet (of ``sheets`` and the settings, when given). Grids are fetched one
     at a time so that only one sheet's raw cells are in memory at once (a large year is millions
-    of Python objects)."""
+    of Python objects); with ``prefetch`` (an engine that parses without holding the interpreter,
+    as python-calamine does), the next sheet is parsed on another core while this one is typed,
+    and two sheets' cells are held at once."""
     unread: list[str] = []
     if sheets is not None:
         wanted = {*sheets, "settings"}
@@ -398,16 +405,40 @@ def _store(
     problems: list[ReadProblem] = []
     typed: dict[str, pd.DataFrame] = {}
     missing_columns: dict[str, list[str]] = {}
-    for key, name in found.items():
-        grid = grid_of(name)
-        header = find_header(key, grid, [t for t in tables if t.sheet == name])
-        if header is None:
-            missing_columns[key] = [c.key for c in SHEETS[key].columns]
-            continue
-        typed[key], missing = _sheet_table(key, grid, header, problems)
-        missing = [c for c in missing if c not in DISPLAY_COLUMNS.get(key, ())]
-        if missing:
-            missing_columns[key] = missing
+    with _grids(list(found.values()), grid_of, prefetch) as grids:
+        for (key, name), grid in zip(found.items(), grids):
+            header = find_header(key, grid, [t for t in tables if t.sheet == name])
+            if header is None:
+                missing_columns[key] = [c.key for c in SHEETS[key].columns]
+                continue
+            typed[key], missing = _sheet_table(key, grid, header, problems)
+            missing = [c for c in missing if c not in DISPLAY_COLUMNS.get(key, ())]
+            if missing:
+                missing_columns[key] = missing
     missing_sheets = [key for key in SHEETS if key not in found and key not in unread]
     return Store.from_tables(typed, problems, path, missing_sheets=missing_sheets,
                              missing_columns=missing_columns, sheet_names=dict(found), unread=unread)
+
+
+@contextlib.contextmanager
+def _grids(names: list[str], grid_of: Callable[[str], Grid], prefetch: bool) -> Iterator[Iterator[Grid]]:
+    """The grids of ``names`` in order; with ``prefetch`` and more than one core, each fetched by
+    a worker thread while the caller works on the one before (a failure is raised when the
+    caller reaches its sheet, as without it)."""
+    if not prefetch or len(names) < 2 or (os.cpu_count() or 1) < 2:
+        yield map(grid_of, names)
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-read")
+
+    def ahead() -> Iterator[Grid]:
+        pending = pool.submit(grid_of, names[0])
+        for name in names[1:]:
+            grid = pending.result()
+            pending = pool.submit(grid_of, name)
+            yield grid
+        yield pending.result()
+
+    try:
+        yield ahead()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
