@@ -175,3 +175,17 @@ def test_attribute_values_are_escaped_as_lxml_escapes_them() -> None:
         with xmlfile(out) as xf, xf.element("row", {"x": value}):
             pass
         assert out.getvalue() == b'<row x="' + xlsx._attr(value) + b'"></row>', value
+
+
+@pytest.mark.parametrize("text", ["a\ufffe", "b\uffff", "c\ud800"])
+def test_a_text_xml_cannot_hold_fails_the_save_as_openpyxl_fails_it(tmp_path: Path, text: str) -> None:
+    from openpyxl import Workbook
+
+    errors = []
+    for save in (lambda wb, path: wb.save(path), xlsx.save):
+        wb = Workbook()
+        wb.active["A1"] = text
+        with pytest.raises(ValueError) as caught:
+            save(wb, tmp_path / "x.xlsx")
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]

@@ -34,7 +34,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter, write_cell
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import xmlfile
+from openpyxl.xml.functions import Element, xmlfile
 
 #: The openpyxl whose writer this follows; with another, :func:`save` is openpyxl's save.
 OPENPYXL_VERSION = "3.1.5"
@@ -162,6 +162,8 @@ def _text(value: str) -> bytes:
     return escaped, every other character beyond ASCII as a decimal character reference."""
     if value.isascii() and not _ESCAPED.search(value):
         return value.encode("ascii")
+    if _NOT_XML.search(value):
+        Element("t").text = value  # lxml's own error for a text XML cannot hold, as openpyxl's save raises
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
             .encode("ascii", "xmlcharrefreplace"))
 
@@ -183,6 +185,8 @@ def _attr(value: str) -> bytes:
 
 
 _ESCAPED = re.compile(r"[&<>\r]")
+#: What XML 1.0 cannot hold: control characters, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPED_ATTR = re.compile(r'[&<>"\r\n\t]')
 
 
