@@ -18,6 +18,7 @@ import functools
 import re
 from collections import defaultdict
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -33,21 +34,19 @@ from openpyxl.utils.datetime import to_excel, to_ISO8601
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter, write_cell
 from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.constants import SHEET_MAIN_NS
-from openpyxl.xml.functions import Element, xmlfile
+from openpyxl.xml.functions import Element
 
 #: The openpyxl whose writer this follows; with another, :func:`save` is openpyxl's save.
 OPENPYXL_VERSION = "3.1.5"
 _PLAIN_TYPES = frozenset({"s", "n", "b", "d"})
-#: Pieces of rows kept before they are written to the file.
-_PIECES = 1 << 16
 
 
 class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
     """openpyxl's worksheet writer with :meth:`rows` and :meth:`write_row` of the same output."""
 
     def __init__(self, ws: Any) -> None:
-        super().__init__(ws)
+        # Into memory rather than openpyxl's temporary file: the rows' bytes go to the same buffer.
+        super().__init__(ws, out=BytesIO())
         wb = ws.parent
         self._styles = wb._cell_styles
         self._style_ids: dict[tuple[int, ...], int] = {}
@@ -71,39 +70,13 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
             sid = self._style_ids[key] = self._styles.add(style)
         return sid
 
-    def get_stream(self) -> Any:
-        """openpyxl's stream, into a file this writer also writes the rows' bytes to."""
-        with open(self.out, "wb") as self._file, xmlfile(self._file) as xf:
-            with xf.element("worksheet", xmlns=SHEET_MAIN_NS):
-                try:
-                    while True:
-                        el = yield
-                        if el is True:
-                            yield xf
-                        elif el is not None:
-                            xf.write(el)
-                except GeneratorExit:
-                    pass
-
-    def write_rows(self) -> None:
-        xf = self.xf.send(True)
-        with xf.element("sheetData"):
-            xf.flush()  # lxml's bytes so far in the file: the rows' bytes follow them
-            out: list[bytes] = []
-            for row_idx, row in self.rows():
-                self.write_row(xf, row, row_idx, out)
-                if len(out) > _PIECES:
-                    self._file.write(b"".join(out))
-                    out.clear()
-            self._file.write(b"".join(out))
-        self.xf.send(None)
-
-    def write_row(self, xf: Any, row: list[Any], row_idx: int, out: list[bytes]) -> None:
-        """One ``<row>`` as the bytes lxml writes for openpyxl's calls, appended to ``out``;
-        a cell of another kind is written by openpyxl (``out`` is first written to the file)."""
+    def write_row(self, xf: Any, row: list[Any], row_idx: int) -> None:
+        """One ``<row>`` as the bytes lxml writes for openpyxl's calls; a cell of another kind is
+        written by openpyxl's own cell writer in its place."""
+        xf.flush()  # what lxml holds goes first
         attrs = {"r": f"{row_idx}"}
         attrs.update(self.ws.row_dimensions.get(row_idx, {}))
-        out.append(b"<row" + b"".join(b' %s="%s"' % (k.encode("ascii"), _attr(v)) for k, v in attrs.items()) + b">")
+        out = [b"<row" + b"".join(b' %s="%s"' % (k.encode("ascii"), _attr(v)) for k, v in attrs.items()) + b">"]
         letters = self._letters
         for cell in row:
             value = cell._value
@@ -144,14 +117,15 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
                 out.append(_text(safe_string(value)))
                 out.append(b"</v></c>")
         out.append(b"</row>")
+        self.out.write(b"".join(out))
 
     def _write_other(self, xf: Any, cell: Any, out: list[bytes]) -> None:
-        """A cell as openpyxl's own ``write_row`` writes it, after the bytes in ``out``."""
+        """A cell as openpyxl's own ``write_row`` writes it, after the row's bytes in ``out``."""
         if cell._comment is not None:
             self.ws._comments.append(CommentRecord.from_cell(cell))
         if cell._value is None and not cell.has_style and not cell._comment:
             return
-        self._file.write(b"".join(out))
+        self.out.write(b"".join(out))
         out.clear()
         write_cell(xf, self.ws, cell, cell.has_style)
         xf.flush()
@@ -200,9 +174,8 @@ class _BookWriter(ExcelWriter):  # type: ignore[misc]
         writer = _SheetWriter(ws)
         writer.write()
         ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
+        self._archive.writestr(ws.path[1:], writer.read())
         self.manifest.append(ws)
-        writer.cleanup()
 
 
 def save(wb: Workbook, path: str | Path) -> None:
