@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import need_tool
 from openpyxl import load_workbook
-from test_periods import sample_store
+from test_periods import sample_records, sample_store
 
 from addin.reports import REPORT_NAMES, ReportError, build_reports, check_names, headcount
 from addin.reports.common import mask_name, mask_phone
@@ -147,6 +147,24 @@ def test_text_that_looks_like_a_formula_stays_text(en_pack: list[Path]) -> None:
             for part in z.namelist():
                 if part.startswith("xl/worksheets/sheet"):
                     assert b"<f>" not in z.read(part) and b"<f " not in z.read(part), f"{path.name} {part}"
+
+
+def test_text_xml_cannot_hold_is_cleaned_and_the_reports_are_built(tmp_path: Path) -> None:
+    """A customer name with a control character (Excel keeps one as _x0001_, python-calamine reads
+    it back), a lone surrogate or U+FFFE/U+FFFF (the Excel path, an import) once made openpyxl refuse
+    the whole report and the close stop: now the control character is dropped, a broken character
+    shows as U+FFFD, and the user's own cells are never touched (the report is a copy)."""
+    records = sample_records()
+    for sheet in ("vehicles", "work_orders", "care_calls"):
+        for r in records.get(sheet, []):
+            if r.get("customer_name") == "=1+2":
+                r["customer_name"] = "Li\x01 Wei\x0b\ud800\ufffe\uffff"
+    records["settings"]["store_name"] = "Demo\x02 & Motors\ufffe"
+    pack = build_reports(sample_store(records=records), "2026-10", None, tmp_path, names=["customer_care"], pdf=False)
+    ws = _sheets(pack, "customer_care").worksheets[0]
+    row = next(r for r in ws.iter_rows(min_row=6) if r[0].value == "W3")
+    assert (row[4].value, row[4].data_type) == ("Li Wei\ufffd\ufffd\ufffd", "s")
+    assert ws.oddHeader.left.text == "Demo && Motors\ufffd (S01)"
 
 
 def test_zh_cn_labels(tmp_path: Path) -> None:

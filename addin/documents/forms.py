@@ -21,6 +21,7 @@ from addin.documents.layouts import FONT, LAYOUTS
 from addin.i18n import Text
 from addin.models import SHEETS
 from addin.reports.engine import TEMPLATE_DIR, Column, Context, Filled, Table, fill
+from addin.reports.layout import header_text
 from addin.store import Store
 
 TITLES: dict[str, Text] = {
@@ -333,11 +334,6 @@ def _lines(value: str, width: float) -> int:
     return total
 
 
-def _escape(value: str) -> str:
-    """Text for a page header or footer: '&' starts a code there."""
-    return value.replace("&", "&&")
-
-
 def _finish(filled: Filled, doc: str, ctx: Context, job: Job) -> None:
     """The template's column widths (the engine widens columns to their content; the page is A4
     portrait), text in tables wrapped, the summary's label cells merged, the page header (store,
@@ -380,10 +376,10 @@ def _finish(filled: Filled, doc: str, ctx: Context, job: Job) -> None:
                 ws.cell(r, pos.first_col).alignment = Alignment(horizontal="right" if r > pos.header_row else "left")
     loc = ctx.locale
     store_name = str(ctx.values["store_name"])
-    ws.oddHeader.left.text = _escape(store_name)
-    ws.oddHeader.center.text = _escape(TITLES[doc](loc))
-    ws.oddHeader.right.text = _escape(T_WO(loc, wo_no=job.wo_no))
-    ws.oddFooter.left.text = _escape(str(ctx.values["printed_line"]))
+    ws.oddHeader.left.text = header_text(store_name)
+    ws.oddHeader.center.text = header_text(TITLES[doc](loc))
+    ws.oddHeader.right.text = header_text(T_WO(loc, wo_no=job.wo_no))
+    ws.oddFooter.left.text = header_text(str(ctx.values["printed_line"]))
     ws.oddFooter.right.text = T_PAGE(loc)
     for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.right):
         part.size = 8

@@ -14,6 +14,7 @@ from openpyxl.chart.label import DataLabelList
 
 from addin import sets
 from addin.i18n import Text
+from addin.io.cells import xml_text
 from addin.kpis import KPIS
 from addin.models import SHEETS
 from addin.periods import Period
@@ -283,13 +284,13 @@ def chart_data(filled: Filled, header: list[str], rows: list[list[Any]], kinds: 
         ws.sheet_state = "hidden"
         top = 1
     for j, text in enumerate(header, start=1):
-        ws.cell(top, j).value = text
+        ws.cell(top, j).value = xml_text(text)
         ws.cell(top, j).data_type = "s"
     for i, row in enumerate(rows, start=1):
         for j, value in enumerate(row, start=1):
             cell = ws.cell(top + i, j)
             if isinstance(value, str) or j == 1:
-                cell.value = None if value is None else str(value)
+                cell.value = None if value is None else xml_text(str(value))
                 cell.data_type = "s"
             else:
                 cell.value = value

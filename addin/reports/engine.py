@@ -31,16 +31,16 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.errors import ServiceError
 from addin.i18n import Text
+from addin.io.cells import xml_text
 from addin.kpis import UNIT_FORMATS
 from addin.resources import templates_dir
 
@@ -190,12 +190,11 @@ def put(cell: Cell, value: Any, kind: str = "text") -> None:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _checked_text(value: str) -> str:
-    """openpyxl's check of a cell's text (Cell.check_string: at most 32,767 characters, no control
-    characters), once per distinct text: a report's columns repeat their values."""
-    value = value[:32767]
-    if next(ILLEGAL_CHARACTERS_RE.finditer(value), None):
-        raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
-    return value
+    """A cell's text as openpyxl's check leaves it (Cell.check_string: at most 32,767 characters),
+    without what XML cannot hold (:func:`xml_text`: openpyxl would refuse the whole report for one
+    control character in a customer's remark), once per distinct text: a report's columns repeat
+    their values."""
+    return xml_text(value[:32767])
 
 
 def _put_plain(cell: Cell, value: Any, kind: str) -> None:

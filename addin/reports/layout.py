@@ -37,6 +37,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.i18n import Text
+from addin.io.cells import xml_text
 from addin.periods import Period
 
 #: The font family of every style, per locale (Excel's default body font of that language).
@@ -256,18 +257,20 @@ def page_setup(ws: Worksheet, has_table: bool, locale: str, portrait_only: bool 
     return height * 100 / scale
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&&")
+def header_text(text: str) -> str:
+    """Text for a page header or footer: without what XML cannot hold (:func:`xml_text`), and
+    '&' doubled (it starts a code there)."""
+    return xml_text(text).replace("&", "&&")
 
 
 def header_footer(ws: Worksheet, locale: str, store: str, title: str, period: str, printed: str) -> None:
     """Page header: store, report (and sheet, unless the sheet is named as the report), period;
     footer: print time, page x of y."""
     font = f"{font_name(locale)},Regular"
-    center = _escape(title) if ws.title == title else _escape(title) + " · &A"
-    parts = [(ws.oddHeader.left, _escape(store)), (ws.oddHeader.center, center),
-             (ws.oddHeader.right, _escape(period_label(period, locale))),
-             (ws.oddFooter.left, _escape(T_PRINTED(locale, when=printed))), (ws.oddFooter.right, T_PAGE(locale))]
+    center = header_text(title) if ws.title == title else header_text(title) + " · &A"
+    parts = [(ws.oddHeader.left, header_text(store)), (ws.oddHeader.center, center),
+             (ws.oddHeader.right, header_text(period_label(period, locale))),
+             (ws.oddFooter.left, header_text(T_PRINTED(locale, when=printed))), (ws.oddFooter.right, T_PAGE(locale))]
     for part, text in parts:
         part.text = text
         part.size = 9
