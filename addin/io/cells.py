@@ -27,7 +27,7 @@ from addin.tables import ROW, as_text, enum_lookup, normalize_label, parse_date
 # openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE, kept here so the core need not import openpyxl.
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 #: A character no XML 1.0 text can hold: a control character, a lone surrogate, U+FFFE or U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BROKEN = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 #: The number format of each column kind, as the builder lays columns out and every writer
@@ -118,7 +118,7 @@ def xml_text(v: str) -> str:
     """``v`` as a cell's XML can hold it (openpyxl and lxml refuse the rest with an error): control
     characters, noise from exports, removed; a lone surrogate, U+FFFE or U+FFFF (a character broken
     on its way, from the Excel path or an import) shown as U+FFFD, as any text tool shows it."""
-    if _NOT_XML.search(v) is None:
+    if NOT_XML.search(v) is None:
         return v
     return _BROKEN.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("", v))
 

@@ -267,7 +267,7 @@ def header_footer(ws: Worksheet, locale: str, store: str, title: str, period: st
     """Page header: store, report (and sheet, unless the sheet is named as the report), period;
     footer: print time, page x of y."""
     font = f"{font_name(locale)},Regular"
-    center = header_text(title) if ws.title == title else header_text(title) + " · &A"
+    center = header_text(title) + ("" if ws.title == title else " · &A")
     parts = [(ws.oddHeader.left, header_text(store)), (ws.oddHeader.center, center),
              (ws.oddHeader.right, header_text(period_label(period, locale))),
              (ws.oddFooter.left, header_text(T_PRINTED(locale, when=printed))), (ws.oddFooter.right, T_PAGE(locale))]

@@ -36,6 +36,8 @@ from openpyxl.worksheet._writer import WorksheetWriter, write_cell
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import Element
 
+from addin.io.cells import NOT_XML
+
 #: The openpyxl whose writer this follows; with another, :func:`save` is openpyxl's save.
 OPENPYXL_VERSION = "3.1.5"
 _PLAIN_TYPES = frozenset({"s", "n", "b", "d"})
@@ -136,7 +138,7 @@ def _text(value: str) -> bytes:
     return escaped, every other character beyond ASCII as a decimal character reference."""
     if value.isascii() and not _ESCAPED.search(value):
         return value.encode("ascii")
-    if _NOT_XML.search(value):
+    if NOT_XML.search(value):
         Element("t").text = value  # lxml's own error for a text XML cannot hold, as openpyxl's save raises
     return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
             .encode("ascii", "xmlcharrefreplace"))
@@ -159,8 +161,6 @@ def _attr(value: str) -> bytes:
 
 
 _ESCAPED = re.compile(r"[&<>\r]")
-#: What XML 1.0 cannot hold: control characters, lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPED_ATTR = re.compile(r'[&<>"\r\n\t]')
 
 
