@@ -336,14 +336,21 @@ def make_table(
     problems: list[ReadProblem] | None = None,
 ) -> pd.DataFrame:
     """Build a sheet's typed table from raw values keyed by canonical column key (or, for columns
-    the model does not know, by their header as read). ``rows`` are the worksheet row numbers."""
+    the model does not know, by their header as read). ``rows`` are the worksheet row numbers.
+    A model column given as a pandas Series is taken as typed already (a reader that typed it
+    in bulk, exactly as :func:`convert_column` would have)."""
     spec: SheetSpec = SHEETS[sheet]
     problems = problems if problems is not None else []
     n = len(rows)
     data: dict[str, Any] = {}
     for c in spec.columns:
         values = columns.get(c.key)
-        data[c.key] = _blank_column(c.kind, n) if values is None else convert_column(sheet, c, values, rows, problems)
+        if values is None:
+            data[c.key] = _blank_column(c.kind, n)
+        elif isinstance(values, pd.Series):
+            data[c.key] = values.reset_index(drop=True)
+        else:
+            data[c.key] = convert_column(sheet, c, values, rows, problems)
     for name, values in columns.items():
         if name not in spec.by_key:
             data[name] = pd.Series(list(values), dtype=object)

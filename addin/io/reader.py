@@ -76,6 +76,11 @@ class Grid:
     first_col: int = 1
 
 
+#: What a reader's typed fast path gives for one sheet (:meth:`BaseReader.typed`): the table and
+#: the model columns its header lacks.
+Typed = tuple[pd.DataFrame, list[str]]
+
+
 class BaseReader(ABC):
     """What an engine provides. Subclasses open ``path`` in ``__init__`` and list in ``errors``
     the exceptions their library raises on a damaged file (they become a WorkbookReadError)."""
@@ -99,6 +104,14 @@ class BaseReader(ABC):
     @abstractmethod
     def grid(self, sheet_name: str) -> Grid:
         """The cells of one worksheet (cached values for formulas)."""
+
+    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> Typed | None:
+        """The typed table of worksheet ``sheet_name`` (sheet key ``sheet``, its Excel Tables
+        ``tables``) and the model columns it lacks, without a grid, appending what does not
+        parse to ``problems``; or None (and ``problems`` untouched) when the engine cannot tell
+        that it reads the sheet exactly as :func:`find_header` and :func:`make_table` would
+        from the grid, which is then read."""
+        return None
 
     def close(self) -> None:  # noqa: B027  (engines without a file to release keep it)
         """Release the file."""
@@ -153,7 +166,7 @@ def read_store(path: str | Path, *, engine: str = "calamine", sheets: Collection
             with _engine_errors(p, cls.errors, f"sheet {name}"):
                 return reader.grid(name)
 
-        return _store(found, grid, tables, p, sheets, prefetch=cls.parses_in_parallel)
+        return _store(found, grid, tables, p, sheets, prefetch=cls.parses_in_parallel, typed_of=reader.typed)
 
 
 def read_to_write(path: str | Path, *, engine: str = "calamine", write: bool = True) -> tuple[Store, PackageInfo]:
@@ -289,6 +302,11 @@ def _header_hits(forms: dict[str, str], row: Sequence[Any]) -> int:
     return len({forms[n] for n in (normalize_label(v) for v in row if isinstance(v, str)) if n in forms})
 
 
+def header_hits(sheet: str, row: Sequence[Any]) -> int:
+    """How many of the sheet's model columns the cells of ``row`` name."""
+    return _header_hits(_HEADER_FORMS[sheet], row)
+
+
 def find_header(sheet: str, grid: Grid, tables: Sequence[TableInfo] = ()) -> int | None:
     """Index in ``grid.rows`` of the sheet's header row, or None when no row names any column.
 
@@ -325,14 +343,14 @@ def _kept(rows: Sequence[Sequence[Any]]) -> list[int]:
             if (r and (v := r[0]) is not None and not (isinstance(v, str) and not v.strip())) or not _row_empty(r)]
 
 
-def _sheet_table(
-    sheet: str, grid: Grid, header: int, problems: list[ReadProblem]
-) -> tuple[pd.DataFrame, list[str]]:
-    """The typed table under header row ``header``, and the model columns the header lacks."""
+def header_columns(sheet: str, cells: Sequence[Any], first_col: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Where each column is, from the header row's ``cells`` (the first in worksheet column
+    ``first_col``): model key -> index, and the name of each other headed column (its header as
+    read, made unique with its column letter) -> index."""
     forms = _HEADER_FORMS[sheet]
     positions: dict[str, int] = {}
     extras: dict[str, int] = {}
-    for j, cell in enumerate(grid.rows[header]):
+    for j, cell in enumerate(cells):
         text = as_text(cell)
         if text is None:
             continue  # a column without a header holds nothing we can name
@@ -342,8 +360,21 @@ def _sheet_table(
         else:
             name = text
             while name in extras or name in SHEETS[sheet].by_key or name == ROW:
-                name = f"{name} ({_column_letter(grid.first_col + j)})"
+                name = f"{name} ({_column_letter(first_col + j)})"
             extras[name] = j
+    return positions, extras
+
+
+def missing_columns(sheet: str, positions: Collection[str]) -> list[str]:
+    """The model columns a header without ``positions`` lacks."""
+    return [c.key for c in SHEETS[sheet].columns if c.key not in positions]
+
+
+def _sheet_table(
+    sheet: str, grid: Grid, header: int, problems: list[ReadProblem]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The typed table under header row ``header``, and the model columns the header lacks."""
+    positions, extras = header_columns(sheet, grid.rows[header], grid.first_col)
     # Rows left empty anywhere (a clerk cleared a record's cells, or a Table's spare last row)
     # are not records; the others keep their worksheet row numbers for messages.
     first = grid.first_row + header + 1
@@ -353,8 +384,7 @@ def _sheet_table(
     body = data if len(kept) == len(data) else [data[i] for i in kept]
     columns = _columns(body, len(grid.rows[header]), positions, extras)
     table = make_table(sheet, columns, rows, problems)
-    missing = [c.key for c in SHEETS[sheet].columns if c.key not in positions]
-    return table, missing
+    return table, missing_columns(sheet, positions)
 
 
 def _columns(
@@ -370,11 +400,15 @@ def _columns(
     matrix[:] = body
     columns: dict[str, Sequence[Any]] = {key: matrix[:, j].tolist() for key, j in positions.items()}
     for name, j in extras.items():
-        # kept as read, but blank is None whatever the engine said ('' from calamine), and whole
-        # numbers are floats as calamine gives them, so both engines give the same table
-        columns[name] = [None if isinstance(v, str) and not v.strip() else float(v)
-                         if type(v) is int else v for v in matrix[:, j].tolist()]
+        columns[name] = extra_values(matrix[:, j].tolist())
     return columns
+
+
+def extra_values(values: Sequence[Any]) -> list[Any]:
+    """A column the model does not know, kept as read; but blank is None whatever the engine said
+    ('' from calamine), and whole numbers are floats as calamine gives them, so that every engine
+    gives the same table."""
+    return [None if isinstance(v, str) and not v.strip() else float(v) if type(v) is int else v for v in values]
 
 
 def _column_letter(n: int) -> str:
@@ -388,12 +422,16 @@ def _column_letter(n: int) -> str:
 def _store(
     found: dict[str, str], grid_of: Callable[[str], Grid], tables: Sequence[TableInfo], path: Path | None,
     sheets: Collection[str] | None = None, prefetch: bool = False,
+    typed_of: Callable[[str, str, list[TableInfo], list[ReadProblem]], Typed | None] | None = None,
 ) -> Store:
-    """Type every found sheet (of ``sheets`` and the settings, when given). Grids are fetched one
-    at a time so that only one sheet's raw cells are in memory at once (a large year is millions
-    of Python objects); with ``prefetch`` (an engine that parses without holding the interpreter,
-    as python-calamine does), the next sheet is parsed on another core while this one is typed,
-    and two sheets' cells are held at once."""
+    """Type every found sheet (of ``sheets`` and the settings, when given).
+
+    ``typed_of`` (an engine's :meth:`BaseReader.typed`) is asked first for each sheet; the sheets
+    it declines are typed from their grids. Grids are fetched one at a time so that only one
+    sheet's raw cells are in memory at once (a large year is millions of Python objects); with
+    ``prefetch`` (an engine that parses without holding the interpreter, as python-calamine
+    does), the next sheet is parsed on another core while this one is typed, and two sheets'
+    cells are held at once. Problems are listed in sheet order, whichever way a sheet was read."""
     unread: list[str] = []
     if sheets is not None:
         wanted = {*sheets, "settings"}
@@ -402,21 +440,30 @@ def _store(
             raise ValueError(f"unknown sheet keys: {sorted(unknown)}")
         unread = [key for key in SHEETS if key not in wanted]
         found = {key: name for key, name in found.items() if key in wanted}
-    problems: list[ReadProblem] = []
+    problems: dict[str, list[ReadProblem]] = {key: [] for key in found}
+    results: dict[str, Typed | None] = {}
+    for key, name in found.items():
+        fast = typed_of(key, name, [t for t in tables if t.sheet == name], problems[key]) if typed_of else None
+        if fast is not None:
+            results[key] = fast
+    slow = {key: name for key, name in found.items() if key not in results}
+    with _grids(list(slow.values()), grid_of, prefetch) as grids:
+        for (key, name), grid in zip(slow.items(), grids):
+            header = find_header(key, grid, [t for t in tables if t.sheet == name])
+            results[key] = None if header is None else _sheet_table(key, grid, header, problems[key])
     typed: dict[str, pd.DataFrame] = {}
     missing_columns: dict[str, list[str]] = {}
-    with _grids(list(found.values()), grid_of, prefetch) as grids:
-        for (key, name), grid in zip(found.items(), grids):
-            header = find_header(key, grid, [t for t in tables if t.sheet == name])
-            if header is None:
-                missing_columns[key] = [c.key for c in SHEETS[key].columns]
-                continue
-            typed[key], missing = _sheet_table(key, grid, header, problems)
-            missing = [c for c in missing if c not in DISPLAY_COLUMNS.get(key, ())]
-            if missing:
-                missing_columns[key] = missing
+    for key in found:
+        result = results[key]
+        if result is None:
+            missing_columns[key] = [c.key for c in SHEETS[key].columns]
+            continue
+        typed[key], missing = result
+        missing = [c for c in missing if c not in DISPLAY_COLUMNS.get(key, ())]
+        if missing:
+            missing_columns[key] = missing
     missing_sheets = [key for key in SHEETS if key not in found and key not in unread]
-    return Store.from_tables(typed, problems, path, missing_sheets=missing_sheets,
+    return Store.from_tables(typed, [p for key in found for p in problems[key]], path, missing_sheets=missing_sheets,
                              missing_columns=missing_columns, sheet_names=dict(found), unread=unread)
 
 
