@@ -114,7 +114,8 @@ def test_cells_not_of_their_column_kind_give_the_grid_path_problems(
 
 
 @pytest.mark.parametrize("case", ["mixed column", "title row", "better header below", "duplicate header",
-                                  "time of day", "row 1 empty", "table below row 1"])
+                                  "number header", "error header", "time of day", "row 1 empty",
+                                  "table below row 1"])
 def test_what_the_bulk_path_cannot_read_exactly_is_read_from_the_grid(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
     header = ["wo_no", "line_no", "unit_price"]
@@ -129,6 +130,9 @@ def test_what_the_bulk_path_cannot_read_exactly_is_read_from_the_grid(
         rows.insert(0, ["unit_price"])  # names one column; the row below names three
     elif case == "duplicate header":
         rows[0] = ["wo_no", "line_no", "unit_price", "unit_price"]
+        rows[1].append(1.0)
+    elif case in ("number header", "error header"):
+        rows[0] = [*header, 2026 if case == "number header" else "#N/A"]  # openpyxl writes "#N/A" as an error
         rows[1].append(1.0)
     elif case == "time of day":
         rows[1][1] = dt.time(8, 30)

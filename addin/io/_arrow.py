@@ -6,8 +6,8 @@ A sheet is read this way only when the result is, by construction, what the grid
 cells); otherwise :meth:`ArrowSheets.typed` declines and the sheet is read from its grid:
 
 * the header is the worksheet's row 1: row 1 holds values (so calamine's cells start there, and
-  fastexcel's first row is the worksheet's), exactly in the columns where fastexcel found
-  headers, and names at least one model column; the sheet holds no Excel Table, or one whose
+  fastexcel's first row is the worksheet's), all text, exactly in the columns where fastexcel
+  found headers, and names at least one model column; the sheet holds no Excel Table, or one whose
   header row is row 1; without a Table, none of the next nine rows names more model columns
   (:func:`~addin.io.reader.find_header` would take that one);
 * every column holds one kind of cell (fastexcel's strict typing over all rows: numbers, text,
@@ -61,8 +61,11 @@ _HEAD_LIMIT = 1 << 20
 _ROW_END = re.compile(rb"</row>|<row\b[^>]*/>")
 #: The first row of the sheet data, written the regular way (no prefix, an r attribute).
 _FIRST_ROW = re.compile(rb'\s*<row r="(\d+)"[^>]*>(.*?)</row>', re.S)
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(?:\s[^>]*)?(?:/>|>(.*?)</c>)', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})1"(\s[^>]*)?(?:/>|>(.*?)</c>)', re.S)
 _VALUE = re.compile(rb"<v>[^<]|<is>")
+#: The cell types of a header as text (shared, inline, or a formula's text): fastexcel and
+#: python-calamine name a column of another type (a number, a flag, an error) differently.
+_TEXT_TYPE = re.compile(rb'\st="(?:s|inlineStr|str)"')
 _RENAMED = re.compile(r"^(.*)_\d+$", re.S)
 _MIDNIGHT = dt.time()
 #: The first date the bulk path takes as fastexcel gives it: below, python-calamine gives times of
@@ -97,12 +100,14 @@ class ArrowSheets:
                 return None
             if self._reader is None:
                 self._reader = fastexcel.read_excel(str(self.path))
+            # Typed from every row: from a sample, fastexcel converts a later cell of another
+            # kind silently (1.5 in a text column becomes "1.5", 1.5 in a flag column True).
             loaded = self._reader.load_sheet(sheet_name, header_row=0, schema_sample_rows=None,
                                              dtype_coercion="strict")
             infos = loaded.selected_columns
             batch, errors = loaded.to_arrow_with_errors()
-            if errors is not None and errors.errors:  # a cell fastexcel could not give as its column's type ("n/a" among numbers)
-                return None
+            if errors is not None and errors.errors:
+                return None  # a cell fastexcel could not give as its column's type ("n/a" among numbers)
         except Exception:  # mixed kinds in a column, or anything fastexcel meets: the grid path decides
             return None
         except BaseException as exc:  # a panic of Rust code; the grid path names the damage
@@ -113,6 +118,10 @@ class ArrowSheets:
             return _typed(sheet, row_one, not tables, infos, batch, problems)
         except _Declined:
             return None
+
+    def close(self) -> None:
+        """Let fastexcel's reader (and the file it holds) go."""
+        self._reader = None
 
     def _row_one(self, sheet_name: str) -> set[int] | None:
         """The columns (0-based) of worksheet row 1's cells with a value, from the start of the
@@ -136,8 +145,11 @@ class ArrowSheets:
             return None
         columns = set()
         for cell in _CELL.finditer(row[2]):
-            if cell[2] is not None and _VALUE.search(cell[2]):
-                columns.add(column_number(cell[1].decode("ascii")) - 1)
+            if cell[3] is None or not _VALUE.search(cell[3]):
+                continue  # no value: not a header
+            if cell[2] is None or not _TEXT_TYPE.search(cell[2]):
+                return None
+            columns.add(column_number(cell[1].decode("ascii")) - 1)
         return columns or None
 
 

@@ -49,3 +49,4 @@ class CalamineReader(BaseReader):
 
     def close(self) -> None:
         self._wb.close()
+        self._arrow.close()

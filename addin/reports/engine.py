@@ -243,13 +243,34 @@ def text_width(value: Any, latin: float = 1.0) -> int:
     return _text_width(text, latin)
 
 
+class _CharWidths(dict[str, float]):
+    """Character -> its width for one Latin width, each character measured the first time it is
+    met: 2 for a wide (CJK) character, ``latin`` for a letter, a little less for digits and
+    punctuation (closer to Calibri's widths than letters are)."""
+
+    def __init__(self, latin: float) -> None:
+        super().__init__()
+        self.latin = latin
+        self.narrow = 1 + (latin - 1) * 0.4
+
+    def __missing__(self, ch: str) -> float:
+        width = 2 if unicodedata.east_asian_width(ch) in "WF" else self.latin if ch.isalpha() else self.narrow
+        self[ch] = width
+        return width
+
+
+_CHAR_WIDTHS: dict[float, _CharWidths] = {}
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _text_width(text: str, latin: float) -> int:
-    # A report's columns repeat their values (dates, teams, amounts): each is measured once.
-    # Digits and punctuation are closer to Calibri's widths than letters are.
-    narrow = 1 + (latin - 1) * 0.4
-    return math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else latin if ch.isalpha() else narrow
-                         for ch in text))
+    # A report's columns repeat their values (dates, teams, amounts): each is measured once, its
+    # characters' widths summed in order from a table (a customer list is tens of thousands of
+    # names, each new).
+    widths = _CHAR_WIDTHS.get(latin)
+    if widths is None:
+        widths = _CHAR_WIDTHS.setdefault(latin, _CharWidths(latin))
+    return math.ceil(sum(map(widths.__getitem__, text)))
 
 
 #: What a number format adds to a number's printed width: a sign and a unit ("+21.5个百分点").

@@ -53,12 +53,16 @@ def _movement_rows(data: ReportData) -> tuple[list[list[Any]], list[Any], list[l
     inside = m[(d >= data.start.to_datetime64()) & (d <= data.end.to_datetime64())]
     flows = inside.assign(q=inside["qty"], val=inside["value"]).groupby(["part_no", "sign"])[["q", "val"]].sum()
     parts = sorted(set(opening.index) | set(closing.index) | set(inside["part_no"]))
+    # Looked up per part in dicts (pandas' .at costs tens of microseconds a lookup, eight a part).
+    opening_qv = _by_key(opening["qty"], opening["value"])
+    closing_qv = _by_key(closing["qty"], closing["value"])
+    flows_qv = _by_key(flows["q"], flows["val"])
     rows: list[list[Any]] = []
     for p in parts:
-        oq, ov = (float(opening.at[p, "qty"]), float(opening.at[p, "value"])) if p in opening.index else (0.0, 0.0)
-        cq, cv = (float(closing.at[p, "qty"]), float(closing.at[p, "value"])) if p in closing.index else (0.0, 0.0)
-        iq, iv = (float(flows.at[(p, 1), "q"]), float(flows.at[(p, 1), "val"])) if (p, 1) in flows.index else (0.0, 0.0)
-        xq, xv = (float(flows.at[(p, -1), "q"]), float(flows.at[(p, -1), "val"])) if (p, -1) in flows.index else (0.0, 0.0)
+        oq, ov = opening_qv.get(p, (0.0, 0.0))
+        cq, cv = closing_qv.get(p, (0.0, 0.0))
+        iq, iv = flows_qv.get((p, 1), (0.0, 0.0))
+        xq, xv = flows_qv.get((p, -1), (0.0, 0.0))
         if not any((oq, iq, xq, cq)):
             continue
         rows.append([p, names.get(p), oq, ov, iq, iv, xq, xv, cq, cv])
@@ -72,8 +76,7 @@ def _movement_rows(data: ReportData) -> tuple[list[list[Any]], list[Any], list[l
     first_in = upto[upto["sign"] > 0].groupby("part_no")["txn_date"].min()
     s = data.store.settings
     aged: list[list[Any]] = []
-    for p in closing.index:
-        q, val = float(closing.at[p, "qty"]), float(closing.at[p, "value"])
+    for p, (q, val) in closing_qv.items():
         if q <= 1e-9:
             continue
         since = out_dates.get(p, pd.NaT)
@@ -90,6 +93,11 @@ def _movement_rows(data: ReportData) -> tuple[list[list[Any]], list[Any], list[l
         aged.append([p, names.get(p), q, val, None if pd.isna(since) else since, idle, status])
     aged.sort(key=lambda r: -r[5])
     return rows, total, aged
+
+
+def _by_key(qty: pd.Series, value: pd.Series) -> dict[Any, tuple[float, float]]:
+    """Index label -> (quantity, value) as floats, in the index's order."""
+    return dict(zip(qty.index, zip(map(float, qty.tolist()), map(float, value.tolist()))))
 
 
 def _reorder_rows(data: ReportData) -> list[list[Any]]:
