@@ -88,7 +88,8 @@ class ArrowSheets:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._reader: Any = None
-        self._parts: dict[str, str] | None = None
+        self._zip: zipfile.ZipFile | None = None
+        self._parts: dict[str, str] = {}
 
     def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> Typed | None:
         """:meth:`addin.io.reader.BaseReader.typed` (see the module's text for when it declines)."""
@@ -120,25 +121,28 @@ class ArrowSheets:
             return None
 
     def close(self) -> None:
-        """Let fastexcel's reader (and the file it holds) go."""
+        """Let fastexcel's reader and the package go (and the files they hold)."""
         self._reader = None
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
 
     def _row_one(self, sheet_name: str) -> set[int] | None:
         """The columns (0-based) of worksheet row 1's cells with a value, from the start of the
         sheet's part; None when the part does not begin with row 1 written the regular way."""
-        with zipfile.ZipFile(self.path) as zf:
-            if self._parts is None:
-                self._parts = {name: part for part, name in worksheet_names(zf).items()}
-            part = self._parts.get(sheet_name)
-            if part is None:
-                return None
-            head = b""
-            with zf.open(part) as fh:
-                while len(head) < _HEAD_LIMIT:
-                    chunk = fh.read(_HEAD_CHUNK)
-                    head += chunk
-                    if not chunk or _ROW_END.search(head) is not None:
-                        break
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+            self._parts = {name: part for part, name in worksheet_names(self._zip).items()}
+        part = self._parts.get(sheet_name)
+        if part is None:
+            return None
+        head = b""
+        with self._zip.open(part) as fh:
+            while len(head) < _HEAD_LIMIT:
+                chunk = fh.read(_HEAD_CHUNK)
+                head += chunk
+                if not chunk or _ROW_END.search(head) is not None:
+                    break
         data = head.find(b"<sheetData>")
         row = _FIRST_ROW.match(head, data + len(b"<sheetData>")) if data >= 0 else None
         if row is None or row[1] != b"1":
