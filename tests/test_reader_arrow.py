@@ -13,32 +13,13 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl.worksheet.table import Table
+from test_reader import _save  # a workbook from rows, with Tables and number formats
 
 from addin.io import _arrow
 from addin.io._calamine import CalamineReader
 from addin.io.reader import read_store
 from addin.models import SHEETS
 from addin.store import Store
-
-
-def _save(tmp_path: Path, sheets: dict[str, list[list[Any]]], formats: dict[str, dict[str, str]] | None = None,
-          tables: dict[str, str] | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    ws.cell(r, c, value)
-        for cell, fmt in (formats or {}).get(name, {}).items():
-            ws[cell].number_format = fmt
-        if tables and name in tables:
-            ws.add_table(Table(displayName=f"tbl{name.title().replace('_', '')}", ref=tables[name]))
-    path = tmp_path / "book.xlsx"
-    wb.save(path)
-    return path
 
 
 def _read(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, list[str]]:
@@ -121,7 +102,7 @@ def test_what_the_bulk_path_cannot_read_exactly_is_read_from_the_grid(
     header = ["wo_no", "line_no", "unit_price"]
     rows: list[list[Any]] = [header, ["W1", 1, 35.5], ["W1", 2, 40.0]]
     formats: dict[str, dict[str, str]] = {}
-    tables: dict[str, str] = {}
+    tables: dict[str, tuple[str, str]] = {}
     if case == "mixed column":
         rows[2][2] = "n/a"
     elif case == "title row":
@@ -142,8 +123,8 @@ def test_what_the_bulk_path_cannot_read_exactly_is_read_from_the_grid(
         rows.insert(0, [None])
     elif case == "table below row 1":
         rows.insert(0, [None, None, None, "exported"])
-        tables = {"wo_lines": "A2:C4"}
-    path = _save(tmp_path, {"wo_lines": rows}, formats, tables)
+        tables = {"wo_lines": ("tblLines", "A2:C4")}
+    path = _save(tmp_path, {"wo_lines": rows}, tables, formats)
     store, taken = _read(path, monkeypatch)
     assert taken == []
     lines = store.tables["wo_lines"]
@@ -154,7 +135,7 @@ def test_what_the_bulk_path_cannot_read_exactly_is_read_from_the_grid(
 
 def test_a_table_at_row_1_is_typed_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _save(tmp_path, {"parts": [["Part no.", "Name", "Sale price"], ["P1", "Oil filter", 12.5],
-                                      ["P2", "Air filter", 30.0]]}, tables={"parts": "A1:C3"})
+                                      ["P2", "Air filter", 30.0]]}, tables={"parts": ("tblParts", "A1:C3")})
     store, taken = _read(path, monkeypatch)
     assert taken == ["parts"]
     assert store.tables["parts"]["sale_price"].tolist() == [12.5, 30.0]
@@ -217,5 +198,26 @@ def test_any_cells_read_the_same_in_bulk_as_from_the_grid(
                 formats[f"{openpyxl.utils.get_column_letter(j + 1)}{2 + i}"] = "yyyy-mm-dd hh:mm:ss"
     periods = [["Period", "Closed at"]] + [[f"2026-{m:02d}", d] for m, d in enumerate(closed, start=1)]
     path = _save(tmp_path_factory.mktemp("cells"), {"wo_lines": sheet, "periods": periods},
-                 {"wo_lines": formats, "periods": {f"B{2 + i}": "yyyy-mm-dd hh:mm:ss" for i in range(len(closed))}})
+                 formats={"wo_lines": formats,
+                          "periods": {f"B{2 + i}": "yyyy-mm-dd hh:mm:ss" for i in range(len(closed))}})
     _read(path, monkeypatch)
+
+
+@pytest.mark.parametrize("failure", ["error", "panic"])
+def test_whatever_fastexcel_raises_the_sheet_is_read_from_the_grid(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    """fastexcel failing on a sheet (an error it raises, or a panic of its Rust code, which is not
+    an Exception) is no refusal: python-calamine reads the sheet, and decides about damage."""
+    import fastexcel
+
+    class PanicException(BaseException):
+        pass
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("broken sheet") if failure == "error" else PanicException("called unwrap on None")
+
+    path = _save(tmp_path, {"wo_lines": [["wo_no", "line_no", "unit_price"], ["W1", 1, 35.5], ["W1", 2, 40.0]]})
+    monkeypatch.setattr(type(fastexcel.read_excel(str(path))), "load_sheet", broken)
+    store, taken = _read(path, monkeypatch)
+    assert taken == []
+    assert store.tables["wo_lines"]["unit_price"].tolist() == [35.5, 40.0]
