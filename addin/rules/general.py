@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 
 from addin.i18n import Text
 from addin.models import INPUT_SHEETS, SHEETS
@@ -141,6 +142,11 @@ def duplicate_key(ctx: Context) -> Iterator[Hit]:
             yield Hit(rec["_row"], keys[-1], rec[keys[-1]], {"keys": label, "first": int(first)}, sheet=sheet)
 
 
+def _keys(ctx: Context, sheet: str, column: str) -> pd.Index:
+    """The distinct values of ``sheet.column`` as an index (looked up by hash)."""
+    return pd.Index(ctx.table(sheet)[column].dropna().unique())
+
+
 @rule("GEN-REF", "error", "*", phase=Phase.REFERENCE, message=Text(
     "no record of {target} has this {target_column}; correct it or add the record to {target} first.",
     "{target}中没有此{target_column}的记录；请更正，或先在{target}中添加该记录。"))
@@ -157,8 +163,10 @@ def missing_reference(ctx: Context) -> Iterator[Hit]:
             target, _, target_col = c.ref.partition(".")
             if ctx.missing(target, target_col):
                 continue
-            known = set(ctx.table(target)[target_col].dropna())
-            bad = df[c.key].notna() & ~df[c.key].isin(known)
+            # The keys of the target as an index (its hash table built once for every column
+            # that points to it: the work orders' numbers for the lines, the ledger, the claims ...).
+            known = ctx.memo(f"GEN-REF:{c.ref}", lambda t=target, col=target_col: _keys(ctx, t, col))
+            bad = df[c.key].notna() & (known.get_indexer(df[c.key]) < 0)
             if not bad.any():
                 continue
             spec = SHEETS[target]
