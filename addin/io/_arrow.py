@@ -36,12 +36,12 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute
+import pyarrow.compute as pc
 
 from addin.io.reader import (
     HEADER_SCAN_ROWS,
     TableInfo,
-    Typed,
+    TypedSheet,
     extra_values,
     header_columns,
     header_hits,
@@ -91,7 +91,7 @@ class ArrowSheets:
         self._zip: zipfile.ZipFile | None = None
         self._parts: dict[str, str] = {}
 
-    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> Typed | None:
+    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> TypedSheet | None:
         """:meth:`addin.io.reader.BaseReader.typed` (see the module's text for when it declines)."""
         if len(tables) > 1 or (tables and tables[0].header_row != 1):
             return None
@@ -158,7 +158,7 @@ class ArrowSheets:
 
 
 def _typed(sheet: str, row_one: set[int], scan: bool, infos: list[Any], batch: pa.RecordBatch,
-           problems: list[ReadProblem]) -> Typed:
+           problems: list[ReadProblem]) -> TypedSheet:
     """The typed table of a loaded sheet (problems appended only when it is not declined); with
     ``scan``, the header is also checked against the nine rows below it."""
     cells = _header_cells(infos)
@@ -197,7 +197,7 @@ def _header_cells(infos: list[Any]) -> list[str | None]:
     cells: list[str | None] = []
     seen: set[str] = set()
     for info in infos:
-        if [info.absolute_index] != [infos[0].absolute_index + len(cells)]:
+        if info.absolute_index != infos[0].absolute_index + len(cells):
             raise _Declined  # columns not side by side from the first
         if info.column_name_from == "generated":
             cells.append(None)
@@ -218,7 +218,7 @@ def _checked(array: pa.Array) -> pa.Array:
         return array
     if pa.types.is_timestamp(t) and t.tz is None:
         array = array.cast(pa.timestamp("ms"))
-        first = pa.compute.min(array).as_py()
+        first = pc.min(array).as_py()
         if first is not None and first < _FIRST_DATE:
             raise _Declined  # python-calamine gives a time of day for serials below 1, a date from 1
         return array

@@ -1,5 +1,5 @@
 """The fast engine: python-calamine (Rust) reads the cells; Excel Tables come from
-:func:`addin.io.reader.package_tables`; the sheets of Excel Tables are typed in bulk from
+:func:`addin.io.reader.package_tables`; a sheet whose header is row 1 is typed in bulk from
 fastexcel's Arrow columns where that gives the same table (:mod:`addin.io._arrow`)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from addin.io._arrow import ArrowSheets
-from addin.io.reader import BaseReader, Grid, TableInfo, Typed, package_tables
+from addin.io.reader import BaseReader, Grid, TableInfo, TypedSheet, package_tables
 from addin.tables import ReadProblem
 
 
@@ -42,9 +42,9 @@ class CalamineReader(BaseReader):
         # calamine skips empty leading rows and columns; start says where the data begins
         return Grid(sheet.to_python(), start[0] + 1, start[1] + 1)
 
-    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> Typed | None:
-        """A sheet in one of the workbook's Excel Tables, typed in bulk from fastexcel's Arrow
-        columns where that reads it exactly as the grid would (:mod:`addin.io._arrow`)."""
+    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> TypedSheet | None:
+        """The sheet typed in bulk from fastexcel's Arrow columns where that reads it exactly as
+        the grid would (:mod:`addin.io._arrow`), else None."""
         return self._arrow.typed(sheet, sheet_name, tables, problems)
 
     def close(self) -> None:

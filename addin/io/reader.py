@@ -78,7 +78,7 @@ class Grid:
 
 #: What a reader's typed fast path gives for one sheet (:meth:`BaseReader.typed`): the table and
 #: the model columns its header lacks.
-Typed = tuple[pd.DataFrame, list[str]]
+TypedSheet = tuple[pd.DataFrame, list[str]]
 
 
 class BaseReader(ABC):
@@ -105,7 +105,7 @@ class BaseReader(ABC):
     def grid(self, sheet_name: str) -> Grid:
         """The cells of one worksheet (cached values for formulas)."""
 
-    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> Typed | None:
+    def typed(self, sheet: str, sheet_name: str, tables: list[TableInfo], problems: list[ReadProblem]) -> TypedSheet | None:
         """The typed table of worksheet ``sheet_name`` (sheet key ``sheet``, its Excel Tables
         ``tables``) and the model columns it lacks, without a grid, appending what does not
         parse to ``problems``; or None (and ``problems`` untouched) when the engine cannot tell
@@ -370,9 +370,7 @@ def missing_columns(sheet: str, positions: Collection[str]) -> list[str]:
     return [c.key for c in SHEETS[sheet].columns if c.key not in positions]
 
 
-def _sheet_table(
-    sheet: str, grid: Grid, header: int, problems: list[ReadProblem]
-) -> tuple[pd.DataFrame, list[str]]:
+def _sheet_table(sheet: str, grid: Grid, header: int, problems: list[ReadProblem]) -> TypedSheet:
     """The typed table under header row ``header``, and the model columns the header lacks."""
     positions, extras = header_columns(sheet, grid.rows[header], grid.first_col)
     # Rows left empty anywhere (a clerk cleared a record's cells, or a Table's spare last row)
@@ -422,7 +420,7 @@ def _column_letter(n: int) -> str:
 def _store(
     found: dict[str, str], grid_of: Callable[[str], Grid], tables: Sequence[TableInfo], path: Path | None,
     sheets: Collection[str] | None = None, prefetch: bool = False,
-    typed_of: Callable[[str, str, list[TableInfo], list[ReadProblem]], Typed | None] | None = None,
+    typed_of: Callable[[str, str, list[TableInfo], list[ReadProblem]], TypedSheet | None] | None = None,
 ) -> Store:
     """Type every found sheet (of ``sheets`` and the settings, when given).
 
@@ -441,7 +439,7 @@ def _store(
         unread = [key for key in SHEETS if key not in wanted]
         found = {key: name for key, name in found.items() if key in wanted}
     problems: dict[str, list[ReadProblem]] = {key: [] for key in found}
-    results: dict[str, Typed | None] = {}
+    results: dict[str, TypedSheet | None] = {}
     for key, name in found.items():
         fast = typed_of(key, name, [t for t in tables if t.sheet == name], problems[key]) if typed_of else None
         if fast is not None:
