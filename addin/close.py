@@ -188,10 +188,11 @@ def _closed_row(store: Store, period: str) -> dict[str, Any] | None:
 def compute_results(store: Store, period: str, valuation: Any,
                     shared: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
     """The KPI results of ``period``, the previous month and the same month last year, from one
-    stock valuation (and the frames ``shared`` that do not depend on the period)."""
+    stock valuation (and the frames ``shared`` that do not depend on the period); of the previous
+    month and last year their values only, what the dashboard and the reports show of them."""
     from addin.kpis import compute_comparison
 
-    return compute_comparison(store, period, valuation, shared=shared)
+    return compute_comparison(store, period, valuation, shared=shared, values_only=True)
 
 
 def close_period(

@@ -1588,18 +1588,37 @@ class Comparison(NamedTuple):
 
 
 def compute_comparison(store: Store, period: Period | str, valuation: Valuation | None = None, *,
-                       method: str | None = None, shared: dict[str, Any] | None = None) -> Comparison:
+                       method: str | None = None, shared: dict[str, Any] | None = None,
+                       values_only: bool = False) -> Comparison:
     """This period, the previous one and the same period last year, sharing one stock valuation
     (``valuation``, or one valued by ``method`` / settings.valuation_method) and the frames that
     do not depend on the period (``shared``, else a :func:`shared_frames` of their own). What
-    the dashboard, the reports, the close and the ribbon show side by side."""
+    the dashboard, the reports, the close and the ribbon show side by side.
+
+    With ``values_only`` the previous period's and last year's results are :func:`value_result`
+    (their KPI values and parts, no tables, lists or scorecards): all that the reports and the
+    dashboard show of them, in a third of the time of both."""
     p = Period.parse(period)
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
     shared = shared if shared is not None else shared_frames()
+    other = value_result if values_only else compute_kpis
     return Comparison(compute_kpis(store, p, valuation=valuation, shared=shared),
-                      compute_kpis(store, p.shift(-1), valuation=valuation, shared=shared),
-                      compute_kpis(store, p.shift(-12), valuation=valuation, shared=shared))
+                      other(store, p.shift(-1), valuation=valuation, shared=shared),
+                      other(store, p.shift(-12), valuation=valuation, shared=shared))
+
+
+def value_result(store: Store, period: Period | str, *, valuation: Valuation,
+                 shared: dict[str, Any] | None = None) -> KpiResult:
+    """The :class:`KpiResult` of ``period`` with the values of every KPI and their parts, the same
+    as :func:`compute_kpis` gives, and nothing else: no aging, per-person or team tables, lists or
+    scorecards (a period shown beside another, as the previous month is)."""
+    period = Period.parse(period)
+    ctx = _Context(store, period, valuation, shared)
+    values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
+    return KpiResult(period=period.label, store_code=store.settings.store_code, valuation_method=valuation.method,
+                     values=values, aging={}, technicians=[], advisors=[], teams=[], lists={},
+                     parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts})
 
 
 def compute_with_comparisons(store: Store, period: Period | str, method: str | None = None

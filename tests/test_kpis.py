@@ -801,6 +801,26 @@ def test_staff_turnover_is_blank_without_staff():
     assert result["staff_turnover"] is None and result["loaners_out"] == 0 and result["training_hours"] == 0.0
 
 
+def test_a_comparison_of_values_only_has_the_figures_of_the_full_one() -> None:
+    """Issue 15: with values_only the previous month and last year carry the very values and
+    parts of their full results, and nothing else; this period stays the full result."""
+    from test_periods import sample_store
+
+    from addin.kpis import compute_comparison
+
+    store = sample_store()
+    full = compute_comparison(store, "2026-10")
+    lean = compute_comparison(store, "2026-10", values_only=True)
+    assert lean.result.to_json() == full.result.to_json()
+    for got, whole in ((lean.previous, full.previous), (lean.last_year, full.last_year)):
+        assert (got.period, got.store_code, got.valuation_method) == (whole.period, whole.store_code,
+                                                                      whole.valuation_method)
+        assert got.values == whole.values and got.parts == whole.parts
+        assert got.technicians == got.advisors == got.teams == got.scorecards == [] and got.lists == {}
+    assert full.previous.values["settled_ros"] > 0 and full.previous.technicians
+    assert lean.previous.period == "2026-09" and lean.last_year.period == "2025-10"
+
+
 def test_shared_frames_and_the_results_work_lists_change_no_figure() -> None:
     """Issue 15: the KPIs of many periods sharing one store's period-free frames are the KPIs
     computed alone; a result hands its work lists' frames to the reports of its own store and

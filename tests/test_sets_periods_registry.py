@@ -218,7 +218,12 @@ def test_compute_comparison_is_this_previous_and_last_year():
     assert previous["settled_ros"] == 0 and result["settled_ros"] == 2
     from addin.close import compute_results
 
-    assert [r.to_json() for r in compute_results(store, "2026-10", valuate(store))] == [r.to_json() for r in c]
+    # The close's: this period in full; the previous month and last year their values and parts
+    # (what its dashboard and reports show of them), the same figures.
+    closing = compute_results(store, "2026-10", valuate(store))
+    assert closing[0].to_json() == result.to_json()
+    assert [(r.period, r.values, r.parts) for r in closing[1:]] == [(r.period, r.values, r.parts) for r in c[1:]]
+    assert closing[1].technicians == closing[1].scorecards == [] and closing[1].lists == {}
 
 
 # -- the registry ---------------------------------------------------------------------------------

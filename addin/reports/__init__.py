@@ -188,7 +188,7 @@ def build_reports(
 
         result = result if result is not None else compute_kpis(store, period, valuation=valuation)
     elif result is None or previous is None or last_year is None:
-        computed = compute_comparison(store, period, valuation)
+        computed = compute_comparison(store, period, valuation, values_only=True)  # values are all they show
         result = result if result is not None else computed.result
         previous = previous if previous is not None else computed.previous
         last_year = last_year if last_year is not None else computed.last_year

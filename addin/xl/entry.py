@@ -179,7 +179,7 @@ def _refresh_dashboard(live: LiveBook, store: Store) -> str:
     from addin.stock import valuate
 
     period = _open_period(store)
-    result, previous, last_year = compute_comparison(store, period, valuate(store))
+    result, previous, last_year = compute_comparison(store, period, valuate(store), values_only=True)
     apply_to_live(live, store, WorkbookEdit(dashboard=DashboardValues(result, previous, last_year)), save=False)
     return T_DASHBOARD(store.locale, period=period, count=len(KPIS), sheet=sheet_title("dashboard", store.locale))
 
@@ -285,7 +285,7 @@ def _report(live: LiveBook, store: Store, name: str) -> str:
     check_names([name])
     period = _open_period(store)
     valuation = valuate(store)
-    result, previous, last_year = compute_comparison(store, period, valuation)
+    result, previous, last_year = compute_comparison(store, period, valuation, values_only=True)
     folder = default_report_dir(live.path, period)
     pack = build_reports(store, period, result, folder, previous=previous, last_year=last_year,
                          valuation=valuation, names=[name])
