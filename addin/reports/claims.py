@@ -10,7 +10,7 @@ import pandas as pd
 from addin import sets
 from addin.i18n import Text
 from addin.models import ClaimType
-from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label, header_rows
+from addin.reports.common import KPI_COLUMNS, ReportData, bar_chart, col_label, enum_label, header_rows, records_by
 from addin.reports.engine import Column, Context, Filled, Table
 
 NAME = "claims"
@@ -135,9 +135,9 @@ def _worklist(ctx: Context, data: ReportData) -> None:
         ctx.labels[key] = Text(LABELS[key].en.format(d=days), LABELS[key].zh.format(d=days))
     frames = data.care_lists
     claims = data.store.table("claims").drop_duplicates("claim_no")
-    owed = pd.Series(sets.outstanding(claims, data.store.table("claim_payments"), end).to_numpy(),
-                     index=claims["claim_no"].to_numpy())
-    by_no = claims.set_index("claim_no")
+    owed = dict(zip(claims["claim_no"].tolist(),
+                    sets.outstanding(claims, data.store.table("claim_payments"), end).tolist()))
+    by_no = records_by(claims, "claim_no", ("claim_type", "wo_no", "payer", "status", "claimed_amount"))
     head = [Column("claim_no", col_label("claims", "claim_no")), Column("type", col_label("claims", "claim_type")),
             Column("wo_no", col_label("claims", "wo_no")), Column("payer", col_label("claims", "payer")),
             Column("status", col_label("claims", "status")), Column("handler", col_label("claims", "handler_id"))]
@@ -156,7 +156,7 @@ def _worklist(ctx: Context, data: ReportData) -> None:
                            else col_label("claims", "claimed_amount"), "money")]
         rows = []
         for r in frames[name].itertuples():
-            c = by_no.loc[r.id]
+            c = by_no[r.id]
             value = max(float(owed[r.id]), 0.0) if name in ("claims_unpaid", "claims_written_off") \
                 else float(c["claimed_amount"])
             row = [r.id, ClaimType(c["claim_type"]).label(loc), c["wo_no"], c["payer"],

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from addin.i18n import Text
-from addin.reports.common import ReportData, col_label, enum_label
+from addin.reports.common import ReportData, col_label, enum_label, records_by
 from addin.reports.engine import Column, Context, Table
 
 NAME = "customer_care"
@@ -38,12 +38,13 @@ _DUE = Column("due", Text("Due", "到期日"), "date")
 _PERSON = Column("person", Text("Person", "负责人"))
 
 
-def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], *, with_km: bool = False) -> list[list[Any]]:
+def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], *, with_km: bool = False,
+              known: _Vehicles | None = None) -> list[list[Any]]:
     """Rows of a vehicle work list (a frame of id = VIN, due, person, in its order): the vehicle,
     the ``before`` columns, the due date that selected it, with ``with_km`` the next_service_km of
     the job whose next_service_date that is, and the person."""
     vins = [str(v) for v in frame["id"]]
-    rows = _vehicle_rows(data, vins, before)
+    rows = (known or _Vehicles(data)).rows(vins, before)
     km_of: dict[str, Any] = {}
     if with_km:
         wo = data.store.table("work_orders")
@@ -62,36 +63,45 @@ _VEHICLE_READS = ("vin", "plate", "model", "customer_name", "customer_phone", "i
 _JOB_READS = ("vin", "plate", "customer_name", "customer_phone", "close_date", "next_service_date", "next_service_km")
 
 
-def _vehicle_rows(data: ReportData, vins: list[str], extra: list[str]) -> list[list[Any]]:
-    vehicles = data.store.table("vehicles")
-    vehicles = vehicles[[c for c in _VEHICLE_READS if c in vehicles.columns]]
-    v = vehicles[vehicles["vin"].isin(vins)].drop_duplicates("vin").set_index("vin").to_dict("index")
-    wo = data.store.table("work_orders")
-    settled = wo[(wo["status"] == "settled") & wo["close_date"].notna() & (wo["close_date"] <= data.end)
-                 & wo["vin"].isin(vins)]
-    settled = settled[[c for c in _JOB_READS if c in settled.columns]]
-    last = settled.sort_values("close_date").drop_duplicates("vin", keep="last").set_index("vin").to_dict("index")
-    rows = []
-    for vin in vins:
-        rec: dict[str, Any] = v.get(vin, {})
-        job: dict[str, Any] = last.get(vin, {})
-        values = {
-            "plate": rec.get("plate") or job.get("plate"), "model": rec.get("model"),
-            "customer_name": rec.get("customer_name") or job.get("customer_name"),
-            "customer_phone": rec.get("customer_phone") or job.get("customer_phone"),
-            "last_visit": job.get("close_date"), "next_service_date": job.get("next_service_date"),
-            "next_service_km": job.get("next_service_km"), "insurer": rec.get("insurer"),
-            "insurance_expiry": rec.get("insurance_expiry"),
-        }
-        rows.append([vin, values["plate"], values["model"], values["customer_name"], values["customer_phone"],
-                     *(values[k] for k in extra)])
-    return rows
+class _Vehicles:
+    """The record of each vehicle of ``vins`` (every one when None) and its last settled job up
+    to the month's end, looked up once for all of the report's vehicle lists."""
+
+    def __init__(self, data: ReportData, vins: set[str] | None = None) -> None:
+        vehicles = data.store.table("vehicles")
+        if vins is not None:
+            vehicles = vehicles[vehicles["vin"].isin(vins)]
+        self.records = records_by(vehicles, "vin", _VEHICLE_READS)
+        wo = data.store.table("work_orders")
+        settled = wo[(wo["status"] == "settled") & wo["close_date"].notna() & (wo["close_date"] <= data.end)
+                     & (wo["vin"].isin(vins) if vins is not None else True)]
+        # The last settled job of each VIN (stable: of two on one day, the later row).
+        self.last = records_by(settled.sort_values("close_date", kind="stable").iloc[::-1], "vin", _JOB_READS)
+
+    def rows(self, vins: list[str], extra: list[str]) -> list[list[Any]]:
+        rows = []
+        for vin in vins:
+            rec = self.records.get(vin, {})
+            job = self.last.get(vin, {})
+            values = {
+                "plate": rec.get("plate") or job.get("plate"), "model": rec.get("model"),
+                "customer_name": rec.get("customer_name") or job.get("customer_name"),
+                "customer_phone": rec.get("customer_phone") or job.get("customer_phone"),
+                "last_visit": job.get("close_date"), "next_service_date": job.get("next_service_date"),
+                "next_service_km": job.get("next_service_km"), "insurer": rec.get("insurer"),
+                "insurance_expiry": rec.get("insurance_expiry"),
+            }
+            rows.append([vin, values["plate"], values["model"], values["customer_name"], values["customer_phone"],
+                         *(values[k] for k in extra)])
+        return rows
 
 
 _VEHICLE_COLS = [Column("vin", col_label("vehicles", "vin")), Column("plate", col_label("vehicles", "plate")),
                  Column("model", col_label("vehicles", "model")), Column("customer", col_label("vehicles", "customer_name")),
                  Column("phone", col_label("vehicles", "customer_phone"))]
 _LAST = Column("last_visit", Text("Last visit", "最近进厂"), "date")
+#: The work lists of vehicles (their ids are VINs), printed with the vehicle's record.
+_VEHICLE_LISTS = ("maintenance_due", "lapsed", "churned", "renewals_due", "first_service_due", "warranty_expiring")
 
 
 def context(data: ReportData) -> Context:
@@ -122,21 +132,22 @@ def context(data: ReportData) -> Context:
     # Issue 13: every vehicle list in the work lists' order (due date, person, VIN), with the due
     # date that selected the vehicle and the person who calls.
     frames = data.care_lists
+    known = _Vehicles(data, {str(v) for name in _VEHICLE_LISTS for v in frames[name]["id"]})
     ctx.tables["maintenance_due"] = Table(
         _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
                          Column("next_service_km", col_label("work_orders", "next_service_km"), "count"), _PERSON],
-        _due_rows(data, frames["maintenance_due"], [], with_km=True))
-    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["lapsed"], []))
-    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["churned"], []))
+        _due_rows(data, frames["maintenance_due"], [], with_km=True, known=known))
+    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["lapsed"], [], known=known))
+    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["churned"], [], known=known))
     ctx.tables["renewals_due"] = Table(
         _VEHICLE_COLS + [Column("insurer", col_label("vehicles", "insurer")),
                          Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date"), _PERSON],
-        _due_rows(data, frames["renewals_due"], ["insurer"]))
-    _issue_11(ctx, data)
+        _due_rows(data, frames["renewals_due"], ["insurer"], known=known))
+    _issue_11(ctx, data, known)
     return ctx
 
 
-def _issue_11(ctx: Context, data: ReportData) -> None:
+def _issue_11(ctx: Context, data: ReportData, known: _Vehicles) -> None:
     """Every list printed in full, the renewal's outcome, first services, warranties, complaints."""
     loc = data.locale
     frames = data.care_lists
@@ -150,7 +161,7 @@ def _issue_11(ctx: Context, data: ReportData) -> None:
     for name in ("first_service_due", "warranty_expiring"):
         f = frames[name].set_index("id")
         due, person = f["due"].to_dict(), f["person"].to_dict()
-        rows = _vehicle_rows(data, list(f.index), [])
+        rows = known.rows(list(f.index), [])
         ctx.tables[name] = Table(_VEHICLE_COLS + [_DUE, _PERSON],
                                  [r + [due[r[0]], data.staff_name(person[r[0]])] for r in rows])
     cp = data.store.table("complaints").drop_duplicates("complaint_id").set_index("complaint_id")

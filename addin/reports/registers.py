@@ -16,7 +16,7 @@ from addin import sets, workshop
 from addin.i18n import Text
 from addin.kpis import KPIS
 from addin.models import SHEETS
-from addin.reports.common import ReportData, col_label, enum_label, header_rows
+from addin.reports.common import ReportData, col_label, enum_label, header_rows, records_by
 from addin.reports.engine import Column, Context, Filled, Table, Typed
 
 NAME = "registers"
@@ -176,10 +176,10 @@ def _renewals(ctx: Context, data: ReportData) -> None:
          Column("share", Text("Share", "占比"), "ratio")],
         [[r[0], r[1], _ratio(r[1], n)] for r in reasons], [_TOTAL(loc), n, 1.0 if n else None])
 
-    cars = data.store.table("vehicles").drop_duplicates("vin").set_index("vin")
+    cars = records_by(data.store.table("vehicles"), "vin", ("plate", "customer_name"))
     items = []
     for r in rn.to_dict("records"):
-        car: dict[str, Any] = cars.loc[r["vin"]].to_dict() if r["vin"] in cars.index else {}
+        car: dict[str, Any] = cars.get(r["vin"], {})
         items.append({"id": r["renewal_id"], "due": r["expiry_date"], "person": _name(data, r["by"]), "rec": r,
                       "car": car})
     rows = [[i["id"], i["rec"]["vin"], i["car"].get("plate"), i["car"].get("customer_name"), i["due"], i["person"],
