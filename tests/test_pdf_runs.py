@@ -144,6 +144,10 @@ def test_the_row_writer_writes_every_kind_of_cell_as_openpyxl(tmp_path: Path) ->
             ws.cell(i, 5).font = Font(bold=True)
             if i % 7 == 0:
                 ws.row_dimensions[i].height = 20 + i % 5
+            if i % 11 == 0:  # rows of one height, some with a style or hidden (the writer keeps each kind once)
+                ws.row_dimensions[i].height = 18
+                ws.row_dimensions[i].font = Font(italic=True) if i % 2 else Font(bold=True)
+                ws.row_dimensions[i].hidden = i % 3 == 0
         ws["F3"] = "=SUM(B1:B2)"
         ws["F4"] = "noted"
         ws["F4"].comment = Comment("a comment", "test")
@@ -163,6 +167,42 @@ def test_the_row_writer_writes_every_kind_of_cell_as_openpyxl(tmp_path: Path) ->
                 assert a.read(part) == b.read(part), part
         sheet = b.read("xl/worksheets/sheet1.xml")
     assert b"&#20013;&#25991;" in sheet and b"&#128512;" in sheet and b"&#13;" in sheet  # what was compared
+
+
+def test_row_heights_set_in_one_pass_are_openpyxls_own(tmp_path: Path) -> None:
+    """layout.set_heights gives every row the dimension ``ws.row_dimensions[r].height = h`` gives
+    it (new rows and rows that had one, with a style), saved to the same bytes by openpyxl."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from addin.reports.layout import set_heights
+
+    heights = [15.0, 30.0, 15, 22.5] * 50
+
+    def book(fast: bool) -> Workbook:
+        wb = Workbook()
+        ws = wb.active
+        for r in range(1, 120):
+            ws.cell(r, 1).value = f"row {r}"
+        ws.row_dimensions[3].font = Font(bold=True)
+        ws.row_dimensions[7].height = 40
+        if fast:
+            set_heights(ws, heights)
+        else:
+            for r, h in enumerate(heights, start=1):
+                ws.row_dimensions[r].height = h
+        return wb
+
+    fast, slow = book(True), book(False)
+    a, b = fast.active.row_dimensions, slow.active.row_dimensions
+    assert sorted(a) == sorted(b) == list(range(1, 201))
+    for r in b:
+        assert a[r].__dict__ == b[r].__dict__ and a[r]._style == b[r]._style and a[r].parent is fast.active, r
+    fast.save(tmp_path / "a.xlsx")
+    slow.save(tmp_path / "b.xlsx")
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as x, zipfile.ZipFile(tmp_path / "b.xlsx") as y:
+        assert x.read("xl/worksheets/sheet1.xml") == y.read("xl/worksheets/sheet1.xml")
+        assert b'<row r="200" ht="22.5" customHeight="1"' in x.read("xl/worksheets/sheet1.xml")
 
 
 def test_attribute_values_are_escaped_as_lxml_escapes_them() -> None:

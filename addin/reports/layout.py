@@ -487,12 +487,35 @@ def finish(wb: Workbook, spans: dict[str, list[Span]], locale: str, *, store: st
                 inserted.append(at)
             final.append(row)
         insert_headers(ws, [(at, plan.repeat[at]) for at in inserted])
-        for r, height in enumerate(order, start=1):
-            ws.row_dimensions[r].height = height
+        set_heights(ws, order)
         ws.row_breaks = RowBreak()
         for row in final:
             ws.row_breaks.append(Break(id=row - 1))
     apply_fonts(wb, locale)
+
+
+def set_heights(ws: Worksheet, heights: list[float]) -> None:
+    """Row r's height ``heights[r - 1]``, on every row: what ``ws.row_dimensions[r].height = h``
+    does. A row without a dimension yet gets the very one openpyxl's would be, made without its
+    constructor (which checks each attribute: a list of thousands of rows spent a twentieth of
+    its report there); with another openpyxl than addin.reports.xlsx follows, openpyxl's way."""
+    import openpyxl
+    from openpyxl.worksheet.dimensions import RowDimension
+
+    from addin.reports.xlsx import OPENPYXL_VERSION
+
+    dims = ws.row_dimensions
+    fast = openpyxl.__version__ == OPENPYXL_VERSION
+    for r, height in enumerate(heights, start=1):
+        rd = dims.get(r) if fast else None  # (get does not make one, as [r] does)
+        if rd is not None or not fast:
+            dims[r].height = height
+            continue
+        rd = RowDimension.__new__(RowDimension)
+        rd.__dict__.update(ht=float(height), thickBot=False, thickTop=False, index=r, hidden=False, outlineLevel=0,
+                           collapsed=False)
+        rd.parent, rd._style = ws, None
+        dict.__setitem__(dims, r, rd)
 
 
 def spans_of(positions: dict[str, Any]) -> dict[str, list[Span]]:

@@ -55,6 +55,7 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
         self._epoch = wb.epoch
         self._iso_dates = wb.iso_dates
         self._letters: dict[int, str] = {}
+        self._row_cache: dict[tuple[Any, ...], bytes] = {}
 
     def rows(self) -> list[tuple[int, list[Any]]]:
         cells = self.ws._cells
@@ -72,13 +73,24 @@ class _SheetWriter(WorksheetWriter):  # type: ignore[misc]
             sid = self._style_ids[key] = self._styles.add(style)
         return sid
 
+    def _row_attrs(self, rd: Any) -> bytes:
+        """A row's attributes after its number, as openpyxl writes its dimension ``rd`` (None: no
+        dimension), once per distinct dimension: a report's rows share a few heights."""
+        if rd is None:
+            return b""
+        style = rd._style
+        key = (rd.ht, rd.hidden, rd.outlineLevel, rd.collapsed, rd.thickBot, rd.thickTop,
+               None if style is None else tuple(style))
+        attrs = self._row_cache.get(key)
+        if attrs is None:
+            attrs = self._row_cache[key] = b"".join(b' %s="%s"' % (k.encode("ascii"), _attr(v)) for k, v in rd)
+        return attrs
+
     def write_row(self, xf: Any, row: list[Any], row_idx: int) -> None:
         """One ``<row>`` as the bytes lxml writes for openpyxl's calls; a cell of another kind is
         written by openpyxl's own cell writer in its place."""
         xf.flush()  # what lxml holds goes first
-        attrs = {"r": f"{row_idx}"}
-        attrs.update(self.ws.row_dimensions.get(row_idx, {}))
-        out = [b"<row" + b"".join(b' %s="%s"' % (k.encode("ascii"), _attr(v)) for k, v in attrs.items()) + b">"]
+        out = [b'<row r="%d"%s>' % (row_idx, self._row_attrs(self.ws.row_dimensions.get(row_idx)))]
         letters = self._letters
         for cell in row:
             value = cell._value
