@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m compileall -q addin  # the bytecode a wheel's install writes (PYTHONDONTWRITEBYTECODE would leave none)
 	touch $(STAMP)
 
 # Installs LibreOffice, poppler, a CJK font and Carlito (metric-compatible with Calibri) with apt-get when they are missing and we are root;

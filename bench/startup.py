@@ -33,7 +33,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).parent))
+    from kpi import compiled
+
     from addin.cli import COMMANDS, MODULES
+
+    compiled()
 
     python = best([sys.executable, "-c", "pass"], args.repeat)
     print(f"python -c pass                  {python:.3f} s")
