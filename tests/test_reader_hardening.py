@@ -335,6 +335,44 @@ def test_dimension_is_not_trusted(tmp_path: Path) -> None:
     assert read_store(path).tables["work_orders"]["notes"].tolist() == ["hello"]
 
 
+@pytest.mark.parametrize("claim", [b"A1", b"A1:B2", b"B2:C3000", b"A1:CV250000"])
+def test_a_dimension_claiming_less_than_the_cells_hold_is_not_believed(tmp_path: Path, claim: bytes) -> None:
+    """The fast scan starts from the dimension's corner; the stray cell beyond it is still found,
+    and the sheet refused naming it, whatever the dimension claims."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "work_orders"
+    ws.append(["wo_no"])
+    ws["ZZ200000"] = "oops"
+    wb.save(tmp_path / "spread.xlsx")
+    with zipfile.ZipFile(tmp_path / "spread.xlsx") as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:ZZ200000"/>' in sheet
+    path = _rewrite(tmp_path / "spread.xlsx", tmp_path / "claim.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(
+        b'<dimension ref="A1:ZZ200000"/>', b'<dimension ref="' + claim + b'"/>')})
+    assert "has a value in ZZ200000, so it spans A1:ZZ200000 (140,400,000 cells" in _error(path).message()
+
+
+def test_a_right_dimension_spares_the_fast_scan_its_widenings(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: from the dimension openpyxl writes, the fast scan compiles its bounds once for a
+    sheet of 600 rows and 12 columns (from nothing it widened them 35 times), and proves it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 601):
+        ws.append([f"r{r}c{c}" for c in range(1, 13)])
+    wb.save(tmp_path / "rows.xlsx")
+    compiled: list[tuple[str, str]] = []
+    real = safety._outside
+    monkeypatch.setattr(safety, "_outside", lambda cols, rows: compiled.append((cols, rows)) or real(cols, rows))
+    assert safety.check_workbook(tmp_path / "rows.xlsx") == tmp_path / "rows.xlsx"
+    assert compiled == [("L", "600")]
+    with zipfile.ZipFile(tmp_path / "rows.xlsx") as zf:
+        part = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert safety._fast_extent(safety._pieces(zf, part, False)) == 12 * 699
+        assert len(compiled) == 1 + 35  # the same bound from nothing, widened column by column and row by row
+
+
 @pytest.mark.parametrize("cols, rows", [("Q", "128725"), ("AD", "9"), ("XFD", "1048576"), ("A", "1")])
 def test_fast_scan_bounds_match_what_they_claim(cols: str, rows: str) -> None:
     """The fast scan's expression lets through exactly the regular cells within its bounds."""

@@ -379,7 +379,7 @@ def _check_string_count(zf: zipfile.ZipFile, member: zipfile.ZipInfo, head: byte
 
 
 # --------------------------------------------------------------------------------------------
-# The extent of a worksheet, from its cell references (never from <dimension>)
+# The extent of a worksheet, from its cell references (<dimension> only says where to start)
 
 _SST_TAG = re.compile(r"<(?:[\w.-]+:)?sst\b[^>]*>")
 _UNIQUE_COUNT = re.compile(r"""\suniqueCount\s*=\s*["']\s*(\d+)""")
@@ -425,7 +425,7 @@ def _check_extent(
         return pieces if uris is None else _with_uris(pieces, uris)
 
     try:
-        if _fast_extent(scan()) <= MAX_SHEET_CELLS:
+        if _fast_extent(scan(), _seed(head)) <= MAX_SHEET_CELLS:
             return
     except _Irregular:
         pass
@@ -545,11 +545,31 @@ def _row_bound(rows: str) -> int:
     return int(rows)
 
 
-def _fast_extent(pieces: Iterator[bytes]) -> int:
+#: The far corner of a worksheet's <dimension> (its only one, or the second of two).
+_DIMENSION_CORNER = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _seed(head: bytes) -> tuple[str, str]:
+    """Where the fast scan's bounds start: the far corner of the part's <dimension>, when there
+    is one within MAX_SHEET_CELLS, else nothing. Not trusted: a cell beyond it widens the bounds as
+    from nothing, and one claiming more than the cells hold only loosens the bound the scan
+    proves. Excel, openpyxl and our writer write it right, so the bounds are rarely widened
+    (each widening is a regular expression compiled: from nothing, a sheet took 30)."""
+    corner = _DIMENSION_CORNER.search(head)
+    if corner is None:
+        return "", ""
+    cols, rows = corner.group(1).decode("ascii"), corner.group(2).decode("ascii").lstrip("0")
+    if not rows or _row_bound(rows) * column_number(cols) > MAX_SHEET_CELLS:
+        return "", ""
+    return cols, rows
+
+
+def _fast_extent(pieces: Iterator[bytes], seed: tuple[str, str] = ("", "")) -> int:
     """An upper bound of rows x columns from A1 of the cells with a value, for a part whose cells
-    are all written the regular way (else :class:`_Irregular`)."""
-    cols, rows = "", ""
-    outside = re.compile(rb"<c(?![\w.:-])")
+    are all written the regular way (else :class:`_Irregular`); the bounds start at ``seed``
+    (column letters and row digits, :func:`_seed`)."""
+    cols, rows = seed
+    outside = _outside(cols, rows) if cols else re.compile(rb"<c(?![\w.:-])")
     recompiles = skips = 0
     for piece in pieces:
         if _PREFIXED_CELL.search(piece):
