@@ -38,13 +38,13 @@ _DUE = Column("due", Text("Due", "到期日"), "date")
 _PERSON = Column("person", Text("Person", "负责人"))
 
 
-def _due_rows(data: ReportData, frame: pd.DataFrame, before: list[str], *, with_km: bool = False,
-              known: _Vehicles | None = None) -> list[list[Any]]:
-    """Rows of a vehicle work list (a frame of id = VIN, due, person, in its order): the vehicle,
-    the ``before`` columns, the due date that selected it, with ``with_km`` the next_service_km of
-    the job whose next_service_date that is, and the person."""
+def _due_rows(data: ReportData, known: _Vehicles, frame: pd.DataFrame, before: list[str], *,
+              with_km: bool = False) -> list[list[Any]]:
+    """Rows of a vehicle work list (a frame of id = VIN, due, person, in its order): the vehicle
+    (of ``known``), the ``before`` columns, the due date that selected it, with ``with_km`` the
+    next_service_km of the job whose next_service_date that is, and the person."""
     vins = [str(v) for v in frame["id"]]
-    rows = (known or _Vehicles(data)).rows(vins, before)
+    rows = known.rows(vins, before)
     km_of: dict[str, Any] = {}
     if with_km:
         wo = data.store.table("work_orders")
@@ -64,17 +64,15 @@ _JOB_READS = ("vin", "plate", "customer_name", "customer_phone", "close_date", "
 
 
 class _Vehicles:
-    """The record of each vehicle of ``vins`` (every one when None) and its last settled job up
-    to the month's end, looked up once for all of the report's vehicle lists."""
+    """The record of each vehicle of ``vins`` and its last settled job up to the month's end,
+    looked up once for all of the report's vehicle lists."""
 
-    def __init__(self, data: ReportData, vins: set[str] | None = None) -> None:
+    def __init__(self, data: ReportData, vins: set[str]) -> None:
         vehicles = data.store.table("vehicles")
-        if vins is not None:
-            vehicles = vehicles[vehicles["vin"].isin(vins)]
-        self.records = records_by(vehicles, "vin", _VEHICLE_READS)
+        self.records = records_by(vehicles[vehicles["vin"].isin(vins)], "vin", _VEHICLE_READS)
         wo = data.store.table("work_orders")
         settled = wo[(wo["status"] == "settled") & wo["close_date"].notna() & (wo["close_date"] <= data.end)
-                     & (wo["vin"].isin(vins) if vins is not None else True)]
+                     & wo["vin"].isin(vins)]
         # The last settled job of each VIN (stable: of two on one day, the later row).
         self.last = records_by(settled.sort_values("close_date", kind="stable").iloc[::-1], "vin", _JOB_READS)
 
@@ -136,13 +134,13 @@ def context(data: ReportData) -> Context:
     ctx.tables["maintenance_due"] = Table(
         _VEHICLE_COLS + [Column("next_service_date", col_label("work_orders", "next_service_date"), "date"),
                          Column("next_service_km", col_label("work_orders", "next_service_km"), "count"), _PERSON],
-        _due_rows(data, frames["maintenance_due"], [], with_km=True, known=known))
-    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["lapsed"], [], known=known))
-    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, frames["churned"], [], known=known))
+        _due_rows(data, known, frames["maintenance_due"], [], with_km=True))
+    ctx.tables["lapsed"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, known, frames["lapsed"], []))
+    ctx.tables["churned"] = Table(_VEHICLE_COLS + [_LAST, _PERSON], _due_rows(data, known, frames["churned"], []))
     ctx.tables["renewals_due"] = Table(
         _VEHICLE_COLS + [Column("insurer", col_label("vehicles", "insurer")),
                          Column("insurance_expiry", col_label("vehicles", "insurance_expiry"), "date"), _PERSON],
-        _due_rows(data, frames["renewals_due"], ["insurer"], known=known))
+        _due_rows(data, known, frames["renewals_due"], ["insurer"]))
     _issue_11(ctx, data, known)
     return ctx
 
