@@ -31,7 +31,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, cast
 
@@ -1523,27 +1523,31 @@ def compute_kpis(store: Store, period: Period | str, *, valuation: Valuation | N
     if valuation is None:
         valuation = valuate(store, method)  # type: ignore[arg-type]
     ctx = _Context(store, period, valuation, shared)
-    values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
+    values = _values_of(ctx)
     technicians, advisors = _technicians(ctx), _advisors(ctx)
     cards, team_scores = scorecards.compute_scorecards(
-        store.table("roster"), store.table("appraisal_weights"), store.settings, ctx.end, values, technicians,
+        store.table("roster"), store.table("appraisal_weights"), store.settings, ctx.end, values.values, technicians,
         advisors, LOWER_IS_BETTER)
     frames = _care_frames(ctx)
-    return KpiResult(
-        period=period.label,
-        store_code=store.settings.store_code,
-        valuation_method=valuation.method,
-        values=values,
+    return replace(
+        values,
         aging=_aging(ctx),
         technicians=technicians,
         advisors=advisors,
         teams=_teams(ctx),
         lists={**_lists(frames), **_workshop_lists(ctx)},
-        parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts},
         scorecards=cards,
         team_scores=team_scores,
         care=(weakref.ref(store), frames),
     )
+
+
+def _values_of(ctx: _Context) -> KpiResult:
+    """The KpiResult of ``ctx``'s period with every KPI's value and parts, and nothing else."""
+    values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
+    return KpiResult(period=ctx.period.label, store_code=ctx.store.settings.store_code,
+                     valuation_method=ctx.valuation.method, values=values, aging={}, technicians=[], advisors=[],
+                     teams=[], lists={}, parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts})
 
 
 #: The sheets compute_kpis and kpi_values read (with the settings): what the ``kpi`` command asks
@@ -1613,12 +1617,7 @@ def value_result(store: Store, period: Period | str, *, valuation: Valuation,
     """The :class:`KpiResult` of ``period`` with the values of every KPI and their parts, the same
     as :func:`compute_kpis` gives, and nothing else: no aging, per-person or team tables, lists or
     scorecards (a period shown beside another, as the previous month is)."""
-    period = Period.parse(period)
-    ctx = _Context(store, period, valuation, shared)
-    values = {kid: _clean(ctx.kpi(kid)) for kid in KPIS}
-    return KpiResult(period=period.label, store_code=store.settings.store_code, valuation_method=valuation.method,
-                     values=values, aging={}, technicians=[], advisors=[], teams=[], lists={},
-                     parts={kid: ctx.parts[kid] for kid in KPIS if kid in ctx.parts})
+    return _values_of(_Context(store, Period.parse(period), valuation, shared))
 
 
 def compute_with_comparisons(store: Store, period: Period | str, method: str | None = None

@@ -54,13 +54,13 @@ def col_label(sheet: str, column: str) -> Text:
     return Text(spec.label_en, spec.label_zh)
 
 
-def records_by(frame: pd.DataFrame, key: str, columns: tuple[str, ...] | None = None) -> dict[Any, dict[str, Any]]:
-    """``key`` -> the values of ``columns`` (default all the others) of the first row of each key:
+def records_by(frame: pd.DataFrame, key: str, columns: tuple[str, ...]) -> dict[Any, dict[str, Any]]:
+    """``key`` -> the values of ``columns`` (those the frame has) of the first row of each key:
     what ``drop_duplicates(key).set_index(key).to_dict("index")`` gives (a missing text None),
     from whole columns rather than row by row (a report's list has thousands of rows, and a row
     lookup with ``.loc`` costs tens of microseconds)."""
     frame = frame.drop_duplicates(key)
-    names = [c for c in (columns if columns is not None else frame.columns) if c != key and c in frame.columns]
+    names = [c for c in columns if c != key and c in frame.columns]
     lists = []
     for c in names:
         values = frame[c].tolist()

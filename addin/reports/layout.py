@@ -507,8 +507,7 @@ def set_heights(ws: Worksheet, heights: list[float]) -> None:
     dims = ws.row_dimensions
     fast = openpyxl.__version__ == OPENPYXL_VERSION
     for r, height in enumerate(heights, start=1):
-        rd = dims.get(r) if fast else None  # (get does not make one, as [r] does)
-        if rd is not None or not fast:
+        if not fast or r in dims:
             dims[r].height = height
             continue
         rd = RowDimension.__new__(RowDimension)
