@@ -1,5 +1,3 @@
-import sys
+from addin.cli import console
 
-from addin.cli import main
-
-sys.exit(main())
+console()

@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from addin import __version__
 from addin.errors import ServiceError
@@ -90,5 +91,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+def console() -> NoReturn:
+    """The console script and ``python -m addin``: :func:`main`, then the exit. After a command
+    whose module sets ``EXIT_AT_ONCE`` (one that reads a workbook and prints), the process ends as
+    soon as its output is flushed, without the interpreter's teardown: freeing a large year's
+    tables object by object took 0.2 s of a 4 s ``validate``. Such a command has closed every file
+    it opened and ended every process it started by the time it returns."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    command = _chosen(argv)
+    module = sys.modules.get(f"addin.commands.{MODULES.get(command, command)}") if command else None
+    if not getattr(module, "EXIT_AT_ONCE", False):
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away (see main), or the stream is closed
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

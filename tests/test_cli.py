@@ -63,3 +63,4 @@ def test_a_closed_output_pipe_is_not_an_error(tmp_path) -> None:
     proc.stdout.close()
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0 and err == b""
+

@@ -136,3 +136,39 @@ def test_missing_sheet_and_columns_still_get_every_other_check(books, capsys):
     # column is not, and no rule reports rows for what is missing (no LN-TECH, WO-CLAIM, GEN-REF).
     assert got == {("GEN-SHEET", "claims", None, None), ("GEN-COLUMN", "work_orders", None, "advisor_id"),
                    ("WO-PLATE", "work_orders", 2, "plate"), ("LN-QTY", "wo_lines", 2, "qty")}
+
+
+def _console(folder, command):
+    """``addin.cli.console`` in a child with an exit handler that says so when it runs (at the
+    interpreter's teardown, which os._exit skips)."""
+    import os
+    import subprocess
+    import sys
+
+    # Buffered as a user's shell has it (this machine's environment may say PYTHONUNBUFFERED).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('torn down', file=sys.stderr))\n"
+            f"sys.argv = ['service-addin', *{command!r}]\n"
+            "from addin.cli import console\n"
+            "console()\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=folder,
+                          env=env)
+
+
+def test_a_reading_command_exits_once_its_output_is_flushed(books, capsys):
+    """validate, kpi and info end without the interpreter's teardown, and nothing they print is
+    lost on the way: through a pipe, the same output and exit status as main() in this process.
+    A command that writes files (schemas) exits the usual way."""
+    bad = str(books["bad"])
+    printed = {}
+    for command in (["validate", bad, "--json"], ["kpi", bad, "--period", "2026-10", "--json"], ["info", bad]):
+        expected = main(command)
+        printed[command[0]] = out = capsys.readouterr().out
+        done = _console(books["folder"], command)
+        assert (done.returncode, done.stderr, done.stdout) == (expected, "", out)
+    # Python holds a pipe's output until 8 KiB or the exit: unflushed, the child's would be empty.
+    assert len(json.loads(printed["validate"])) == 2 and len(json.loads(printed["kpi"])) > 50
+    assert "WO lines" in printed["info"]
+    built = _console(books["folder"], ["schemas", "--out", str(books["folder"] / "schemas")])
+    assert (built.returncode, built.stderr) == (0, "torn down\n")

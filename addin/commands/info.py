@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # the module stays light: `info --help` imports neither panda
     from addin.tables import ReadProblem
 
 HELP = "Show what a workbook holds: rows per sheet, date span, missing columns and unreadable cells."
+#: addin.cli.console: the process ends once the output is flushed (no interpreter teardown).
+EXIT_AT_ONCE = True
 
 #: How many unreadable cells are shown per sheet (the count says how many there are in all).
 SHOWN_PROBLEMS = 3

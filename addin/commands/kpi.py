@@ -11,6 +11,8 @@ from typing import Any
 from addin.i18n import Text, tr
 
 HELP = "compute every KPI of a period (KPIS.md) from a workbook; --json for the machine-readable form"
+#: addin.cli.console: the process ends once the output is flushed (no interpreter teardown).
+EXIT_AT_ONCE = True
 
 _HEAD = Text("KPIs of {store} for {period} (parts valued by {method})",
              "{store} {period} 关键指标（配件计价：{method}）")

@@ -15,6 +15,8 @@ from addin.findings import Finding
 from addin.i18n import Text, sheet_label, tr
 
 HELP = "check every rule of DOMAIN.md on a workbook; --write puts the findings on its checks sheet"
+#: addin.cli.console: the process ends once the output is flushed (no interpreter teardown).
+EXIT_AT_ONCE = True
 
 _SUMMARY = Text("{errors} error(s), {warnings} warning(s) in {sheets} sheet(s).",
                 "共 {errors} 个错误、{warnings} 个警告，涉及 {sheets} 张工作表。")

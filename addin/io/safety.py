@@ -30,6 +30,7 @@ from xml.etree.ElementTree import ParseError
 import olefile
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from isal import isal_zlib
 
 from addin.errors import NotAWorkbookError, WorkbookReadError
 from addin.i18n import Text
@@ -56,7 +57,7 @@ MIN_STRING_ITEM = 5
 
 #: What zip and XML parsing raise on a damaged file (besides the errors named in the messages).
 DAMAGE: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ParseError,
+    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, isal_zlib.error, EOFError, OSError, ParseError,
     DefusedXmlException, UnicodeError, KeyError, ValueError, NotImplementedError, RuntimeError,
     OverflowError, struct.error, IndexError, MemoryError,
 )
@@ -491,7 +492,7 @@ def _inflate(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[bytes]:
     if magic != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local file header")
     fp.seek(member.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
-    inflater = zlib.decompressobj(-15)
+    inflater = isal_zlib.decompressobj(-15)
     left = member.compress_size
     while left > 0:
         raw = fp.read(min(_CHUNK >> 2, left))
