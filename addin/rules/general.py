@@ -143,8 +143,9 @@ def duplicate_key(ctx: Context) -> Iterator[Hit]:
 
 
 def _keys(ctx: Context, sheet: str, column: str) -> pd.Index:
-    """The distinct values of ``sheet.column`` as an index (looked up by hash)."""
-    return pd.Index(ctx.table(sheet)[column].dropna().unique())
+    """The distinct values of ``sheet.column`` as an index (looked up by hash). Of objects, as the
+    columns looked up in it are: pandas would make a str index, and convert each of them first."""
+    return pd.Index(ctx.table(sheet)[column].dropna().unique(), dtype=object)
 
 
 @rule("GEN-REF", "error", "*", phase=Phase.REFERENCE, message=Text(
