@@ -92,6 +92,8 @@ def plate_valid(plate: Any) -> bool:
 def mobile_valid(phone: Any) -> bool:
     """True for a mainland mobile number: 11 digits 1[3-9]xxxxxxxxx, optionally with a +86 /
     0086 / 86 prefix and spaces, dashes or brackets between groups (+86 138-0013-8000)."""
+    if type(phone) is str and _MOBILE.match(phone):
+        return True  # written plainly (most are): what the steps below would also find
     if isinstance(phone, (int, float)) and not isinstance(phone, bool):
         # A number typed into a cell arrives as 13800138000.0.
         if phone != phone or not float(phone).is_integer():

@@ -105,7 +105,8 @@ def console() -> NoReturn:
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
+            if stream is not None:  # None without a console (pythonw)
+                stream.flush()
         except (BrokenPipeError, ValueError):  # the reader went away (see main), or the stream is closed
             pass
     os._exit(code)

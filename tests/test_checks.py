@@ -66,3 +66,12 @@ def test_invalid_mobiles(phone):
 ])
 def test_vin_error_says_what_is_wrong(vin, error):
     assert vin_error(vin) == error
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "19912345678", "13800138000\n", "12800138000", "1380013800",
+                                   "86138001380", "1380013800a"])
+def test_a_plainly_written_mobile_gets_the_verdict_of_the_full_steps(phone):
+    """The fast path (a number written as 11 plain digits) says what the full steps say of the
+    same text with spaces around it (which the fast path does not take)."""
+    assert mobile_valid(phone) == mobile_valid(f"  {phone}  ")
+    assert mobile_valid(phone) is (phone.strip() in ("13800138000", "19912345678"))

@@ -382,3 +382,30 @@ def test_fast_scan_bounds_match_what_they_claim(cols: str, rows: str) -> None:
         for r in (1, 9, 10, 99999, 128725, 199999, 200000, 1048576, 1999999):
             tag = f'<c r="{safety.column_letters(c)}{r}" s="1">'.encode()
             assert (outside.search(tag) is None) == (c <= limit_col and r <= limit_row), tag
+
+
+def test_the_scan_inflates_each_part_to_the_bytes_zipfile_reads(tmp_path: Path) -> None:
+    """The safety scan's own inflate (ISA-L, straight from the file) gives every part of a
+    workbook byte for byte what zipfile's reader (zlib, with its CRC check) gives, in pieces cut
+    before a "<"; a deflate stream damaged in the middle is one of the reader's DAMAGE errors."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(1, 3001):
+        ws.append([f"RO{r:08d}", r * 1.25, "京A12345" if r % 7 else None, f"line {r} " * (r % 5)])
+    wb.save(tmp_path / "big.xlsx")
+    with zipfile.ZipFile(tmp_path / "big.xlsx") as zf:
+        for info in zf.infolist():
+            whole = b"".join(safety._inflate(zf, info))
+            assert whole == zf.read(info), info.filename
+            pieces = list(safety._pieces(zf, info, False))
+            assert b"".join(pieces) == whole
+            assert all(p.startswith(b"<") for p in pieces[1:])
+        part = zf.getinfo("xl/worksheets/sheet1.xml")
+    assert part.compress_size > 20_000
+    data = bytearray((tmp_path / "big.xlsx").read_bytes())
+    name_len, extra_len = struct.unpack("<HH", data[part.header_offset + 26:part.header_offset + 30])
+    middle = part.header_offset + 30 + name_len + extra_len + part.compress_size // 2
+    data[middle:middle + 64] = b"\xff" * 64
+    (tmp_path / "damaged.xlsx").write_bytes(bytes(data))
+    with zipfile.ZipFile(tmp_path / "damaged.xlsx") as zf, pytest.raises(safety.DAMAGE):
+        b"".join(safety._inflate(zf, zf.getinfo("xl/worksheets/sheet1.xml")))

@@ -479,8 +479,9 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")
 
 
 def _inflate(zf: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[bytes]:
-    """A part's bytes, piece by piece. A deflated part is inflated straight from the file, which
-    costs 40% less than zipfile's reader (no CRC: the engine checks it when it reads the part)."""
+    """A part's bytes, piece by piece. A deflated part is inflated straight from the file by
+    ISA-L (isal), a third of the time of zipfile's reader with zlib (and no CRC: the engine
+    checks it when it reads the part)."""
     if member.compress_type != zipfile.ZIP_DEFLATED or member.flag_bits & 1 or zf.fp is None:
         with zf.open(member) as part:  # stored, another method, or the flag zipfile refuses with
             while chunk := part.read(_CHUNK):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from addin import sets
@@ -224,16 +225,21 @@ def wo_mileage(ctx: Context) -> Iterator[Hit]:
     sheet order): an odometer rollback or a typing error."""
     wo = ctx.table("work_orders")
     wo = wo[wo["vin"].notna() & wo["open_date"].notna() & wo["mileage"].notna()]
-    wo = wo.sort_values(["vin", "open_date", "_row"], kind="stable")
-    group = wo.groupby("vin", sort=False)
-    prev_km = group["mileage"].shift()
-    bad = wo["mileage"] < prev_km - EPS
-    if not bad.any():
+    # Each VIN's visits side by side, in open_date then sheet order: sorted on the VIN's code
+    # (its first appearance), not its text, which orders the VINs differently and each VIN's
+    # visits the same (the findings are sorted by row in the end).
+    vin, _ = pd.factorize(wo["vin"].to_numpy())
+    order = np.lexsort((wo["_row"].to_numpy(), wo["open_date"].to_numpy().view("i8"), vin))
+    wo, vin = wo.iloc[order], vin[order]
+    km = wo["mileage"].to_numpy(dtype="float64")
+    prev_km = np.full(len(km), np.nan)
+    prev_km[1:] = np.where(vin[1:] == vin[:-1], km[:-1], np.nan)
+    bad = np.flatnonzero(km < prev_km - EPS)
+    if not len(bad):
         return
-    prev_wo = group["wo_no"].shift()[bad]
-    prev_date = group["open_date"].shift()[bad]
-    for rec, km, pwo, pdate in zip(wo[bad].to_dict("records"), prev_km[bad], prev_wo, prev_date):
-        yield Hit(rec["_row"], "mileage", rec["mileage"], {"previous": km, "date": pdate, "prev_wo": pwo or ""})
+    prev_wo, prev_date = wo["wo_no"].iloc[bad - 1], wo["open_date"].iloc[bad - 1]
+    for rec, previous, pwo, pdate in zip(wo.iloc[bad].to_dict("records"), prev_km[bad], prev_wo, prev_date):
+        yield Hit(rec["_row"], "mileage", rec["mileage"], {"previous": previous, "date": pdate, "prev_wo": pwo or ""})
 
 
 @rule("WO-REWORK", "error", "work_orders", message=Text(
