@@ -111,10 +111,11 @@ def required_blank(ctx: Context) -> Iterator[Hit]:
         df = ctx.table(sheet)
         if not len(df):
             continue
+        rows = df["_row"].to_numpy()
         for key in SHEETS[sheet].required:
             if ctx.missing(sheet, key):
                 continue
-            for row in df.loc[df[key].isna(), "_row"]:
+            for row in rows[df[key].isna().to_numpy()]:
                 yield Hit(int(row), key, None, sheet=sheet)
 
 
@@ -129,7 +130,7 @@ def duplicate_key(ctx: Context) -> Iterator[Hit]:
         df = ctx.table(sheet)
         if not keys or not len(df) or any(ctx.missing(sheet, k) for k in keys):
             continue
-        full = df[df[keys].notna().all(axis=1)]
+        full = df.loc[df[keys].notna().all(axis=1), [*keys, "_row"]]  # what the findings name, not every column
         dup = full.duplicated(keys, keep="first")
         if not dup.any():
             continue

@@ -81,9 +81,14 @@ def ledger_negative(ctx: Context) -> Iterator[Hit]:
     pl = pl[pl["part_no"].notna() & pl["txn_date"].notna() & pl["txn_type"].notna() & (pl["qty"] > 0)]
     if not len(pl):
         return
-    pl = pl.sort_values(["part_no", "txn_date", "_row"], kind="stable")
+    # Each part's movements side by side in date, then sheet order: sorted on the part's code
+    # (its first appearance), not its text, which orders the parts differently and each part's
+    # movements the same (the findings are sorted by row in the end).
+    part, _ = pd.factorize(pl["part_no"].to_numpy())
+    order = np.lexsort((pl["_row"].to_numpy(), pl["txn_date"].to_numpy().view("i8"), part))
+    pl, part = pl.iloc[order], part[order]
     signed = np.where(pl["txn_type"].isin(INFLOW_TYPES), pl["qty"], -pl["qty"])
-    after = pd.Series(signed, index=pl.index).groupby(pl["part_no"].to_numpy()).cumsum()
+    after = pd.Series(signed, index=pl.index).groupby(part).cumsum()
     before = after - signed
     bad = (after < -EPS) & (before >= -EPS)
     for rec, b, a in zip(pl[bad].to_dict("records"), before[bad], after[bad]):
