@@ -28,10 +28,15 @@ COMMANDS += ("print",)
 MODULES["print"] = "print_"
 
 
+def _module(name: str) -> str:
+    """The module of command ``name`` (a command that is a Python keyword or builtin has another)."""
+    return f"addin.commands.{MODULES.get(name, name)}"
+
+
 def _help_of(name: str) -> str:
     """A command's HELP, read from its module's text: ``--help`` and ``--version`` import no
     command (so neither pandas nor openpyxl nor the reports)."""
-    spec = importlib.util.find_spec(f"addin.commands.{MODULES.get(name, name)}")
+    spec = importlib.util.find_spec(_module(name))
     if spec is None or spec.origin is None:
         return ""
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
@@ -39,7 +44,7 @@ def _help_of(name: str) -> str:
         if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "HELP" for t in node.targets)
                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
             return node.value.value
-    return str(importlib.import_module(f"addin.commands.{MODULES.get(name, name)}").HELP)
+    return str(importlib.import_module(_module(name)).HELP)
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
@@ -60,7 +65,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help_text = _help_of(name)
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            module = importlib.import_module(f"addin.commands.{MODULES.get(name, name)}")
+            module = importlib.import_module(_module(name))
             module.add_arguments(p)
             p.set_defaults(_run=module.run)
     return parser
@@ -100,7 +105,7 @@ def console() -> NoReturn:
     argv = sys.argv[1:]
     code = main(argv)
     command = _chosen(argv)
-    module = sys.modules.get(f"addin.commands.{MODULES.get(command, command)}") if command else None
+    module = sys.modules.get(_module(command)) if command else None
     if not getattr(module, "EXIT_AT_ONCE", False):
         sys.exit(code)
     for stream in (sys.stdout, sys.stderr):

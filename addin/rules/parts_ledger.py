@@ -10,7 +10,7 @@ import pandas as pd
 
 from addin.i18n import Text
 from addin.models import INFLOW_TYPES
-from addin.rules.registry import EPS, Context, Fragment, Hit, hits_where, lookup, rule
+from addin.rules.registry import EPS, Context, Fragment, Hit, hits_where, in_key_order, lookup, rule
 
 JOB_MOVEMENTS = ("issue", "return_to_stock")
 
@@ -81,12 +81,7 @@ def ledger_negative(ctx: Context) -> Iterator[Hit]:
     pl = pl[pl["part_no"].notna() & pl["txn_date"].notna() & pl["txn_type"].notna() & (pl["qty"] > 0)]
     if not len(pl):
         return
-    # Each part's movements side by side in date, then sheet order: sorted on the part's code
-    # (its first appearance), not its text, which orders the parts differently and each part's
-    # movements the same (the findings are sorted by row in the end).
-    part, _ = pd.factorize(pl["part_no"].to_numpy())
-    order = np.lexsort((pl["_row"].to_numpy(), pl["txn_date"].to_numpy().view("i8"), part))
-    pl, part = pl.iloc[order], part[order]
+    pl, part = in_key_order(pl, "part_no", "txn_date")
     signed = np.where(pl["txn_type"].isin(INFLOW_TYPES), pl["qty"], -pl["qty"])
     after = pd.Series(signed, index=pl.index).groupby(part).cumsum()
     before = after - signed

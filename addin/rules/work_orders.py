@@ -12,7 +12,7 @@ from addin import sets
 from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
 from addin.i18n import Text
 from addin.models import Role
-from addin.rules.registry import EPS, Context, Fragment, Hit, Phase, hits_where, lookup, rule
+from addin.rules.registry import EPS, Context, Fragment, Hit, Phase, hits_where, in_key_order, lookup, rule
 
 _VIN_MESSAGE = Text(
     "{reason}; copy the VIN again from the vehicle licence or the VIN plate.",
@@ -225,12 +225,7 @@ def wo_mileage(ctx: Context) -> Iterator[Hit]:
     sheet order): an odometer rollback or a typing error."""
     wo = ctx.table("work_orders")
     wo = wo[wo["vin"].notna() & wo["open_date"].notna() & wo["mileage"].notna()]
-    # Each VIN's visits side by side, in open_date then sheet order: sorted on the VIN's code
-    # (its first appearance), not its text, which orders the VINs differently and each VIN's
-    # visits the same (the findings are sorted by row in the end).
-    vin, _ = pd.factorize(wo["vin"].to_numpy())
-    order = np.lexsort((wo["_row"].to_numpy(), wo["open_date"].to_numpy().view("i8"), vin))
-    wo, vin = wo.iloc[order], vin[order]
+    wo, vin = in_key_order(wo, "vin", "open_date")
     km = wo["mileage"].to_numpy(dtype="float64")
     prev_km = np.full(len(km), np.nan)
     prev_km[1:] = np.where(vin[1:] == vin[:-1], km[:-1], np.nan)
