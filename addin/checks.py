@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
+
+import numpy as np
 
 # ISO 3779 / GB 16735: letters take these values; I, O and Q are not allowed in a VIN.
 _VIN_VALUES = {
@@ -76,6 +79,34 @@ def vin_valid(vin: Any) -> bool:
 
     Case and surrounding spaces are ignored: the check digit does not depend on them."""
     return vin_error(vin) is None
+
+
+# The same test for many VINs at once, in numpy: each byte's value (-1 for a character a VIN
+# does not allow), the weighted sum, and the check digit it calls for.
+_VIN_BYTE_VALUES = np.full(256, -1, dtype=np.int64)
+_VIN_BYTE_VALUES[[ord(ch) for ch in _VIN_VALUES]] = list(_VIN_VALUES.values())
+_VIN_CHECK_BYTES = np.frombuffer(b"0123456789X", dtype=np.uint8)
+
+
+def vins_valid(values: Sequence[Any]) -> np.ndarray:
+    """:func:`vin_valid` of each of ``values`` (a boolean array): a vehicle file's VINs are
+    checked together, the same steps on the same text (stripped, upper case, 17 characters),
+    the characters and the check digit of all at once."""
+    out = np.zeros(len(values), dtype=bool)
+    texts, at = [], []
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            text = value.strip().upper()
+            # Other than ASCII is never allowed (and upper() is applied first, as in vin_error).
+            if len(text) == 17 and text.isascii():
+                texts.append(text)
+                at.append(i)
+    if texts:
+        codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), 17)
+        worth = _VIN_BYTE_VALUES[codes]
+        remainder = (worth * np.array(_VIN_WEIGHTS)).sum(axis=1) % 11
+        out[at] = (worth >= 0).all(axis=1) & (codes[:, 8] == _VIN_CHECK_BYTES[remainder])
+    return out
 
 
 def plate_valid(plate: Any) -> bool:

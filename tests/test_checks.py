@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 
-from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
+from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid, vins_valid
 
 
 @pytest.mark.parametrize("vin, digit", [
@@ -75,3 +78,32 @@ def test_a_plainly_written_mobile_gets_the_verdict_of_the_full_steps(phone):
     same text with spaces around it (which the fast path does not take)."""
     assert mobile_valid(phone) == mobile_valid(f"  {phone}  ")
     assert mobile_valid(phone) is (phone.strip() in ("13800138000", "19912345678"))
+
+
+def test_many_vins_at_once_get_the_verdict_of_one_at_a_time():
+    """vins_valid (a vehicle file at once, in numpy) says what vin_valid says of each value:
+    valid VINs, one character changed, lower case and spaces, other lengths, letters a VIN does
+    not allow, characters outside ASCII (among them the long s, which upper() makes an S), and
+    values that are not text."""
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+    values: list[object] = ["1M8GDM9AXKP042788", " 1m8gdm9axkp042788 ", "1HGCM82633A004352", "LVSHCAMB1CE054249",
+                            "1HGCM8263IA004352", "1HGCM82633O004352", "1HGCM82633A00435Q", "1HGCM82633A00435",
+                            "1HGCM82633A0043521", "", "   ", None, 12345, float("nan"), True, 1.5,
+                            "1M8GDM9A9KP04278\u017f", "1m8gdm9a9kp04278\u017f", "1M8GDM9AXKP04278\u017f", "\uff11M8GDM9AXKP042788",
+                            "1M8GDM9AXKP042788\n", "1M8GDM9AXKP0427\u00df"]
+    for _ in range(3000):
+        vin = [rng.choice(alphabet) for _ in range(17)]
+        vin[8] = vin_check_digit("".join(vin))  # valid ...
+        text = "".join(vin)
+        values.append(text)
+        pos = rng.randrange(17)  # ... and the same with one character changed (often invalid)
+        values.append(text[:pos] + rng.choice(alphabet + "IOQ io-") + text[pos + 1:])
+    expected = [vin_valid(v) for v in values]
+    got = vins_valid(values)
+    assert isinstance(got, np.ndarray) and got.dtype == bool
+    assert got.tolist() == expected
+    assert expected[:6] == [True] * 4 + [False] * 2
+    assert expected[16:19] == [True, True, False]  # the long s: an S once upper case
+    assert sum(expected) == 3251  # 6 of the listed values, the 3,000 made valid and 245 of the changed ones
+    assert vins_valid([]).tolist() == []

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from addin import sets
-from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid
+from addin.checks import mobile_valid, plate_valid, vin_check_digit, vin_error, vin_valid, vins_valid
 from addin.i18n import Text
 from addin.models import Role
 from addin.rules.registry import EPS, Context, Fragment, Hit, Phase, hits_where, in_key_order, lookup, rule
@@ -43,9 +43,11 @@ def _vin_params(vin: str) -> dict[str, Any]:
 
 
 def format_hits(ctx: Context, sheet: str, column: str, valid: Callable[[Any], bool],
-                params: Callable[[str], dict[str, Any]] | None = None) -> Iterator[Hit]:
+                params: Callable[[str], dict[str, Any]] | None = None,
+                many: Callable[[list[Any]], Any] | None = None) -> Iterator[Hit]:
     """Hits for the filled cells of ``sheet.column`` that ``valid`` rejects (each distinct value
-    is checked once per validation: a VIN recurs on every visit and in the vehicle file)."""
+    is checked once per validation: a VIN recurs on every visit and in the vehicle file).
+    ``many``, when given, is ``valid`` of a list of values at once (its verdicts in order)."""
     df = ctx.table(sheet)
     values = df[column]
     present = values.notna()
@@ -53,8 +55,12 @@ def format_hits(ctx: Context, sheet: str, column: str, valid: Callable[[Any], bo
         return
     # Verdicts by (type, value), shared by the rules of one validator (work orders and vehicles).
     known: dict[tuple[type, Any], bool] = ctx.memo(f"format_hits:{valid.__module__}.{valid.__qualname__}", dict)
+    distinct = values[present].unique()
+    if many is not None:
+        new = [v for v in distinct if (type(v), v) not in known]
+        known.update(zip([(type(v), v) for v in new], map(bool, many(new))))
     wrong = []
-    for v in values[present].unique():
+    for v in distinct:
         ok = known.get((type(v), v))
         if ok is None:
             ok = known[(type(v), v)] = bool(valid(v))
@@ -75,13 +81,13 @@ def format_hits(ctx: Context, sheet: str, column: str, valid: Callable[[Any], bo
 def wo_vin(ctx: Context) -> Iterator[Hit]:
     """The VIN is 17 characters without I, O, Q and its check digit (position 9, ISO 3779 /
     GB 16735) holds. A malformed VIN is not also reported as a missing vehicle."""
-    return format_hits(ctx, "work_orders", "vin", vin_valid, _vin_params)
+    return format_hits(ctx, "work_orders", "vin", vin_valid, _vin_params, vins_valid)
 
 
 @rule("VH-VIN", "error", "vehicles", phase=Phase.FORMAT, dated=False, message=_VIN_MESSAGE)
 def vehicle_vin(ctx: Context) -> Iterator[Hit]:
     """The vehicle file's VIN passes the same test as the work order's."""
-    return format_hits(ctx, "vehicles", "vin", vin_valid, _vin_params)
+    return format_hits(ctx, "vehicles", "vin", vin_valid, _vin_params, vins_valid)
 
 
 @rule("WO-PLATE", "warning", "work_orders", phase=Phase.FORMAT, message=_PLATE_MESSAGE)

@@ -10,6 +10,7 @@ activity date of the data (never the wall clock).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from addin.i18n import Text
 from addin.kpis import KPIS
 from addin.models import Role
 from addin.roles import person_roles, split_also_roles
-from addin.rules.registry import Context, Hit, hits_where, rule
+from addin.rules.registry import Context, Hit, hits_where, lookup, rule
 from addin.scorecards import known_kpi
 
 APPROVERS = ("service_manager", "front_desk_supervisor")
@@ -55,15 +56,23 @@ def loaner_approver(ctx: Context) -> Iterator[Hit]:
     ln = ctx.table("loaners")
     staff = ctx.staff
     labels = Role.labels()
+    verdicts: dict[str, dict[str, Any] | None] = {}  # by approver: the finding's parameters, or None
+
+    def verdict(sid: str) -> dict[str, Any] | None:
+        rec = staff.loc[sid].to_dict()
+        if person_roles(rec) & set(APPROVERS):
+            return None
+        en, zh = labels.get(rec["role"], (rec["role"], rec["role"]))
+        return {"name": rec["name"], "role": Text(str(en), str(zh)), "may": _role_names(APPROVERS)}
+
     for row, sid in zip(ln["_row"], ln["approved_by"]):
         if sid is None or sid not in staff.index:
             continue
-        rec = staff.loc[sid].to_dict()
-        if person_roles(rec) & set(APPROVERS):
-            continue
-        en, zh = labels.get(rec["role"], (rec["role"], rec["role"]))
-        yield Hit(int(row), "approved_by", sid, {"name": rec["name"], "role": Text(str(en), str(zh)),
-                                                 "may": _role_names(APPROVERS)})
+        if sid not in verdicts:
+            verdicts[sid] = verdict(sid)
+        params = verdicts[sid]
+        if params is not None:
+            yield Hit(int(row), "approved_by", sid, dict(params))
 
 
 @rule("LN-DATES", "error", "loaners", message=Text(
@@ -84,17 +93,12 @@ def loaner_dates(ctx: Context) -> Iterator[Hit]:
 def loaner_late(ctx: Context) -> Iterator[Hit]:
     """A loaner is returned by the day after its job's settlement (checked once that day is past)."""
     ln = ctx.table("loaners")
-    jobs = ctx.jobs
-    for row, wo, back in zip(ln["_row"], ln["wo_no"], ln["return_date"]):
-        if wo is None or wo not in jobs.index:
-            continue
-        job = jobs.loc[wo]
-        closed = job["close_date"]
-        if job["status"] != "settled" or pd.isna(closed):
-            continue
-        limit = closed + pd.Timedelta(days=1)
-        if (pd.isna(back) and ctx.as_of > limit) or (not pd.isna(back) and back > limit):
-            yield Hit(int(row), "return_date", None if pd.isna(back) else back, {"wo_no": wo, "closed": closed})
+    job = lookup(ctx.jobs, ln["wo_no"], ("status", "close_date"))  # blank for a job not in the file
+    closed, back = job["close_date"], ln["return_date"]
+    limit = closed + pd.Timedelta(days=1)
+    late = (job["status"] == "settled") & closed.notna() & (back.isna() & (ctx.as_of > limit) | (back > limit))
+    for row, wo, came, on in zip(ln.loc[late, "_row"], ln.loc[late, "wo_no"], back[late], closed[late]):
+        yield Hit(int(row), "return_date", None if pd.isna(came) else came, {"wo_no": wo, "closed": on})
 
 
 # -- equipment -----------------------------------------------------------------------------------
