@@ -86,6 +86,7 @@ def vin_valid(vin: Any) -> bool:
 _VIN_BYTE_VALUES = np.full(256, -1, dtype=np.int64)
 _VIN_BYTE_VALUES[[ord(ch) for ch in _VIN_VALUES]] = list(_VIN_VALUES.values())
 _VIN_CHECK_BYTES = np.frombuffer(b"0123456789X", dtype=np.uint8)
+_VIN_WEIGHT_ARRAY = np.array(_VIN_WEIGHTS, dtype=np.int64)
 
 
 def vins_valid(values: Sequence[Any]) -> np.ndarray:
@@ -104,7 +105,7 @@ def vins_valid(values: Sequence[Any]) -> np.ndarray:
     if texts:
         codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), 17)
         worth = _VIN_BYTE_VALUES[codes]
-        remainder = (worth * np.array(_VIN_WEIGHTS)).sum(axis=1) % 11
+        remainder = (worth @ _VIN_WEIGHT_ARRAY) % 11
         out[at] = (worth >= 0).all(axis=1) & (codes[:, 8] == _VIN_CHECK_BYTES[remainder])
     return out
 

@@ -56,16 +56,10 @@ def format_hits(ctx: Context, sheet: str, column: str, valid: Callable[[Any], bo
     # Verdicts by (type, value), shared by the rules of one validator (work orders and vehicles).
     known: dict[tuple[type, Any], bool] = ctx.memo(f"format_hits:{valid.__module__}.{valid.__qualname__}", dict)
     distinct = values[present].unique()
-    if many is not None:
-        new = [v for v in distinct if (type(v), v) not in known]
-        known.update(zip([(type(v), v) for v in new], map(bool, many(new))))
-    wrong = []
-    for v in distinct:
-        ok = known.get((type(v), v))
-        if ok is None:
-            ok = known[(type(v), v)] = bool(valid(v))
-        if not ok:
-            wrong.append(v)
+    new = [v for v in distinct if (type(v), v) not in known]
+    verdicts = many(new) if many is not None else map(valid, new)
+    known.update(zip([(type(v), v) for v in new], map(bool, verdicts)))
+    wrong = [v for v in distinct if not known[(type(v), v)]]
     if not wrong:
         return
     bad = values.isin(wrong)
